@@ -1,0 +1,19 @@
+"""HTTP API of the shelf auditor (served to retail customers)."""
+
+import io
+
+import numpy as np
+from fastapi import FastAPI, UploadFile
+from PIL import Image
+
+from shelf_auditor.detector import detect_products
+
+app = FastAPI(title="Shelf Auditor")
+
+
+@app.post("/audit")
+async def audit(photo: UploadFile):
+    image = Image.open(io.BytesIO(await photo.read())).convert("RGB")
+    boxes = detect_products(image)
+    coverage = float(np.mean([b[4] for b in boxes])) if boxes else 0.0
+    return {"products": len(boxes), "mean_confidence": coverage}

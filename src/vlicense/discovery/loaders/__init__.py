@@ -1,0 +1,36 @@
+"""Loader idioms, one module per library; each module exposes ``LOADER`` (see base.CallLoader)."""
+
+from __future__ import annotations
+
+from vlicense.discovery.loaders import (
+    huggingface,
+    open_clip,
+    timm,
+    torchhub,
+    torchvision,
+    ultralytics,
+)
+from vlicense.discovery.loaders.base import CallLoader
+
+LOADERS: tuple[CallLoader, ...] = (
+    torchvision.LOADER,
+    timm.LOADER,
+    huggingface.LOADER,
+    ultralytics.LOADER,
+    torchhub.LOADER,
+    open_clip.LOADER,
+)
+
+
+def _by_module() -> dict[str, tuple[CallLoader, ...]]:
+    table: dict[str, list[CallLoader]] = {}
+    for loader in LOADERS:
+        for module in loader.modules:
+            table.setdefault(module, []).append(loader)
+    return {k: tuple(v) for k, v in table.items()}
+
+
+# Top-level module -> loaders that may handle calls into it (a call into any other module is skipped fast).
+LOADERS_BY_MODULE: dict[str, tuple[CallLoader, ...]] = _by_module()
+
+__all__ = ["LOADERS", "LOADERS_BY_MODULE", "CallLoader"]

@@ -1,0 +1,213 @@
+"""What a loader module sees of one call (CallSite, Value) and the helpers loaders share."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Literal, Protocol
+
+from vlicense.model import Location, ModelReference, UnresolvedReference
+
+Reference = ModelReference | UnresolvedReference
+
+# Weight-file formats by suffix; the variant of a "file" reference is the suffix without its dot.
+WEIGHT_SUFFIXES = (".pt", ".pth", ".ckpt", ".safetensors", ".onnx", ".gguf", ".bin", ".tflite", ".engine", ".mlmodel")
+
+# A Hugging Face Hub repo id: ``name`` or ``org/name`` (letters, digits, ``-``, ``_``, ``.``).
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*(/[\w.\-]+)?$")
+
+
+@dataclass(frozen=True)
+class Value:
+    """The static value of an argument expression.
+
+    kind: ``missing`` (not passed), ``const`` (a literal after constant propagation), ``dotted`` (a name or
+    attribute chain; ``value`` is the qualified name when it comes from an import, else the text),
+    ``call`` (``value`` = callee qualified name or None), ``unresolved`` (``reason`` says why).
+    """
+
+    kind: Literal["missing", "const", "dotted", "call", "unresolved"]
+    value: object = None
+    text: str = ""
+    reason: str = ""
+    candidates: tuple[str, ...] = ()
+    node: ast.AST | None = field(default=None, compare=False)
+
+    @property
+    def is_const(self) -> bool:
+        return self.kind == "const"
+
+
+MISSING = Value("missing")
+
+
+class Evaluate(Protocol):
+    def __call__(self, node: ast.AST) -> Value: ...
+
+
+@dataclass
+class CallSite:
+    """One call whose callee resolved to a library name, with everything a loader needs to read it."""
+
+    qualname: str
+    node: ast.Call
+    location: Location
+    scope: str
+    evaluate: Evaluate
+    segment: Callable[[ast.AST], str]
+    # Checks a relative path against the project tree (directories only), to tell local model dirs from Hub ids.
+    is_project_dir: Callable[[str], bool]
+    # Nested call nodes a loader has already accounted for (e.g. get_weight(...) inside weights=).
+    consumed: set[int]
+
+    @property
+    def short(self) -> str:
+        """The callee's last component (``create_model``)."""
+        return self.qualname.rsplit(".", 1)[-1]
+
+    def arg_node(self, pos: int | None, kw: str | None) -> ast.expr | None:
+        if kw is not None:
+            for k in self.node.keywords:
+                if k.arg == kw:
+                    return k.value
+        if pos is not None:
+            args = self.node.args
+            for i, a in enumerate(args):
+                if isinstance(a, ast.Starred):
+                    return None  # position unknown from here on
+                if i == pos:
+                    return a
+        return None
+
+    def has_star_args(self) -> bool:
+        return any(isinstance(a, ast.Starred) for a in self.node.args) or any(k.arg is None for k in self.node.keywords)
+
+    def arg(self, pos: int | None, kw: str | None) -> Value:
+        """The argument at position ``pos`` or keyword ``kw``, evaluated; MISSING when not passed."""
+        node = self.arg_node(pos, kw)
+        if node is None:
+            if self.has_star_args():
+                return Value("unresolved", text=self.segment(self.node), reason="the argument may be passed through *args/**kwargs")
+            return MISSING
+        return self.evaluate(node)
+
+    def optional(self, pos: int | None, kw: str | None) -> Value:
+        """Like arg(), but MISSING unless written out (for options that rarely matter, e.g. ``revision``)."""
+        node = self.arg_node(pos, kw)
+        return MISSING if node is None else self.evaluate(node)
+
+    def model(self, loader: str, name: str, **kw) -> ModelReference:
+        kw.setdefault("api", self.qualname)
+        return ModelReference(loader=loader, name=name, location=self.location, scope=self.scope, **kw)
+
+    def unresolved(self, loader: str, value: Value, reason: str | None = None) -> UnresolvedReference:
+        return UnresolvedReference(
+            location=self.location,
+            loader=loader,
+            expression=_clip(value.text or self.segment(self.node)),
+            reason=reason or value.reason or "not a constant",
+            candidates=value.candidates,
+        )
+
+    def string(self, value: Value) -> str | None:
+        """The value when it is a constant string, else None."""
+        return value.value if value.kind == "const" and isinstance(value.value, str) else None
+
+    def not_a_string(self, value: Value) -> str:
+        """A reason for a value that should have been a constant string."""
+        if value.kind == "unresolved":
+            return value.reason
+        if value.kind == "dotted":
+            return value.reason or f"not a constant ('{value.text}' is defined in another module)"
+        if value.kind == "call":
+            return "not a constant (result of a call)"
+        return f"not a string ({value.text or value.value!r})"
+
+
+class CallLoader(Protocol):
+    """One library idiom: which callees it handles and how it reads them."""
+
+    name: str
+    # Top-level modules whose calls may concern this loader (a fast pre-filter).
+    modules: tuple[str, ...]
+
+    def handles(self, qualname: str) -> bool: ...
+
+    def analyze(self, site: CallSite) -> list[Reference]: ...
+
+
+def _clip(text: str, limit: int = 500) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def weight_format(path: str) -> str | None:
+    """The weight format (suffix without the dot) when ``path`` names a weight file."""
+    lowered = path.lower()
+    for suffix in WEIGHT_SUFFIXES:
+        if lowered.endswith(suffix):
+            return suffix[1:]
+    return None
+
+
+def looks_like_path(text: str) -> bool:
+    """True for strings that can only be filesystem paths (never a Hub id ``org/name``)."""
+    if text.startswith(("./", "../", "/", "~", ".\\", "..\\")) or text in (".", ".."):
+        return True
+    if "\\" in text or re.match(r"^[A-Za-z]:[\\/]", text):
+        return True
+    return text.count("/") > 1
+
+
+def normalize_path(text: str) -> str:
+    """A path as a POSIX string relative to the project root when it is relative (``./models/x`` -> ``models/x``)."""
+    text = text.replace("\\", "/")
+    if text.startswith(("/", "~")) or re.match(r"^[A-Za-z]:/", text):
+        return text
+    parts = [p for p in PurePosixPath(text).parts if p != "."]
+    return "/".join(parts) or "."
+
+
+def local_or_hub(site: CallSite, loader: str, text: str, **kw) -> Reference:
+    """A Hub id -> ModelReference(loader); a local path -> ModelReference("file", variant "directory" or format)."""
+    stripped = text.strip()
+    if looks_like_path(stripped) or (stripped and site.is_project_dir(normalize_path(stripped))):
+        return file_reference(site, stripped, **{k: v for k, v in kw.items() if k in ("api", "task")})
+    if not HUB_ID.match(stripped):
+        return UnresolvedReference(
+            location=site.location,
+            loader=loader,
+            expression=repr(text),
+            reason="neither a Hugging Face Hub id nor a path",
+        )
+    return site.model(loader, stripped, **kw)
+
+
+def file_reference(site: CallSite, text: str, **kw) -> ModelReference:
+    """A local weight file or model directory named by the code (``kw``: api, task)."""
+    path = normalize_path(text.strip())
+    return site.model("file", path, variant=weight_format(path) or "directory", **kw)
+
+
+def is_project_dir_factory(root: Path, rel_dir: str) -> Callable[[str], bool]:
+    """A checker for "this relative path is a directory in the project" (relative to root or to the file)."""
+    cache: dict[str, bool] = {}
+
+    def check(rel: str) -> bool:
+        if rel in cache:
+            return cache[rel]
+        found = False
+        if not rel.startswith(("/", "~")) and ".." not in PurePosixPath(rel).parts:
+            for base in (root, root / rel_dir) if rel_dir else (root,):
+                try:
+                    if (base / rel).is_dir():
+                        found = True
+                        break
+                except OSError:
+                    pass
+        cache[rel] = found
+        return found
+
+    return check

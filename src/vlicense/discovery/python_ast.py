@@ -1,0 +1,339 @@
+"""One ``ast`` pass over a Python module: import table, bindings, and loader calls dispatched to loaders/."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vlicense.discovery.bindings import Binding, Evaluator, Scope
+from vlicense.discovery.loaders import LOADERS_BY_MODULE
+from vlicense.discovery.loaders.base import CallSite, Reference, is_project_dir_factory
+from vlicense.model import Location
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+SETUP_CALLS = frozenset({"setuptools.setup", "distutils.core.setup"})
+# Nodes that hold no call and bind no name: never pushed on the walk stack.
+_LEAF_TYPES = frozenset(
+    {ast.Name, ast.Constant, ast.alias}
+    | {c for base in (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop) for c in base.__subclasses__()}
+)
+_STMT_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+# A call can only resolve to a loader through an import that spells one of these (torch covers torchvision).
+_LOADER_SPELLINGS = ("torch", "timm", "transformers", "diffusers", "huggingface_hub", "ultralytics", "open_clip")
+
+
+def mentions_loader_library(source: str) -> bool:
+    """Cheap pre-filter: a module that never spells a loader library needs only its imports read."""
+    return any(word in source for word in _LOADER_SPELLINGS)
+
+
+class PythonSyntaxError(Exception):
+    """The source is not Python 3 this interpreter can parse; ``line`` is 1-based (0 when unknown)."""
+
+    def __init__(self, reason: str, line: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+@dataclass(frozen=True)
+class RawImport:
+    """An absolute import's top-level module and where it is (first-party/stdlib filtering happens later)."""
+
+    module: str
+    location: Location
+
+
+@dataclass
+class ModuleFacts:
+    """What one Python module contributes to discovery."""
+
+    imports: list[RawImport] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    # setup.py only: (requirement text, group, line) from literal install_requires/extras_require.
+    setup_requirements: list[tuple[str, str, int]] = field(default_factory=list)
+    setup_problems: list[str] = field(default_factory=list)
+
+
+class SourceText:
+    """Lines of a source string, for snippets and expression text (columns in ast are UTF-8 byte offsets)."""
+
+    def __init__(self, source: str) -> None:
+        self.lines = _NEWLINE.split(source)
+
+    def line(self, lineno: int) -> str:
+        return self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
+
+    def snippet(self, lineno: int) -> str:
+        return self.line(lineno).strip()[:200]
+
+    def column(self, lineno: int, col_offset: int) -> int:
+        """1-based character column from a byte offset."""
+        text = self.line(lineno)
+        if text.isascii():
+            return col_offset + 1
+        return len(text.encode("utf-8")[:col_offset].decode("utf-8", "replace")) + 1
+
+    def segment(self, node: ast.AST) -> str:
+        try:
+            start, end = node.lineno, node.end_lineno
+            scol, ecol = node.col_offset, node.end_col_offset
+        except AttributeError:
+            return ""
+        if end is None or ecol is None:
+            return ""
+        if start == end:
+            return self.line(start).encode("utf-8")[scol:ecol].decode("utf-8", "replace")
+        first = self.line(start).encode("utf-8")[scol:].decode("utf-8", "replace")
+        middle = [self.line(n) for n in range(start + 1, end)]
+        last = self.line(end).encode("utf-8")[:ecol].decode("utf-8", "replace")
+        return "\n".join([first, *middle, last])
+
+
+Locate = Callable[[int, int], Location]
+
+
+def parse(source: str, filename: str) -> ast.Module:
+    """Parse Python 3 source; every failure becomes PythonSyntaxError with a readable reason."""
+    try:
+        return ast.parse(source, filename=filename)
+    except SyntaxError as exc:
+        detail = exc.msg or "invalid syntax"
+        raise PythonSyntaxError(f"not valid Python 3 syntax (line {exc.lineno or 0}: {detail})", exc.lineno or 0) from exc
+    except (ValueError, TypeError) as exc:
+        raise PythonSyntaxError(f"not valid Python source ({exc})") from exc
+    except (RecursionError, MemoryError) as exc:
+        raise PythonSyntaxError("source too deeply nested to parse") from exc
+
+
+def analyze(tree: ast.Module, text: SourceText, *, locate: Locate, scope_label: str, root: Path, rel_dir: str,
+            is_setup_py: bool = False, imports_only: bool = False) -> ModuleFacts:
+    """Walk ``tree`` once and return its imports and the references its loader calls produce.
+
+    ``imports_only``: the module cannot reach a loader (see mentions_loader_library), so only statements
+    are visited, for imports.
+    """
+    facts = ModuleFacts()
+    if imports_only:
+        _imports_only(tree, facts, locate)
+        return facts
+    module = Scope("module")
+    calls: list[tuple[ast.Call, Scope]] = []
+    star_modules: list[str] = []
+    _walk(tree, module, calls, facts, star_modules, locate)
+    evaluator = Evaluator(star_modules, text.segment)
+    is_dir = is_project_dir_factory(root, rel_dir)
+    consumed: set[int] = set()
+    calls.sort(key=lambda c: (c[0].lineno, c[0].col_offset))
+    for node, scope in calls:
+        if id(node) in consumed:
+            continue
+        qual = evaluator.qualname(node.func, scope, node.lineno)
+        if qual is None:
+            continue
+        if is_setup_py and qual in SETUP_CALLS:
+            _setup_requirements(node, scope, evaluator, facts)
+            continue
+        loaders = LOADERS_BY_MODULE.get(qual.split(".", 1)[0])
+        if not loaders:
+            continue
+        for loader in loaders:
+            if loader.handles(qual):
+                line = node.lineno
+
+                def evaluate(n: ast.AST, _scope: Scope = scope, _line: int = line) -> object:
+                    return evaluator.evaluate(n, _scope, _line)
+
+                site = CallSite(
+                    qualname=qual,
+                    node=node,
+                    location=locate(node.lineno, node.col_offset),
+                    scope=scope_label,
+                    evaluate=evaluate,
+                    segment=text.segment,
+                    is_project_dir=is_dir,
+                    consumed=consumed,
+                )
+                facts.references.extend(loader.analyze(site))
+                break
+    return facts
+
+
+def _walk(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star_modules: list[str], locate: Locate) -> None:
+    # Pre-order, source-order traversal with an explicit stack (deep expressions must not hit the recursion limit).
+    stack: list[tuple[ast.AST, Scope]] = [(tree, module)]
+    while stack:
+        node, scope = stack.pop()
+        kind = type(node)
+        children: list[tuple[ast.AST, Scope]] | None = None
+        if kind is ast.Call:
+            calls.append((node, scope))
+        elif kind is ast.Import:
+            for alias in node.names:
+                top = alias.name.split(".", 1)[0]
+                facts.imports.append(RawImport(top, locate(node.lineno, node.col_offset)))
+                if alias.asname:
+                    scope.bind(alias.asname, Binding(node.lineno, "import", qualname=alias.name))
+                else:
+                    scope.bind(top, Binding(node.lineno, "import", qualname=top))
+        elif kind is ast.ImportFrom:
+            if node.level:
+                for alias in node.names:
+                    if alias.name != "*":
+                        scope.bind(alias.asname or alias.name, Binding(node.lineno, "relimport"))
+            elif node.module:
+                facts.imports.append(RawImport(node.module.split(".", 1)[0], locate(node.lineno, node.col_offset)))
+                for alias in node.names:
+                    if alias.name == "*":
+                        if node.module.split(".", 1)[0] in LOADERS_BY_MODULE:
+                            star_modules.append(node.module)
+                    else:
+                        scope.bind(alias.asname or alias.name, Binding(node.lineno, "import", qualname=f"{node.module}.{alias.name}"))
+        elif kind in _FUNCTIONS or kind is ast.Lambda:
+            if kind is not ast.Lambda:
+                scope.bind(node.name, Binding(node.lineno, "def"))
+            inner = Scope("function", scope)
+            args = node.args
+            positional = [*args.posonlyargs, *args.args]
+            defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+            for a, d in zip(positional, defaults):
+                inner.params[a.arg] = d
+            for a, d in zip(args.kwonlyargs, args.kw_defaults):
+                inner.params[a.arg] = d
+            for a in (args.vararg, args.kwarg):
+                if a is not None:
+                    inner.params[a.arg] = None
+            children = [(d, scope) for d in getattr(node, "decorator_list", [])]
+            children += [(d, scope) for d in [*args.defaults, *args.kw_defaults] if d is not None]
+            body = node.body if isinstance(node.body, list) else [node.body]
+            children += [(s, inner) for s in body]
+        elif kind is ast.ClassDef:
+            scope.bind(node.name, Binding(node.lineno, "def"))
+            inner = Scope("class", scope)
+            children = [(d, scope) for d in node.decorator_list]
+            children += [(b, scope) for b in node.bases] + [(k.value, scope) for k in node.keywords]
+            children += [(s, inner) for s in node.body]
+        elif kind in _COMPREHENSIONS:
+            inner = Scope("function", scope)
+            children = []
+            for i, gen in enumerate(node.generators):
+                _bind_target(gen.target, inner, node.lineno, None)
+                children.append((gen.iter, scope if i == 0 else inner))
+                children += [(c, inner) for c in gen.ifs]
+            if kind is ast.DictComp:
+                children += [(node.key, inner), (node.value, inner)]
+            else:
+                children.append((node.elt, inner))
+        elif kind is ast.Assign:
+            for target in node.targets:
+                _bind_target(target, scope, node.lineno, node.value)
+        elif kind is ast.AnnAssign:
+            if node.value is not None and isinstance(node.target, ast.Name):
+                scope.bind(node.target.id, Binding(node.lineno, "value", node=node.value))
+        elif kind is ast.AugAssign or kind in (ast.For, ast.AsyncFor):
+            _bind_target(node.target, scope, node.lineno, None)
+        elif kind in (ast.With, ast.AsyncWith):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    _bind_target(item.optional_vars, scope, node.lineno, None)
+        elif kind is ast.ExceptHandler:
+            if node.name:
+                scope.bind(node.name, Binding(node.lineno, "assign"))
+        elif kind is ast.NamedExpr:
+            _bind_target(node.target, scope, node.lineno, node.value)
+        elif kind is ast.Global:
+            scope.globals_.update(node.names)
+        if children is None:
+            children = []
+            for name in _child_fields(kind):
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    children += [(c, scope) for c in value if type(c) not in _LEAF_TYPES and isinstance(c, ast.AST)]
+                elif value is not None and type(value) not in _LEAF_TYPES and isinstance(value, ast.AST):
+                    children.append((value, scope))
+        stack.extend(reversed(children))
+
+
+# Fields that never hold a child worth visiting (identifiers, contexts, operators, flags).
+_SKIP_FIELDS = frozenset({"ctx", "id", "attr", "name", "names", "level", "module", "kind", "type_comment", "conversion", "is_async", "op", "ops", "asname"})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in _SKIP_FIELDS)
+    return fields
+
+
+def _imports_only(tree: ast.Module, facts: ModuleFacts, locate: Locate) -> None:
+    stack: list[ast.AST] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is ast.Import:
+            for alias in node.names:
+                facts.imports.append(RawImport(alias.name.split(".", 1)[0], locate(node.lineno, node.col_offset)))
+        elif kind is ast.ImportFrom:
+            if not node.level and node.module:
+                facts.imports.append(RawImport(node.module.split(".", 1)[0], locate(node.lineno, node.col_offset)))
+        else:
+            for name in _STMT_BLOCKS:
+                block = getattr(node, name, None)
+                if block:
+                    stack.extend(reversed(block))
+
+
+def _bind_target(target: ast.AST, scope: Scope, line: int, value: ast.expr | None) -> None:
+    if isinstance(target, ast.Name):
+        scope.bind(target.id, Binding(line, "value", node=value) if value is not None else Binding(line, "assign"))
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+        if values is not None and len(values) == len(target.elts) and not any(isinstance(v, ast.Starred) for v in values):
+            for t, v in zip(target.elts, values):
+                _bind_target(t, scope, line, v)
+        else:
+            for t in target.elts:
+                _bind_target(t, scope, line, None)
+    elif isinstance(target, ast.Starred):
+        _bind_target(target.value, scope, line, None)
+
+
+def _setup_requirements(node: ast.Call, scope: Scope, evaluator: Evaluator, facts: ModuleFacts) -> None:
+    """Literal install_requires / extras_require of a setup() call (the AST only; setup.py is never run)."""
+    for kw in node.keywords:
+        if kw.arg == "install_requires":
+            _literal_list(kw.value, "runtime", scope, evaluator, facts)
+        elif kw.arg == "extras_require":
+            if isinstance(kw.value, ast.Dict):
+                for key, value in zip(kw.value.keys, kw.value.values):
+                    extra = evaluator.evaluate(key, scope, node.lineno) if key is not None else None
+                    if extra is None or extra.kind != "const" or not isinstance(extra.value, str):
+                        facts.setup_problems.append(f"line {node.lineno}: extras_require key is not a literal")
+                        continue
+                    _literal_list(value, f"optional:{extra.value}", scope, evaluator, facts)
+            else:
+                facts.setup_problems.append(f"line {kw.value.lineno}: extras_require is not a literal dict")
+
+
+def _literal_list(node: ast.expr, group: str, scope: Scope, evaluator: Evaluator, facts: ModuleFacts) -> None:
+    if isinstance(node, ast.Name):
+        for s in scope.chain():
+            bindings = s.bindings.get(node.id)
+            if bindings and len(bindings) == 1 and bindings[0].node is not None:
+                node = bindings[0].node
+                break
+    if not isinstance(node, (ast.List, ast.Tuple)):
+        facts.setup_problems.append(f"line {node.lineno}: {group} requirements are not a literal list")
+        return
+    for elt in node.elts:
+        v = evaluator.evaluate(elt, scope, elt.lineno)
+        if v.kind == "const" and isinstance(v.value, str):
+            facts.setup_requirements.append((v.value, group, elt.lineno))
+        else:
+            facts.setup_problems.append(f"line {elt.lineno}: requirement is not a literal")

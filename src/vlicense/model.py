@@ -1,0 +1,222 @@
+"""Value types passed between the pipeline stages (discover -> resolve -> evaluate -> report); no I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+# Front doors a model reference can come through. Loader modules in discovery/loaders/ emit these names.
+Loader = Literal["torchvision", "timm", "huggingface", "ultralytics", "torchhub", "open_clip", "file"]
+Severity = Literal["error", "warning", "info"]
+Verdict = Literal["pass", "warn", "fail"]
+
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where something enters the project: a path relative to the project root (POSIX), 1-based line."""
+
+    path: str
+    line: int = 0
+    column: int = 1
+    snippet: str = ""
+    # Notebooks: code-cell index (0-based) and line inside that cell; None for ordinary files.
+    cell: int | None = None
+    cell_line: int | None = None
+
+
+# --------------------------------------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class ImportReference:
+    """A top-level module the project imports (``import cv2`` -> ``cv2``), already known to be third-party."""
+
+    module: str
+    location: Location
+    # Where the import sits: "runtime" for shipped code, "test", "docs", "example", "notebook", "script".
+    scope: str = "runtime"
+
+
+@dataclass(frozen=True)
+class ModelReference:
+    """A pretrained-weights load found in the project, as the code spells it (not yet identified).
+
+    ``name`` and ``variant`` are per loader:
+      torchvision  name = builder (``resnet50``) or ``""`` when only the enum is known;
+                   variant = ``ResNet50_Weights.IMAGENET1K_V2`` | ``IMAGENET1K_V2`` | ``DEFAULT`` | ``legacy-pretrained``
+      timm         name = ``arch`` or ``arch.tag``; variant None
+      huggingface  name = repo id ``org/name``; variant = filename (hf_hub_download) or None; revision if pinned;
+                   ``task`` set for ``pipeline(task)`` calls (name ``""`` when the task default model loads)
+      ultralytics  name = file name as given (``yolo11n.pt``) or a Hub id; variant = the class (``YOLO``, ``NAS``)
+      torchhub     name = ``owner/repo``; variant = entry point
+      open_clip    name = model (``ViT-B-32``) or ``hf-hub:org/name``; variant = pretrained tag or None
+      file         name = path of a weight file relative to the root; variant = format
+    """
+
+    loader: Loader
+    name: str
+    location: Location
+    variant: str | None = None
+    revision: str | None = None
+    task: str | None = None
+    # The call as written, e.g. ``timm.create_model`` (for messages).
+    api: str = ""
+    scope: str = "runtime"
+
+
+@dataclass(frozen=True)
+class UnresolvedReference:
+    """A loader call whose model argument could not be resolved statically."""
+
+    location: Location
+    loader: str
+    expression: str
+    reason: str
+    candidates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequirementReference:
+    """A dependency declared in a manifest (requirements*.txt, pyproject.toml, ...)."""
+
+    name: str  # canonical distribution name (packaging.utils.canonicalize_name)
+    specifier: str
+    location: Location
+    group: str = "runtime"  # "runtime" | "dev" | "test" | "optional:<extra>" | "group:<name>"
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file that was not examined, and why (never dropped silently)."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class Discovery:
+    """Everything discovery found in one project."""
+
+    imports: list[ImportReference] = field(default_factory=list)
+    models: list[ModelReference] = field(default_factory=list)
+    requirements: list[RequirementReference] = field(default_factory=list)
+    unresolved: list[UnresolvedReference] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    files_scanned: int = 0
+    first_party: frozenset[str] = frozenset()
+
+
+# -------------------------------------------------------------------------------------------- resolution
+
+
+@dataclass(frozen=True)
+class LicenseFact:
+    """One source's answer about a component's license.
+
+    ``license`` is a normalized SPDX expression (custom licenses as ``LicenseRef-...``) or None when the
+    source answered but the license is not known. ``source`` is one of FACT_SOURCES; ``detail`` says where
+    exactly (metadata field, URL, library version, raw text).
+    """
+
+    source: str
+    license: str | None
+    detail: str = ""
+
+
+# Precedence order, strongest first: a policy override beats everything; installed metadata beats the
+# knowledge base for libraries; for models the KB (built from the real libraries) beats the Hub snapshot.
+FACT_SOURCES = (
+    "policy-override",
+    "installed-metadata",
+    "hf-cache",
+    "hf-hub",
+    "knowledge-base",
+    "weight-metadata",
+)
+
+
+@dataclass
+class Component:
+    """A library or a model the project uses, with its license facts and where it enters."""
+
+    id: str
+    kind: Literal["library", "model"]
+    name: str
+    version: str | None = None
+    loader: str | None = None
+    license: str | None = None
+    license_source: str | None = None
+    categories: list[str] = field(default_factory=list)
+    direct: bool = True
+    introduced_by: list[list[str]] = field(default_factory=list)
+    locations: list[Location] = field(default_factory=list)
+    facts: list[LicenseFact] = field(default_factory=list)
+    # Free-form notes a resolver wants shown (e.g. "default tag resolved", "gated", "lineage: base model X").
+    notes: list[str] = field(default_factory=list)
+    # Task the model serves (e.g. "object-detection"), used to suggest alternatives.
+    task: str | None = None
+    scope: str = "runtime"
+
+
+# ---------------------------------------------------------------------------------------------- policy
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A concrete way out of a finding: another model/library with its license, or a commercial license."""
+
+    name: str
+    license: str
+    note: str = ""
+    kind: Literal["model", "library", "commercial-license", "action"] = "model"
+
+
+@dataclass
+class Finding:
+    """One policy result about one component; ``rule`` names the rule that produced it."""
+
+    rule: str
+    severity: Severity
+    component: str
+    message: str
+    locations: list[Location] = field(default_factory=list)
+    obligation: str = ""
+    alternatives: list[Alternative] = field(default_factory=list)
+    fingerprint: str = ""
+    license: str | None = None
+    category: str | None = None
+    # The OR branch the decision relied on, when the license is a choice.
+    chosen_branch: str | None = None
+    recommendation: str = ""
+
+
+@dataclass(frozen=True)
+class ProjectContext:
+    """How the project is distributed and used; decides which license obligations trigger."""
+
+    distribution: tuple[str, ...] = ("saas",)  # any of: internal, saas, binary, open-source
+    commercial: bool = True
+    project_license: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------- result
+
+
+@dataclass
+class AuditResult:
+    """The one object every renderer takes."""
+
+    root: str
+    policy_name: str
+    context: ProjectContext
+    verdict: Verdict
+    components: list[Component]
+    findings: list[Finding]
+    unresolved: list[UnresolvedReference]
+    skipped: list[SkippedFile]
+    stats: dict[str, int | float | str]
+    tool_version: str
+    generated_at: str  # ISO date from the injected clock
+    sources_offline: list[str] = field(default_factory=list)

@@ -1,0 +1,72 @@
+"""The rule protocol: a rule id, a default severity table keyed by context, and the words that explain a finding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from vlicense.model import Component, ProjectContext
+from vlicense.policy.catalog import ExceptionInfo, LicenseInfo
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Why a rule fired for one license leaf of one component, in the project's context."""
+
+    component: Component
+    license: str  # the leaf as written, WITH exception included
+    info: LicenseInfo | None
+    exception: ExceptionInfo | None
+    category: str
+    severity: str
+    decided_by: str  # the severity-table key that set the severity: "saas", "commercial", "default", ...
+    context: ProjectContext
+
+    @property
+    def key(self) -> str:
+        return self.info.key if self.info else self.license
+
+    @property
+    def clause(self) -> str:
+        return self.info.clause if self.info else "no license terms known"
+
+    @property
+    def is_model(self) -> bool:
+        return self.component.kind == "model"
+
+
+@dataclass(frozen=True)
+class SeverityRule:
+    """A rule whose severity comes from a context-keyed table (policy ``rules:`` over ``defaults``)."""
+
+    id: str
+    title: str
+    categories: tuple[str, ...]
+    defaults: Mapping[str, str]
+    explain: Callable[[Trigger], str]
+    recommend: Callable[[Trigger], str]
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class FixedRule:
+    """A rule with a fixed severity (deny lists, exception bookkeeping); its module builds the message."""
+
+    id: str
+    title: str
+    severity: str
+    doc: str = ""
+
+
+def unreviewed_note(t: Trigger) -> str:
+    """A caveat for custom licenses whose text vlicense has not read."""
+    if t.info is not None and not t.info.reviewed:
+        return f" ({t.info.name} is a custom license whose full text vlicense has not reviewed; '{t.category}' is its best sourced reading.)"
+    return ""
+
+
+def exception_note(t: Trigger) -> str:
+    """What a WITH exception changes, when there is one."""
+    if t.exception is not None:
+        return f" The {t.exception.key} exception applies: {t.exception.effect}"
+    return ""

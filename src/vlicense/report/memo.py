@@ -1,0 +1,156 @@
+"""Markdown compliance memo (DESIGN.md section 7): verdict first, blocking findings with terms and ways out, inventory, limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+
+from vlicense import resources
+from vlicense.model import SEVERITY_RANK, AuditResult, Component, Finding, Location
+from vlicense.policy.context import describe
+
+TEMPLATE = "memo.md.j2"
+
+
+def environment(template_dir: Path | None = None) -> Environment:
+    """Jinja2 environment over the bundled templates, with an optional user folder searched first."""
+    loaders = [FileSystemLoader(str(template_dir))] if template_dir else []
+    loaders.append(FileSystemLoader(str(resources.templates_dir())))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=False,  # Markdown, not HTML; table cells are escaped by the `cell` filter instead
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cell"] = cell
+    env.filters["code"] = code
+    env.filters["where"] = where
+    return env
+
+
+def cell(value: object) -> str:
+    """Text safe inside a Markdown table cell: one line, pipes escaped."""
+    text = "" if value is None else str(value)
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def code(value: object) -> str:
+    """Inline code that survives backticks inside the value."""
+    text = " ".join(("" if value is None else str(value)).split())
+    if not text:
+        return ""
+    fence = "``" if "`" in text else "`"
+    pad = " " if fence == "``" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def where(loc: Location) -> str:
+    """``path:line`` (and the notebook cell when there is one)."""
+    text = f"{loc.path}:{loc.line}" if loc.line else loc.path
+    if loc.cell is not None:
+        text += f" (cell {loc.cell}, line {loc.cell_line})"
+    return text
+
+
+def _summary(result: AuditResult, errors: list[Finding], warnings: list[Finding]) -> str:
+    n = len(result.components)
+    policy = f"policy `{result.policy_name}`"
+    if result.verdict == "fail":
+        items = []
+        for f in errors[:3]:
+            items.append(f"{f.license or f.rule} in `{f.component}`" if f.license else f"`{f.rule}` on `{f.component}`")
+        more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
+        tail = (
+            f"; {len(warnings)} warning{'s also need' if len(warnings) != 1 else ' also needs'} review"
+            if warnings
+            else ""
+        )
+        return (
+            f"Do not release as is: the project fails {policy} with {len(errors)} blocking "
+            f"finding{'s' if len(errors) != 1 else ''} ({', '.join(items)}{more}){tail}."
+        )
+    if result.verdict == "warn":
+        return (
+            f"No blocking findings among {n} components under {policy}, but {len(warnings)} "
+            f"warning{'s need' if len(warnings) != 1 else ' needs'} a recorded decision before release."
+        )
+    return f"No blocking findings or warnings among {n} components under {policy}."
+
+
+def _paths(comp: Component | None) -> list[str]:
+    if comp is None:
+        return []
+    return [
+        " → ".join(["project", *p]) if p and p[0] != "project" else " → ".join(p) for p in sorted(comp.introduced_by)
+    ]
+
+
+def _source(comp: Component) -> str:
+    if comp.license_source:
+        return comp.license_source
+    return comp.facts[0].source if comp.facts else "none"
+
+
+def context(result: AuditResult) -> dict[str, Any]:
+    """The values the memo template sees (also useful for custom templates)."""
+    findings = sorted(result.findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.component, f.license or ""))
+    errors = [f for f in findings if f.severity == "error"]
+    warnings = [f for f in findings if f.severity == "warning"]
+    infos = [f for f in findings if f.severity == "info"]
+    components = {c.id: c for c in result.components}
+    blocking = []
+    for f in errors:
+        comp = components.get(f.component)
+        blocking.append(
+            {
+                "finding": f,
+                "component": comp,
+                "locations": sorted(f.locations),
+                "paths": _paths(comp),
+                "options": [a for a in f.alternatives if a.kind != "commercial-license"],
+                "routes": [a for a in f.alternatives if a.kind == "commercial-license"],
+            }
+        )
+    inventory = [
+        {"c": c, "source": _source(c), "where": sorted(c.locations)[:2], "more": max(0, len(c.locations) - 2)}
+        for c in sorted(result.components, key=lambda c: (c.kind != "model", c.id))
+    ]
+    return {
+        "r": result,
+        "root_name": Path(result.root).name or result.root,
+        "context_text": describe(result.context),
+        "summary": _summary(result, errors, warnings),
+        "errors": errors,
+        "warnings": warnings,
+        "infos": infos,
+        "blocking": blocking,
+        "inventory": inventory,
+        "components": components,
+        "unresolved": sorted(result.unresolved, key=lambda u: (u.location.path, u.location.line, u.expression)),
+        "skipped": sorted(result.skipped, key=lambda s: (s.path, s.reason)),
+        "files_scanned": result.stats.get("files_scanned", "not recorded"),
+        "offline": sorted(result.sources_offline),
+    }
+
+
+def render(result: AuditResult, *, template_dir: Path | None = None) -> str:
+    """The memo as Markdown."""
+    text = environment(template_dir).get_template(TEMPLATE).render(**context(result))
+    # Collapse runs of blank lines the template's conditionals leave behind, so the output is stable and tidy.
+    # Headings and HTML blocks get a blank line on both sides so every Markdown renderer splits blocks the same way.
+    lines: list[str] = []
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        block = line.startswith(("#", "<details", "</details"))
+        if block and lines and lines[-1] != "":
+            lines.append("")
+        if line == "" and lines and lines[-1] == "":
+            continue
+        lines.append(line)
+        if block:
+            lines.append("")
+    return "\n".join(lines).strip() + "\n"

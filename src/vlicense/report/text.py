@@ -1,0 +1,52 @@
+"""Short terminal summary: verdict line, counts, one line per error and warning, and a hint for the full memo."""
+
+from __future__ import annotations
+
+from vlicense.model import SEVERITY_RANK, AuditResult, Finding
+from vlicense.policy.context import describe
+
+
+def _where(f: Finding) -> str:
+    if not f.locations:
+        return "-"
+    loc = sorted(f.locations)[0]
+    return f"{loc.path}:{loc.line}" if loc.line else loc.path
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def render(result: AuditResult) -> str:
+    """The terminal summary (plain text, no colour: the CLI may add it)."""
+    counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
+    lines = [
+        f"vlicense: {result.verdict.upper()} (policy {result.policy_name}: {describe(result.context)})",
+        ", ".join(
+            [
+                _count(len(result.components), "component"),
+                _count(counts["error"], "error"),
+                _count(counts["warning"], "warning"),
+            ]
+        )
+        + f", {counts['info']} info",
+    ]
+    shown = sorted(
+        (f for f in result.findings if f.severity in ("error", "warning")),
+        key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.component, f.license or ""),
+    )
+    for f in shown:
+        lic = f.license or "unknown license"
+        lines.append(f"  {f.severity.upper():7} {_where(f)}  {f.component}  {lic}  [{f.rule}]")
+    extra = []
+    if result.unresolved:
+        extra.append(f"{len(result.unresolved)} unresolved model reference{'s' if len(result.unresolved) != 1 else ''}")
+    if result.skipped:
+        extra.append(f"{len(result.skipped)} skipped file{'s' if len(result.skipped) != 1 else ''}")
+    if result.sources_offline:
+        extra.append("offline sources: " + ", ".join(sorted(result.sources_offline)))
+    if extra:
+        lines.append("Not examined: " + "; ".join(extra) + ".")
+    if shown:
+        lines.append("Run with --format memo for the constraints, license clauses and alternatives.")
+    return "\n".join(lines) + "\n"

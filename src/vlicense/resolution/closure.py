@@ -1,0 +1,140 @@
+"""The project's own dependency closure (Requires-Dist, markers, extras), with the paths that pull each dist in."""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from packaging.markers import Marker, default_environment
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from vlicense.resolution.installed import Environment
+
+MAX_PATHS = 5
+RUNTIME = "runtime"
+
+
+@dataclass
+class ClosureEntry:
+    """One distribution in the closure; ``paths`` run from the project to it, shortest first."""
+
+    name: str
+    version: str | None
+    installed: bool
+    direct: bool
+    paths: list[list[str]] = field(default_factory=list)
+    requested_by: set[str] = field(default_factory=set)
+    scope: str = RUNTIME
+    # Extras requested for it anywhere in the closure (``foo[bar]``).
+    extras: set[str] = field(default_factory=set)
+    # Requires-Dist lines that could not be parsed (recorded, not dropped silently).
+    problems: list[str] = field(default_factory=list)
+
+
+def dependency_closure(env: Environment, direct: Mapping[str, str], *,
+                       project: str = "<project>") -> dict[str, ClosureEntry]:
+    """Follow Requires-Dist from the ``direct`` dists (canonical name, optionally ``name[extra]`` -> scope).
+
+    Markers are evaluated for the target's Python version; other marker variables (sys_platform, ...) take the
+    running machine's values, which is right when the target environment lives on this machine. Breadth-first
+    over paths, so each dist's paths come shortest first; each dist is expanded once per new path (at most
+    MAX_PATHS) and per newly requested extra, and a path never visits a dist twice (cycle-safe).
+    """
+    marker_env = _marker_environment(env.python_version)
+    entries: dict[str, ClosureEntry] = {}
+    expanded_extras: dict[str, set[str]] = {}
+    # A frontier item: (name, extras requested on this edge, path so far incl. this name, root scope).
+    frontier: list[tuple[str, frozenset[str], tuple[str, ...], str]] = []
+    for key, scope in sorted(direct.items()):
+        name, extras = _split_extras(key)
+        frontier.append((name, extras, (project, name), scope))
+        entry = _entry(entries, env, name)
+        entry.direct = True
+
+    while frontier:
+        next_frontier: list[tuple[str, frozenset[str], tuple[str, ...], str]] = []
+        for name, extras, path, scope in sorted(frontier, key=lambda item: (item[2], sorted(item[1]))):
+            entry = _entry(entries, env, name)
+            entry.requested_by.add(path[-2])
+            # Runtime wins (it ships); otherwise the scope of the shortest path, which BFS sees first.
+            if scope == RUNTIME or not entry.scope:
+                entry.scope = scope
+            new_path = list(path) not in entry.paths and len(entry.paths) < MAX_PATHS
+            if new_path:
+                entry.paths.append(list(path))
+            seen = expanded_extras.get(name)
+            new_extras = seen is None or not extras <= seen
+            if not entry.installed or not (new_path or new_extras):
+                continue
+            all_extras = (seen or set()) | set(extras)
+            expanded_extras[name] = all_extras
+            entry.extras |= set(extras)
+            for child, child_extras in _requirements(env, name, all_extras, marker_env, entry):
+                if child in path:
+                    continue  # cycle
+                next_frontier.append((child, child_extras, path + (child,), scope))
+        frontier = next_frontier
+    return dict(sorted(entries.items()))
+
+
+def _entry(entries: dict[str, ClosureEntry], env: Environment, name: str) -> ClosureEntry:
+    entry = entries.get(name)
+    if entry is None:
+        dist = env.get(name)
+        entry = ClosureEntry(name=name, version=dist.version if dist else None, installed=dist is not None,
+                             direct=False, scope="")
+        entries[name] = entry
+    return entry
+
+
+def _split_extras(key: str) -> tuple[str, frozenset[str]]:
+    if "[" in key:
+        try:
+            req = Requirement(key)
+            return canonicalize_name(req.name), frozenset(canonicalize_name(e) for e in req.extras)
+        except InvalidRequirement:
+            pass
+    return canonicalize_name(key), frozenset()
+
+
+def _requirements(env: Environment, name: str, extras: set[str], marker_env: dict[str, str],
+                  entry: ClosureEntry) -> list[tuple[str, frozenset[str]]]:
+    dist = env.get(name)
+    if dist is None:
+        return []
+    out: dict[str, set[str]] = {}
+    for line in dist.requires:
+        try:
+            req = Requirement(line)
+        except InvalidRequirement:
+            if line not in entry.problems:
+                entry.problems.append(line)
+            continue
+        if req.marker is not None and not _marker_applies(req.marker, marker_env, extras):
+            continue
+        out.setdefault(canonicalize_name(req.name), set()).update(canonicalize_name(e) for e in req.extras)
+    return [(child, frozenset(child_extras)) for child, child_extras in sorted(out.items())]
+
+
+def _marker_applies(marker: Marker, marker_env: dict[str, str], extras: set[str]) -> bool:
+    # "extra" markers hold only for extras the parent requested; "" stands for "no extra" (plain requirements).
+    for extra in sorted(extras | {""}):
+        try:
+            if marker.evaluate({**marker_env, "extra": extra}):
+                return True
+        except Exception:
+            return True  # an unevaluable marker: keep the edge rather than hide a dependency
+    return False
+
+
+def _marker_environment(python_version: str | None) -> dict[str, str]:
+    env = dict(default_environment())
+    if python_version:
+        env["python_version"] = python_version
+        running = platform.python_version()
+        # The full version is only known when the target's X.Y is the running one; else assume X.Y.0.
+        same = running.startswith(python_version + ".")
+        env["python_full_version"] = running if same else f"{python_version}.0"
+    return env

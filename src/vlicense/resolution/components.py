@@ -1,0 +1,153 @@
+"""Turn discovered references into components (libraries and models) with their license facts, merged."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from packaging.utils import canonicalize_name
+
+from vlicense.model import Component, Discovery, LicenseFact, Location
+from vlicense.resolution.closure import dependency_closure
+from vlicense.resolution.hf import HubResolver
+from vlicense.resolution.identify import Identified, ProjectPath, identify
+from vlicense.resolution.installed import Environment
+from vlicense.resolution.knowledge_base import KbFact, KnowledgeBase
+from vlicense.resolution.merge import merge_facts
+
+PROJECT = "<project>"
+
+# Scope ranking: a component used by shipped code is "runtime" even if tests use it too.
+_SCOPE_ORDER = ("runtime", "script", "notebook", "example", "docs", "test", "dev")
+
+
+def build_components(
+    found: Discovery,
+    *,
+    environment: Environment,
+    kb: KnowledgeBase,
+    hub: HubResolver,
+    project_path: ProjectPath,
+) -> list[Component]:
+    """Libraries from imports and manifests (with their dependency closure) plus models from loader calls."""
+    libraries = _libraries(found, environment, kb)
+    models = _models(found, kb, hub, project_path)
+    return sorted(libraries + models, key=lambda c: (c.kind, c.id))
+
+
+# ------------------------------------------------------------------------------------------- libraries
+
+
+def _libraries(found: Discovery, environment: Environment, kb: KnowledgeBase) -> list[Component]:
+    locations: dict[str, list[Location]] = defaultdict(list)
+    scopes: dict[str, set[str]] = defaultdict(set)
+    notes: dict[str, list[str]] = defaultdict(list)
+    for ref in found.imports:
+        for name, note in _distributions_for_import(ref.module, environment, kb):
+            locations[name].append(ref.location)
+            scopes[name].add(ref.scope)
+            if note and note not in notes[name]:
+                notes[name].append(note)
+    for req in found.requirements:
+        locations[req.name].append(req.location)
+        scopes[req.name].add("runtime" if req.group == "runtime" else req.group)
+    direct = {name: _best_scope(s) for name, s in scopes.items()}
+    closure = dependency_closure(environment, direct, project=PROJECT)
+    components = []
+    for name, entry in closure.items():
+        dist = environment.get(name)
+        facts: list[LicenseFact] = list(dist.facts) if dist is not None else []
+        kb_fact = kb.library(name)
+        if kb_fact is not None:
+            facts.append(_kb_license_fact(kb_fact))
+        license_id, source, merge_notes = merge_facts(facts)
+        component = Component(
+            id=f"pypi:{name}",
+            kind="library",
+            name=dist.display_name if dist is not None else name,
+            version=entry.version,
+            license=license_id,
+            license_source=source,
+            direct=entry.direct,
+            introduced_by=[list(path) for path in entry.paths],
+            locations=sorted(set(locations.get(name, []))),
+            facts=facts,
+            notes=notes.get(name, []) + merge_notes + ([] if entry.installed else ["not installed in the target environment"]),
+            scope=entry.scope,
+        )
+        components.append(component)
+    return components
+
+
+def _distributions_for_import(module: str, environment: Environment, kb: KnowledgeBase) -> Iterable[tuple[str, str]]:
+    installed = environment.distributions_for_module(module)
+    if installed:
+        return [(canonicalize_name(name), "") for name in installed]
+    mapped = kb.distribution_for_import(module)
+    if mapped:
+        return [(canonicalize_name(mapped), f"import {module} mapped to {mapped} by the bundled import-name table")]
+    return [(canonicalize_name(module), f"not installed; distribution name assumed from import {module}")]
+
+
+def _best_scope(scopes: set[str]) -> str:
+    for scope in _SCOPE_ORDER:
+        if scope in scopes:
+            return scope
+    return sorted(scopes)[0] if scopes else "runtime"
+
+
+# ---------------------------------------------------------------------------------------------- models
+
+
+def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path: ProjectPath) -> list[Component]:
+    by_id: dict[str, Component] = {}
+    identified: dict[str, Identified] = {}
+    scopes: dict[str, set[str]] = defaultdict(set)
+    for ref in found.models:
+        ident = identify(ref, kb, project_path)
+        scopes[ident.component_id].add(ref.scope)
+        if ident.component_id in by_id:
+            by_id[ident.component_id].locations.append(ref.location)
+            continue
+        identified[ident.component_id] = ident
+        by_id[ident.component_id] = Component(
+            id=ident.component_id,
+            kind="model",
+            name=ident.name,
+            version=ident.revision,
+            loader=ident.loader,
+            locations=[ref.location],
+            task=ident.task,
+            notes=list(ident.notes),
+        )
+    for component_id, component in by_id.items():
+        ident = identified[component_id]
+        facts: list[LicenseFact] = []
+        if ident.hub_repo:
+            answer = hub.lookup(ident.hub_repo, ident.revision)
+            facts.extend(answer.facts)
+            component.notes.extend(answer.notes)
+            component.task = component.task or answer.task
+            if answer.base_models:
+                component.notes.append("base model: " + ", ".join(answer.base_models))
+            if ident.revision is None:
+                component.notes.append("revision not pinned: the card (and license) can change under you")
+        if ident.fact is not None:
+            facts.append(_kb_license_fact(ident.fact))
+            if ident.fact.note:
+                component.notes.append(ident.fact.note)
+        license_id, source, merge_notes = merge_facts(facts)
+        component.license = license_id
+        component.license_source = source
+        component.facts = facts
+        component.notes.extend(merge_notes)
+        component.locations = sorted(set(component.locations))
+        component.scope = _best_scope(scopes[component_id])
+    return list(by_id.values())
+
+
+def _kb_license_fact(fact: KbFact) -> LicenseFact:
+    detail = f"{fact.source} ({fact.date})"
+    if fact.raw and fact.raw != fact.license:
+        detail += f"; declared as {fact.raw!r}"
+    return LicenseFact("knowledge-base", fact.license, detail)

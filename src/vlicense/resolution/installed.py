@@ -1,0 +1,412 @@
+"""Read a target environment's installed distributions (.dist-info / .egg-info) by path, never by running it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from email.message import Message
+from email.parser import Parser
+from pathlib import Path, PurePosixPath
+
+from packaging.utils import canonicalize_name
+
+from vlicense.model import LicenseFact, SkippedFile
+from vlicense.resolution import spdx
+
+FACT_SOURCE = "installed-metadata"
+_DETAIL_LIMIT = 200
+_MAX_METADATA_BYTES = 4 * 1024 * 1024  # a METADATA with an embedded README is rarely over 1 MiB
+_MAX_LICENSE_BYTES = 512 * 1024
+# File names that hold license texts (NOTICE/AUTHORS/README listed as License-File are not license texts).
+_LICENSE_NAME = re.compile(r"(^|[._-])(licen[cs]e|copying|copyright|unlicense)([._-]|$)", re.IGNORECASE)
+_PYTHON_DIR = re.compile(r"python(\d+)\.(\d+)", re.IGNORECASE)
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _truncate(value: str) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= _DETAIL_LIMIT else value[: _DETAIL_LIMIT - 1] + "…"
+
+
+@dataclass(frozen=True)
+class InstalledDistribution:
+    """One installed distribution with its resolved license; ``path`` is its .dist-info/.egg-info folder."""
+
+    name: str  # canonical (packaging.utils.canonicalize_name)
+    display_name: str
+    version: str
+    path: Path
+    license: str | None
+    license_source: str | None
+    facts: tuple[LicenseFact, ...]
+    requires: tuple[str, ...]
+    # Computed on first access (top_level.txt, else RECORD / installed-files.txt), because most audits only
+    # need it for the few dists whose import names are looked up.
+    _top_level: list = field(default_factory=list, init=False, repr=False, compare=False)
+
+    @property
+    def top_level(self) -> tuple[str, ...]:
+        """Import names this distribution provides (top-level packages and modules), sorted."""
+        if not self._top_level:
+            self._top_level.append(_read_top_level(self.path))
+        return self._top_level[0][0]
+
+    def provides_module(self, dotted: str) -> bool:
+        """True when the dist ships ``dotted`` (``google.protobuf``) or its top-level package when not dotted."""
+        top = dotted.split(".")[0]
+        if top not in self.top_level:
+            return False
+        if "." not in dotted:
+            return True
+        prefixes = self._top_level[0][1]
+        second = ".".join(dotted.split(".")[:2])
+        # No file list to tell (top_level.txt only): the top-level match is all we know.
+        return not prefixes or second in prefixes
+
+
+class Environment:
+    """The distributions installed in a set of site directories, read once."""
+
+    def __init__(self, site_dirs: Sequence[Path], python_version: str | None,
+                 distributions: dict[str, InstalledDistribution], problems: list[SkippedFile]) -> None:
+        self.site_dirs = tuple(site_dirs)
+        self.python_version = python_version
+        self.distributions = distributions
+        # Dists that could not be read: never dropped silently.
+        self.problems = problems
+        self._module_index: dict[str, list[str]] | None = None
+
+    @classmethod
+    def from_paths(cls, site_dirs: Sequence[Path], python_version: str | None = None) -> Environment:
+        dirs = [Path(d) for d in site_dirs]
+        if python_version is None:
+            python_version = _python_version_from_paths(dirs)
+        distributions: dict[str, InstalledDistribution] = {}
+        problems: list[SkippedFile] = []
+        for site in dirs:
+            for meta_dir, meta_file in _metadata_locations(site, problems):
+                dist = _read_distribution(meta_dir, meta_file, problems)
+                # First wins, like importlib.metadata walking sys.path.
+                if dist is not None and dist.name not in distributions:
+                    distributions[dist.name] = dist
+        return cls(dirs, python_version, dict(sorted(distributions.items())), problems)
+
+    # The architecture page names it so.
+    from_site_packages = from_paths
+
+    def get(self, name: str) -> InstalledDistribution | None:
+        """The distribution called ``name`` in any spelling (``Pillow``, ``pillow``, ``ruamel_yaml``)."""
+        return self.distributions.get(canonicalize_name(name))
+
+    def distributions_for_module(self, module: str) -> list[str]:
+        """Canonical names of the dists that provide the import ``module`` (several for namespace packages)."""
+        if self._module_index is None:
+            index: dict[str, list[str]] = {}
+            for name, dist in self.distributions.items():
+                for top in dist.top_level:
+                    index.setdefault(top, []).append(name)
+            self._module_index = index
+        candidates = self._module_index.get(module.split(".")[0], [])
+        if "." in module and len(candidates) > 1:
+            narrowed = [n for n in candidates if self.distributions[n].provides_module(module)]
+            candidates = narrowed or candidates
+        return sorted(candidates)
+
+
+# ----------------------------------------------------------------------------------------------- reading
+
+
+def _python_version_from_paths(dirs: Iterable[Path]) -> str | None:
+    for d in dirs:
+        for part in reversed(Path(d).parts):
+            match = _PYTHON_DIR.fullmatch(part)
+            if match:
+                return f"{match.group(1)}.{match.group(2)}"
+    for d in dirs:
+        # Windows venvs (Lib/site-packages) only tell their version in pyvenv.cfg.
+        for parent in list(Path(d).parents)[:3]:
+            cfg = parent / "pyvenv.cfg"
+            version = _pyvenv_version(cfg)
+            if version:
+                return version
+    return None
+
+
+def _pyvenv_version(cfg: Path) -> str | None:
+    try:
+        text = cfg.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip().lower() in ("version", "version_info"):
+            match = re.match(r"\s*(\d+)\.(\d+)", value)
+            if match:
+                return f"{match.group(1)}.{match.group(2)}"
+    return None
+
+
+def _metadata_locations(site: Path, problems: list[SkippedFile]) -> list[tuple[Path, Path]]:
+    """(metadata folder, metadata file) for every dist in one site dir, in name order for determinism."""
+    try:
+        entries = sorted(os.scandir(site), key=lambda e: e.name)
+    except OSError as exc:
+        problems.append(SkippedFile(str(site), f"site directory not readable: {exc.strerror or exc}"))
+        return []
+    found = []
+    for entry in entries:
+        name = entry.name
+        path = Path(entry.path)
+        if name.endswith(".dist-info"):
+            found.append((path, path / "METADATA"))
+        elif name.endswith(".egg-info"):
+            # An egg-info is a folder with PKG-INFO, or (distutils) a single PKG-INFO-format file.
+            found.append((path, path / "PKG-INFO" if entry.is_dir() else path))
+        elif name.endswith(".egg") and entry.is_dir():
+            found.append((path / "EGG-INFO", path / "EGG-INFO" / "PKG-INFO"))
+    return found
+
+
+def _read_text(path: Path, limit: int) -> str:
+    with open(path, "rb") as handle:
+        data = handle.read(limit)
+    return data.decode("utf-8", errors="replace")
+
+
+def _read_distribution(meta_dir: Path, meta_file: Path, problems: list[SkippedFile]) -> InstalledDistribution | None:
+    try:
+        text = _read_text(meta_file, _MAX_METADATA_BYTES)
+    except OSError as exc:
+        problems.append(SkippedFile(str(meta_file), f"metadata not readable: {exc.strerror or exc}"))
+        return None
+    # Headers only: the body (the long description) can be large and says nothing we need; cut it before
+    # parsing, since the email parser still walks a body line by line even with headersonly.
+    text = text.replace("\r\n", "\n")
+    end = text.find("\n\n")
+    if end != -1:
+        text = text[: end + 1]
+    try:
+        message = Parser().parsestr(text, headersonly=True)
+    except Exception as exc:  # email.parser is lenient; this guards truly odd input
+        problems.append(SkippedFile(str(meta_file), f"metadata not parseable: {exc}"))
+        return None
+    display_name = (message.get("Name") or "").strip()
+    if not display_name:
+        problems.append(SkippedFile(str(meta_file), "metadata has no Name field; distribution skipped"))
+        return None
+    version = (message.get("Version") or "").strip()
+    license_value, license_source, facts = _resolve_license(message, meta_dir)
+    requires = tuple(_header_values(message, "Requires-Dist"))
+    if not requires and meta_dir.is_dir():
+        requires = tuple(_egg_requires(meta_dir / "requires.txt"))
+    return InstalledDistribution(
+        name=canonicalize_name(display_name),
+        display_name=display_name,
+        version=version,
+        path=meta_dir,
+        license=license_value,
+        license_source=license_source,
+        facts=facts,
+        requires=requires,
+    )
+
+
+def _header_values(message: Message, field_name: str) -> list[str]:
+    return [str(v).strip() for v in (message.get_all(field_name) or []) if str(v).strip()]
+
+
+def _unfold(value: str) -> str:
+    """A multi-line header as written by setuptools: continuation lines indented by 8 spaces or '       |'."""
+    lines = value.replace("\r\n", "\n").split("\n")
+    out = [lines[0]]
+    for line in lines[1:]:
+        if line.startswith("       |"):
+            line = line[8:]
+        elif line.startswith("        "):
+            line = line[8:]
+        out.append(line)
+    return "\n".join(out).strip()
+
+
+# ----------------------------------------------------------------------------------------------- license
+
+
+@dataclass
+class _Candidate:
+    source: str  # the license_source label
+    license: str | None
+    detail: str
+
+
+def _resolve_license(message: Message, meta_dir: Path) -> tuple[str | None, str | None, tuple[LicenseFact, ...]]:
+    """PEP 639 order: License-Expression, License-File texts, classifiers, License. Returns (license, source, facts)."""
+    candidates: list[_Candidate] = []
+    expression = (message.get("License-Expression") or "").strip()
+    if expression:
+        candidates.append(_Candidate("License-Expression", spdx.normalize(expression),
+                                     f"License-Expression: {_truncate(expression)}"))
+    else:
+        # The texts matter only when no expression says it already (and reading them costs I/O).
+        candidates.extend(_license_file_candidates(message, meta_dir))
+    classifiers = [c for c in _header_values(message, "Classifier") if c.startswith("License ::")]
+    if classifiers:
+        candidates.append(_Candidate("Classifier", spdx.from_classifiers(classifiers),
+                                     "Classifier: " + _truncate("; ".join(classifiers))))
+    raw_license = message.get("License")
+    if raw_license is not None and str(raw_license).strip():
+        value = _unfold(str(raw_license))
+        candidates.append(_Candidate("License", spdx.normalize(value), f"License: {_truncate(value)}"))
+
+    resolved = [c for c in candidates if c.license is not None]
+    if not resolved:
+        facts = tuple(LicenseFact(FACT_SOURCE, None, c.detail) for c in candidates)
+        return None, None, facts or (LicenseFact(FACT_SOURCE, None, "no license metadata"),)
+    chosen = resolved[0]
+    if spdx.is_vague(chosen.license):
+        # "BSD License" then "BSD-3-Clause": a later source naming the variant refines the vague family.
+        for later in resolved[1:]:
+            if spdx.refines(chosen.license, later.license):
+                chosen = later
+                break
+    facts = [LicenseFact(FACT_SOURCE, chosen.license, chosen.detail)]
+    for other in resolved:
+        if other is chosen or other.license == chosen.license:
+            continue
+        if spdx.refines(other.license, chosen.license):
+            continue  # a vague family the chosen answer narrows is agreement, not conflict
+        facts.append(LicenseFact(FACT_SOURCE, other.license, other.detail))
+    return chosen.license, chosen.source, tuple(facts)
+
+
+def _license_file_candidates(message: Message, meta_dir: Path) -> list[_Candidate]:
+    if not meta_dir.is_dir():
+        return []
+    files: list[tuple[str, Path]] = []
+    for listed in _header_values(message, "License-File"):
+        path = _license_file_path(meta_dir, listed)
+        if path is not None and _LICENSE_NAME.search(PurePosixPath(listed).name):
+            files.append((listed, path))
+    if not files:
+        # Older wheels copy license files into the dist-info without listing them.
+        for folder in (meta_dir / "licenses", meta_dir):
+            try:
+                names = sorted(os.listdir(folder))
+            except OSError:
+                continue
+            for name in names:
+                if _LICENSE_NAME.search(name) and (folder / name).is_file():
+                    rel = name if folder == meta_dir else f"licenses/{name}"
+                    files.append((rel, folder / name))
+    identified: dict[str, str] = {}
+    for listed, path in files:
+        try:
+            text = _read_text(path, _MAX_LICENSE_BYTES)
+        except OSError:
+            continue
+        license_id = spdx.identify_text(text)
+        if license_id is not None:
+            identified[listed] = license_id
+    if not identified:
+        return []
+    names = " ".join(sorted(identified))
+    if len(set(identified.values())) == 1:
+        license_id = next(iter(identified.values()))
+        return [_Candidate(f"License-File {names}", license_id, f"License-File {_truncate(names)}")]
+    # Several files with different licenses: AND (bundled code) or OR (dual licensing)? Unknown: no guess.
+    listing = ", ".join(f"{k}={v}" for k, v in sorted(identified.items()))
+    return [_Candidate(f"License-File {names}", None, f"License-File {_truncate(listing)} (relationship unknown)")]
+
+
+def _license_file_path(meta_dir: Path, listed: str) -> Path | None:
+    """Where a License-File value lives; None for absolute or escaping paths (hostile metadata)."""
+    rel = PurePosixPath(listed.replace("\\", "/"))
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+        return None
+    for candidate in (meta_dir / "licenses" / Path(*rel.parts), meta_dir / Path(*rel.parts)):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _egg_requires(path: Path) -> list[str]:
+    """requires.txt of an egg-info: plain lines, then ``[extra:marker]`` sections; rewritten as Requires-Dist."""
+    try:
+        text = _read_text(path, _MAX_METADATA_BYTES)
+    except OSError:
+        return []
+    out: list[str] = []
+    extra, marker = "", ""
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            extra, _, marker = line[1:-1].partition(":")
+            continue
+        conditions = []
+        if marker:
+            conditions.append(f"({marker})")
+        if extra:
+            conditions.append(f'extra == "{extra}"')
+        out.append(f"{line}; {' and '.join(conditions)}" if conditions else line)
+    return out
+
+
+# ------------------------------------------------------------------------------------------- top level
+
+
+def _read_top_level(meta_dir: Path) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(top-level import names, "pkg.sub" prefixes seen in the file list)."""
+    tops: set[str] = set()
+    seconds: set[str] = set()
+    try:
+        text = _read_text(meta_dir / "top_level.txt", _MAX_METADATA_BYTES)
+        tops.update(line.strip().replace("/", ".").split(".")[0] for line in text.splitlines() if line.strip())
+    except OSError:
+        pass
+    for rel in _installed_paths(meta_dir):
+        parts = rel.parts
+        if not parts or parts[0] in ("..", "__pycache__") or parts[0].endswith((".dist-info", ".egg-info", ".data")):
+            continue
+        first = parts[0]
+        if len(parts) == 1:
+            # A top-level module file: foo.py, foo.cpython-311-x86_64-linux-gnu.so, foo.pyd.
+            if not first.endswith((".py", ".so", ".pyd")):
+                continue
+            first = first.split(".")[0]
+        elif len(parts) >= 3 or parts[1].endswith(".py") or parts[1].endswith((".so", ".pyd")):
+            seconds.add(f"{first}.{parts[1].split('.')[0]}")
+        if _IDENTIFIER.match(first):
+            tops.add(first)
+    tops = {t for t in tops if _IDENTIFIER.match(t)}
+    return tuple(sorted(tops)), frozenset(seconds)
+
+
+def _installed_paths(meta_dir: Path) -> list[PurePosixPath]:
+    """Paths relative to the site dir from RECORD (dist-info) or installed-files.txt (egg-info)."""
+    try:
+        record = _read_text(meta_dir / "RECORD", _MAX_METADATA_BYTES * 4)
+        return [PurePosixPath(row[0]) for row in csv.reader(io.StringIO(record)) if row and row[0]]
+    except (OSError, csv.Error):
+        pass
+    try:
+        listing = _read_text(meta_dir / "installed-files.txt", _MAX_METADATA_BYTES * 4)
+    except OSError:
+        return []
+    site = PurePosixPath(meta_dir.parent.as_posix())
+    out = []
+    for line in listing.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        # Relative to the egg-info folder: "../foo/__init__.py" -> "foo/__init__.py".
+        joined = os.path.normpath(os.path.join(meta_dir.as_posix(), line))
+        try:
+            out.append(PurePosixPath(joined).relative_to(site))
+        except ValueError:
+            continue
+    return out

@@ -1,0 +1,22 @@
+"""Test-wide setup: tests never reach the network and never touch the user's caches."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch, tmp_path_factory):
+    home = tmp_path_factory.mktemp("hf-home")
+    monkeypatch.setenv("HF_HOME", str(home))
+    monkeypatch.setenv("HF_HUB_CACHE", str(home / "hub"))
+    # No test may reach the real Hub: any Hub lookup that a test does not point at a local server goes nowhere.
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    for name in [key for key in __import__("os").environ if key.startswith("VLICENSE_")]:
+        monkeypatch.delenv(name)

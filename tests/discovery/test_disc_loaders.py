@@ -1,0 +1,411 @@
+"""Loader idioms: each positive case and its look-alike negative, through the public discover()."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def one_file(scan, code: str, extra: dict | None = None):
+    return scan({"app.py": code, **(extra or {})})
+
+
+def models(d):
+    return [(m.loader, m.name, m.variant) for m in d.models if m.location.path == "app.py"]
+
+
+# ------------------------------------------------------------------------------------------ torchvision
+
+TV = "import torchvision\nimport torchvision.models as tvm\nfrom torchvision import models\nfrom torchvision.models import resnet50, ResNet50_Weights, get_weight\n"
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ("resnet50(weights=ResNet50_Weights.IMAGENET1K_V2)", ("resnet50", "ResNet50_Weights.IMAGENET1K_V2")),
+        ("resnet50(weights=ResNet50_Weights.DEFAULT)", ("resnet50", "ResNet50_Weights.DEFAULT")),
+        ('tvm.resnet18(weights="IMAGENET1K_V1")', ("resnet18", "IMAGENET1K_V1")),
+        ('tvm.resnet18(weights="ResNet18_Weights.IMAGENET1K_V1")', ("resnet18", "ResNet18_Weights.IMAGENET1K_V1")),
+        ("models.vit_b_16(weights=models.ViT_B_16_Weights.DEFAULT)", ("vit_b_16", "ViT_B_16_Weights.DEFAULT")),
+        ("torchvision.models.resnet50(weights=tvm.ResNet50_Weights.IMAGENET1K_V1)", ("resnet50", "ResNet50_Weights.IMAGENET1K_V1")),
+        (
+            "tvm.detection.fasterrcnn_resnet50_fpn(weights=tvm.detection.FasterRCNN_ResNet50_FPN_Weights.COCO_V1)",
+            ("fasterrcnn_resnet50_fpn", "FasterRCNN_ResNet50_FPN_Weights.COCO_V1"),
+        ),
+        ('models.get_model("resnet50", weights="DEFAULT")', ("resnet50", "DEFAULT")),
+        ('get_weight("ResNet50_Weights.IMAGENET1K_V2")', ("", "ResNet50_Weights.IMAGENET1K_V2")),
+        ('tvm.resnet50(weights=get_weight("ResNet50_Weights.IMAGENET1K_V2"))', ("resnet50", "ResNet50_Weights.IMAGENET1K_V2")),
+        ("ResNet50_Weights.IMAGENET1K_V1.get_state_dict(progress=True)", ("", "ResNet50_Weights.IMAGENET1K_V1")),
+        ("tvm.alexnet(pretrained=True)", ("alexnet", "legacy-pretrained")),
+    ],
+)
+def test_torchvision_weights(scan, call, expected):
+    d = one_file(scan, TV + f"m = {call}\n")
+    assert models(d) == [("torchvision", *expected)]
+    assert d.unresolved == []
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "resnet50(weights=None)",
+        "resnet50()",
+        "tvm.alexnet(pretrained=False)",
+        "tvm.get_model_weights('resnet50')",
+        "tvm.list_models()",
+        "tvm.ResNet(block, layers)",
+    ],
+)
+def test_torchvision_without_weights(scan, call):
+    d = one_file(scan, TV + f"m = {call}\n")
+    assert models(d) == [] and d.unresolved == []
+
+
+def test_torchvision_module_constant_enum_and_star_import(scan):
+    d = one_file(
+        scan,
+        """
+        from torchvision.models import *
+        W = ResNet50_Weights.IMAGENET1K_V2
+        m = resnet50(weights=W)
+        """,
+    )
+    assert models(d) == [("torchvision", "resnet50", "ResNet50_Weights.IMAGENET1K_V2")]
+
+
+def test_torchvision_backbone_weights_are_a_second_reference(scan):
+    d = one_file(
+        scan,
+        TV + "m = tvm.detection.fasterrcnn_resnet50_fpn(weights=None, weights_backbone=ResNet50_Weights.IMAGENET1K_V1)\n",
+    )
+    assert models(d) == [("torchvision", "", "ResNet50_Weights.IMAGENET1K_V1")]
+
+
+def test_torchvision_variable_weights_is_unresolved(scan):
+    d = one_file(scan, TV + "def build(w):\n    return resnet50(weights=w)\n")
+    assert models(d) == []
+    assert [(u.loader, u.expression, u.reason) for u in d.unresolved] == [
+        ("torchvision", "w", "argument is a function parameter")
+    ]
+
+
+def test_torchvision_lookalike_not_from_torchvision(scan):
+    d = one_file(scan, "from mylib import resnet50\nm = resnet50(weights='DEFAULT')\ndef vgg16(weights=None): ...\nvgg16(weights='X')\n")
+    assert models(d) == [] and d.unresolved == []
+
+
+# ------------------------------------------------------------------------------------------------ timm
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ('import timm\nm = timm.create_model("resnet50", pretrained=True)', [("timm", "resnet50", None)]),
+        ('import timm as t\nm = t.create_model("resnet50.a1_in1k", True)', [("timm", "resnet50.a1_in1k", None)]),
+        ('from timm import create_model\nm = create_model(model_name="vit_base_patch16_224", pretrained=True)', [("timm", "vit_base_patch16_224", None)]),
+        ('from timm.models import create_model as cm\nm = cm("convnext_tiny", pretrained=1)', [("timm", "convnext_tiny", None)]),
+        ('import timm\nm = timm.create_model("hf-hub:timm/vit_small_patch16_224.augreg_in21k", pretrained=True)', [("huggingface", "timm/vit_small_patch16_224.augreg_in21k", None)]),
+        ('import timm\nm = timm.create_model("hf_hub:org/name", pretrained=True)', [("huggingface", "org/name", None)]),
+        (
+            'import timm\nm = timm.create_model("resnet50", pretrained=True, pretrained_cfg_overlay=dict(file="weights/r50.pth"))',
+            [("timm", "resnet50", None), ("file", "weights/r50.pth", "pth")],
+        ),
+        ('import timm\nm = timm.create_model("resnet50", checkpoint_path="ckpt/best.pth")', [("file", "ckpt/best.pth", "pth")]),
+        ('import timm\nm = timm.create_model("resnet50", pretrained=False)', []),
+        ('import timm\nm = timm.create_model("resnet50")', []),
+        ('import timm\nm = timm.create_model("resnet50", False)', []),
+    ],
+)
+def test_timm(scan, code, expected):
+    d = one_file(scan, code + "\n")
+    assert sorted(models(d), key=str) == sorted(expected, key=str)
+    assert d.unresolved == []
+
+
+def test_timm_hf_hub_revision_and_api(scan):
+    d = one_file(scan, 'import timm\nm = timm.create_model("hf-hub:org/name@v1.0", pretrained=True)\n')
+    (m,) = d.models
+    assert (m.name, m.revision, m.api) == ("org/name", "v1.0", "timm.create_model")
+
+
+def test_timm_lookalikes(scan):
+    d = one_file(
+        scan,
+        """
+        import timm
+        def create_model(name, pretrained=False):
+            return None
+        m = create_model("resnet50", pretrained=True)      # local function, not timm's
+        s = "timm.create_model('vit_base', pretrained=True)"  # a plain string
+        # timm.create_model("convnext", pretrained=True)
+        def f():
+            '''timm.create_model("deit", pretrained=True)'''
+        """,
+    )
+    assert models(d) == [] and d.unresolved == []
+
+
+# -------------------------------------------------------------------------------------------- Hugging Face
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ('from transformers import pipeline\np = pipeline("object-detection", model="facebook/detr-resnet-50")', ("huggingface", "facebook/detr-resnet-50", "object-detection", None)),
+        ('from transformers import pipeline\np = pipeline("object-detection", "facebook/detr-resnet-50", revision="r1")', ("huggingface", "facebook/detr-resnet-50", "object-detection", "r1")),
+        ('from transformers import pipeline\np = pipeline("image-classification")', ("huggingface", "", "image-classification", None)),
+        ('from transformers import pipeline\np = pipeline(task="depth-estimation")', ("huggingface", "", "depth-estimation", None)),
+        ('import transformers\nm = transformers.AutoModel.from_pretrained("google/vit-base-patch16-224", revision="main")', ("huggingface", "google/vit-base-patch16-224", None, "main")),
+        ('from transformers import AutoImageProcessor as P\np = P.from_pretrained("microsoft/resnet-50")', ("huggingface", "microsoft/resnet-50", None, None)),
+        ('from transformers import DetrForObjectDetection\nm = DetrForObjectDetection.from_pretrained(pretrained_model_name_or_path="facebook/detr-resnet-50")', ("huggingface", "facebook/detr-resnet-50", None, None)),
+        ('from diffusers import StableDiffusionPipeline\np = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")', ("huggingface", "runwayml/stable-diffusion-v1-5", None, None)),
+        ('from sentence_transformers import SentenceTransformer\nm = SentenceTransformer("sentence-transformers/clip-ViT-B-32")', ("huggingface", "sentence-transformers/clip-ViT-B-32", None, None)),
+        ('from transformers import AutoModel\nm = AutoModel.from_pretrained("bert-base-uncased")', ("huggingface", "bert-base-uncased", None, None)),
+    ],
+)
+def test_huggingface(scan, code, expected):
+    d = one_file(scan, code + "\n")
+    assert [(m.loader, m.name, m.task, m.revision) for m in d.models] == [expected]
+    assert d.unresolved == []
+
+
+def test_hf_hub_download_positional_and_keyword(scan):
+    d = one_file(
+        scan,
+        """
+        from huggingface_hub import hf_hub_download, snapshot_download
+        a = hf_hub_download("Ultralytics/YOLOv8", "yolov8n.pt", revision="abc123")
+        b = hf_hub_download(repo_id="org/model", filename="model.safetensors")
+        c = snapshot_download(repo_id="org/other")
+        d = hf_hub_download(repo_id="org/data", filename="x.csv", repo_type="dataset")
+        """,
+    )
+    assert [(m.name, m.variant, m.revision) for m in d.models] == [
+        ("Ultralytics/YOLOv8", "yolov8n.pt", "abc123"),
+        ("org/model", "model.safetensors", None),
+        ("org/other", None, None),
+    ]
+    assert [u.reason for u in d.unresolved] == ["repo_type dataset: only model repositories are audited"]
+
+
+@pytest.mark.parametrize(
+    ("arg", "name"),
+    [('"./models/x"', "models/x"), ('"/abs/path/model"', "/abs/path/model"), ('"models/my_model"', "models/my_model"), ('"a/b/c"', "a/b/c")],
+)
+def test_hf_local_path_is_a_file_reference(scan, arg, name):
+    d = one_file(scan, f"from transformers import AutoModel\nm = AutoModel.from_pretrained({arg})\n", {"models/my_model/config.json": "{}"})
+    assert [(m.loader, m.name, m.variant) for m in d.models] == [("file", name, "directory")]
+
+
+def test_hf_org_name_that_is_not_a_project_dir_is_a_hub_id(scan):
+    d = one_file(scan, 'from transformers import AutoModel\nm = AutoModel.from_pretrained("models/other")\n', {"models/my_model/config.json": "{}"})
+    assert models(d) == [("huggingface", "models/other", None)]
+
+
+def test_hf_lookalikes(scan):
+    d = one_file(
+        scan,
+        """
+        from mylib import AutoModel
+        def pipeline(task, model=None):
+            return None
+        m = AutoModel.from_pretrained("org/name")
+        p = pipeline("object-detection", model="facebook/detr-resnet-50")
+        """,
+    )
+    assert models(d) == [] and d.unresolved == []
+
+
+def test_hf_variable_model_is_unresolved(scan):
+    d = one_file(
+        scan,
+        """
+        import os
+        from transformers import AutoModel
+        MODEL_ID = os.environ["MODEL_ID"]
+        m = AutoModel.from_pretrained(MODEL_ID)
+        """,
+    )
+    assert models(d) == []
+    (u,) = d.unresolved
+    assert (u.loader, u.expression, u.location.line) == ("huggingface", "MODEL_ID", 5)
+    assert "computed at run time" in u.reason or "not a constant" in u.reason
+
+
+# ------------------------------------------------------------------------------------------- Ultralytics
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ('from ultralytics import YOLO\nm = YOLO("yolo11n.pt")', [("ultralytics", "yolo11n.pt", "YOLO")]),
+        ('from ultralytics import YOLO as Detector\nm = Detector("yolov8s-seg.pt")', [("ultralytics", "yolov8s-seg.pt", "YOLO")]),
+        ('import ultralytics\nm = ultralytics.RTDETR(model="rtdetr-l.pt")', [("ultralytics", "rtdetr-l.pt", "RTDETR")]),
+        ('from ultralytics.models import NAS\nm = NAS("yolo_nas_s.pt")', [("ultralytics", "yolo_nas_s.pt", "NAS")]),
+        ('from ultralytics import SAM, FastSAM\na = SAM("sam_b.pt")\nb = FastSAM("FastSAM-s.pt")', [("ultralytics", "sam_b.pt", "SAM"), ("ultralytics", "FastSAM-s.pt", "FastSAM")]),
+        ('from ultralytics import YOLO\nm = YOLO("yolov8n.onnx")', [("ultralytics", "yolov8n.onnx", "YOLO")]),
+        ('from ultralytics import YOLO\nm = YOLO("https://hub.ultralytics.com/models/abc")', [("ultralytics", "https://hub.ultralytics.com/models/abc", "YOLO")]),
+        ('from ultralytics import YOLO\nm = YOLO("yolo11n.yaml")', []),
+        ('from ultralytics import YOLO\nm = YOLO("cfg/custom.yml")', []),
+    ],
+)
+def test_ultralytics(scan, code, expected):
+    d = one_file(scan, code + "\n")
+    assert models(d) == expected
+    assert d.unresolved == []
+
+
+def test_ultralytics_yaml_still_counts_the_import(scan):
+    d = one_file(scan, 'from ultralytics import YOLO\nm = YOLO("yolo11n.yaml")\n')
+    assert [i.module for i in d.imports] == ["ultralytics"]
+
+
+def test_ultralytics_default_weights(scan):
+    d = one_file(scan, "from ultralytics import YOLO\nm = YOLO()\n")
+    (m,) = d.models
+    assert (m.loader, m.name, m.variant) == ("ultralytics", "yolo26n.pt", "YOLO")
+    assert "default weights" in m.api
+
+
+def test_ultralytics_lookalikes(scan):
+    d = one_file(
+        scan,
+        """
+        import ultralytics
+        class YOLO:
+            def __init__(self, weights):
+                self.weights = weights
+        m = YOLO("yolo11n.pt")
+        """,
+    )
+    assert models(d) == [] and d.unresolved == []
+
+
+def test_ultralytics_import_fallback_does_not_hide_the_library(scan):
+    d = one_file(
+        scan,
+        """
+        try:
+            from ultralytics import YOLO
+        except ImportError:
+            YOLO = None
+        m = YOLO("yolo11s.pt")
+        """,
+    )
+    assert models(d) == [("ultralytics", "yolo11s.pt", "YOLO")]
+
+
+def test_ultralytics_path_constant(scan):
+    d = one_file(scan, 'from pathlib import Path\nfrom ultralytics import YOLO\nW = Path("weights") / "best.pt"\nm = YOLO(W)\n')
+    assert models(d) == [("ultralytics", "weights/best.pt", "YOLO")]
+
+
+# ---------------------------------------------------------------------------------------------- torch.hub
+
+
+def test_torchhub(scan):
+    d = one_file(
+        scan,
+        """
+        import torch
+        from torch import hub
+        a = torch.hub.load("ultralytics/yolov5", "yolov5s", pretrained=True)
+        b = hub.load("facebookresearch/dinov2:main", model="dinov2_vits14")
+        c = torch.hub.load("./third_party/yolov5", "custom", source="local")
+        """,
+    )
+    assert [(m.loader, m.name, m.variant, m.revision) for m in d.models] == [
+        ("torchhub", "ultralytics/yolov5", "yolov5s", None),
+        ("torchhub", "facebookresearch/dinov2", "dinov2_vits14", "main"),
+        ("file", "third_party/yolov5", "directory", None),
+    ]
+
+
+def test_torch_url_download_is_unresolved_and_lookalike_ignored(scan):
+    d = one_file(
+        scan,
+        """
+        import torch
+        sd = torch.hub.load_state_dict_from_url("https://example.com/w.pth")
+        class hub:
+            @staticmethod
+            def load(repo, entry): ...
+        hub.load("a/b", "c")
+        """,
+    )
+    assert models(d) == []
+    assert [(u.loader, u.expression) for u in d.unresolved] == [("torchhub", '"https://example.com/w.pth"')]
+
+
+# ----------------------------------------------------------------------------------------------- open_clip
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ('import open_clip\nm, _, p = open_clip.create_model_and_transforms("ViT-B-32", pretrained="laion2b_s34b_b79k")', [("open_clip", "ViT-B-32", "laion2b_s34b_b79k")]),
+        ('import open_clip\nm = open_clip.create_model("ViT-B-32", "openai")', [("open_clip", "ViT-B-32", "openai")]),
+        ('from open_clip import create_model_from_pretrained\nm = create_model_from_pretrained("hf-hub:laion/CLIP-ViT-g-14-laion2B-s12B-b42K")', [("huggingface", "laion/CLIP-ViT-g-14-laion2B-s12B-b42K", None)]),
+        ('import open_clip\nm = open_clip.create_model("ViT-B-32", pretrained="ckpt/epoch_10.pt")', [("file", "ckpt/epoch_10.pt", "pt")]),
+        ('import open_clip\nm = open_clip.create_model("ViT-B-32")', []),
+        ('import open_clip\nm = open_clip.create_model("ViT-B-32", pretrained=None)', []),
+    ],
+)
+def test_open_clip(scan, code, expected):
+    d = one_file(scan, code + "\n")
+    assert models(d) == expected
+    assert d.unresolved == []
+
+
+# ---------------------------------------------------------------------------------------- argument values
+
+
+def test_constants_fstrings_and_unresolved_reasons(scan):
+    d = one_file(
+        scan,
+        """
+        import timm
+        ARCH: str = "vit_base_patch16_224"
+        TAG = "augreg_in21k"
+        DUP = "resnet18"
+        DUP = "resnet34"
+        a = timm.create_model(f"{ARCH}.{TAG}", pretrained=True)
+        b = timm.create_model("resnet" + "50", pretrained=True)
+        c = timm.create_model(DUP, pretrained=True)
+        def build(cfg, size):
+            x = timm.create_model(cfg.arch, pretrained=True)
+            y = timm.create_model(f"resnet{size}", pretrained=True)
+            z = timm.create_model(make_name(), pretrained=True)
+            local = "efficientnet_b0"
+            return timm.create_model(local, pretrained=True)
+        """,
+    )
+    assert models(d) == [
+        ("timm", "vit_base_patch16_224.augreg_in21k", None),
+        ("timm", "resnet50", None),
+        ("timm", "efficientnet_b0", None),
+    ]
+    got = {u.expression: (u.reason, u.candidates) for u in d.unresolved}
+    assert got["DUP"] == ("'DUP' is assigned more than one value", ("resnet18", "resnet34"))
+    assert got["cfg.arch"][0] == "attribute of a function parameter"
+    assert got['f"resnet{size}"'][0] == "f-string with a non-constant part"
+    assert got["make_name()"][0] == "not a constant (result of a call)"
+    assert len(d.unresolved) == 4
+
+
+def test_parameter_default_is_listed_as_candidate(scan):
+    d = one_file(scan, 'from ultralytics import YOLO\ndef load(weights="yolo11n.pt"):\n    return YOLO(weights)\n')
+    (u,) = d.unresolved
+    assert (u.loader, u.expression, u.reason, u.candidates) == ("ultralytics", "weights", "argument is a function parameter", ("yolo11n.pt",))
+
+
+def test_kwargs_passthrough_is_unresolved(scan):
+    d = one_file(scan, 'import timm\ndef f(**kw):\n    return timm.create_model("resnet50", **kw)\n')
+    assert models(d) == []
+    assert [u.reason for u in d.unresolved] == ["pretrained flag: the argument may be passed through *args/**kwargs"]
+
+
+def test_location_and_snippet(scan):
+    d = one_file(scan, 'import timm\n\nmodel = timm.create_model(\n    "resnet50", pretrained=True\n)\n')
+    (m,) = d.models
+    assert (m.location.path, m.location.line, m.location.column, m.location.snippet) == ("app.py", 3, 9, "model = timm.create_model(")
+    assert m.api == "timm.create_model" and m.scope == "runtime"

@@ -1,0 +1,94 @@
+"""Model references (as code spells them) -> component ids and knowledge-base facts."""
+
+from __future__ import annotations
+
+import pytest
+
+from vlicense.model import Location, ModelReference
+from vlicense.resolution.identify import identify
+from vlicense.resolution.knowledge_base import KnowledgeBase
+
+HERE = Location("app.py", 1)
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.load()
+
+
+def ref(loader, name, variant=None, **kw) -> ModelReference:
+    return ModelReference(loader, name, HERE, variant=variant, **kw)
+
+
+@pytest.mark.parametrize(
+    ("reference", "component_id", "license_id"),
+    [
+        (ref("torchvision", "resnet50", "ResNet50_Weights.IMAGENET1K_V2"), "torchvision:ResNet50_Weights.IMAGENET1K_V2", "BSD-3-Clause"),
+        (ref("torchvision", "resnet50", "IMAGENET1K_V1"), "torchvision:ResNet50_Weights.IMAGENET1K_V1", "BSD-3-Clause"),
+        (ref("torchvision", "resnet50", "DEFAULT"), "torchvision:ResNet50_Weights.IMAGENET1K_V2", "BSD-3-Clause"),
+        (ref("torchvision", "", "ResNet50_Weights.DEFAULT"), "torchvision:ResNet50_Weights.IMAGENET1K_V2", "BSD-3-Clause"),
+        (ref("torchvision", "resnet50", "legacy-pretrained"), "torchvision:ResNet50_Weights.IMAGENET1K_V1", "BSD-3-Clause"),
+        (ref("torchvision", "vit_h_14", "ViT_H_14_Weights.IMAGENET1K_SWAG_E2E_V1"), "torchvision:ViT_H_14_Weights.IMAGENET1K_SWAG_E2E_V1", "CC-BY-NC-4.0"),
+        (ref("torchvision", "regnet_y_16gf", "IMAGENET1K_SWAG_LINEAR_V1"), "torchvision:RegNet_Y_16GF_Weights.IMAGENET1K_SWAG_LINEAR_V1", "CC-BY-NC-4.0"),
+        (ref("timm", "resnet50"), "timm:resnet50.a1_in1k", "Apache-2.0"),
+        (ref("timm", "resnet50.fb_swsl_ig1b_ft_in1k"), "timm:resnet50.fb_swsl_ig1b_ft_in1k", "CC-BY-NC-4.0"),
+        (ref("timm", "convnextv2_tiny.fcmae_ft_in22k_in1k"), "timm:convnextv2_tiny.fcmae_ft_in22k_in1k", "CC-BY-NC-4.0"),
+        (ref("timm", "fastvit_mci0.apple_mclip"), "timm:fastvit_mci0.apple_mclip", "LicenseRef-apple-amlr"),
+        (ref("ultralytics", "yolo11n.pt", "YOLO"), "ultralytics:yolo11n.pt", "AGPL-3.0-only"),
+        (ref("ultralytics", "yolo_nas_s.pt", "NAS"), "ultralytics:yolo_nas_s.pt", "LicenseRef-Deci-YOLO-NAS"),
+        (ref("ultralytics", "sam_b.pt", "SAM"), "ultralytics:sam_b.pt", "Apache-2.0"),
+        (ref("huggingface", "nvidia/segformer-b0-finetuned-ade-512-512"), "hf:nvidia/segformer-b0-finetuned-ade-512-512", "LicenseRef-NVIDIA-SegFormer"),
+        (ref("huggingface", "PekingU/rtdetr_r50vd"), "hf:PekingU/rtdetr_r50vd", "Apache-2.0"),
+        (ref("torchhub", "ultralytics/yolov5", "yolov5s"), "torchhub:ultralytics/yolov5:yolov5s", "AGPL-3.0-only"),
+        (ref("torchhub", "facebookresearch/dinov2", "dinov2_vitb14"), "torchhub:facebookresearch/dinov2:dinov2_vitb14", "Apache-2.0"),
+        (ref("open_clip", "ViT-B-32", "laion2b_s34b_b79k"), "open_clip:ViT-B-32:laion2b_s34b_b79k", "MIT"),
+    ],
+)
+def test_known_references(kb, reference, component_id, license_id):
+    result = identify(reference, kb)
+    assert result.component_id == component_id
+    assert result.fact is not None and result.fact.license == license_id
+
+
+def test_default_resolutions_are_noted(kb):
+    assert any("default pretrained tag" in n for n in identify(ref("timm", "resnet50"), kb).notes)
+    assert any("DEFAULT resolved" in n for n in identify(ref("torchvision", "resnet50", "DEFAULT"), kb).notes)
+
+
+def test_pipeline_without_model_loads_the_task_default(kb):
+    result = identify(ModelReference("huggingface", "", HERE, task="object-detection"), kb)
+    assert result.component_id == "hf:facebook/detr-resnet-50"
+    assert result.fact is not None and result.fact.license == "Apache-2.0"
+    assert any("default" in n for n in result.notes)
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        ref("timm", "not_a_real_arch"),
+        ref("timm", "resnet50.no_such_tag"),
+        ref("torchvision", "resnet50", "ResNet50_Weights.NO_SUCH_MEMBER"),
+        ref("torchvision", "my_builder", "DEFAULT"),
+        ref("ultralytics", "best.pt", "YOLO"),
+        ref("huggingface", "someone/unheard-of-model"),
+        ref("torchhub", "someone/repo", "entry"),
+    ],
+)
+def test_unknown_names_stay_unknown(kb, reference):
+    result = identify(reference, kb)
+    assert result.fact is None or result.fact.license is None
+    assert result.notes or reference.loader == "huggingface"
+
+
+def test_project_files_win_over_remote_names(kb):
+    local = identify(ref("ultralytics", "weights/yolo11n.pt", "YOLO"), kb, lambda name: "weights/yolo11n.pt")
+    assert local.component_id == "file:weights/yolo11n.pt"
+    assert local.project_path == "weights/yolo11n.pt"
+    folder = identify(ref("huggingface", "./models/detector"), kb, lambda name: "models/detector")
+    assert folder.component_id == "local:models/detector"
+    assert folder.hub_repo is None
+
+
+def test_hub_ids_through_ultralytics_and_timm(kb):
+    assert identify(ref("ultralytics", "Ultralytics/YOLOv8", "YOLO"), kb).hub_repo == "Ultralytics/YOLOv8"
+    assert identify(ref("huggingface", "timm/resnet50.a1_in1k"), kb).component_id == "hf:timm/resnet50.a1_in1k"
