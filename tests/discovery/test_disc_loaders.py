@@ -409,3 +409,45 @@ def test_location_and_snippet(scan):
     (m,) = d.models
     assert (m.location.path, m.location.line, m.location.column, m.location.snippet) == ("app.py", 3, 9, "model = timm.create_model(")
     assert m.api == "timm.create_model" and m.scope == "runtime"
+
+
+def test_weights_fetched_by_another_loader_call_are_not_unresolved(scan):
+    d = one_file(
+        scan,
+        """
+        from huggingface_hub import hf_hub_download
+        from transformers import AutoModelForImageClassification, pipeline
+        from ultralytics import YOLO
+        path = hf_hub_download("Ultralytics/YOLOv8", "yolov8n.pt")
+        det = YOLO(path)
+        m = AutoModelForImageClassification.from_pretrained("google/vit-base-patch16-224")
+        clf = pipeline("image-classification", model=m)
+        other = YOLO(make_path())
+        """,
+    )
+    assert [(m.loader, m.name, m.variant) for m in d.models] == [
+        ("huggingface", "Ultralytics/YOLOv8", "yolov8n.pt"),
+        ("huggingface", "google/vit-base-patch16-224", None),
+    ]
+    assert [(u.expression, u.reason) for u in d.unresolved] == [("make_path()", "not a constant (result of a call)")]
+
+
+def test_every_loader_module_exposes_a_loader_with_a_known_name():
+    from typing import get_args
+
+    from vlicense.discovery.loaders import LOADERS, LOADERS_BY_MODULE
+    from vlicense.model import Loader
+
+    assert sorted(loader.name for loader in LOADERS) == sorted(set(get_args(Loader)) - {"file"})
+    assert set(LOADERS_BY_MODULE) == {m for loader in LOADERS for m in loader.modules}
+
+
+def test_torchvision_private_helpers_are_not_builders(scan):
+    d = one_file(
+        scan,
+        "from torchvision.models._utils import handle_legacy_interface\n"
+        "from torchvision.models import ResNet50_Weights\n"
+        '@handle_legacy_interface(weights=("pretrained", ResNet50_Weights.IMAGENET1K_V1))\n'
+        "def my_builder(*, weights=None): ...\n",
+    )
+    assert models(d) == [] and d.unresolved == []

@@ -107,3 +107,22 @@ def test_results_are_deterministic_and_sorted(tmp_path):
     assert first == second
     assert [m.location.path for m in first.models] == ["a.py", "b.py", "c/d.py"]
     assert [(i.location.path, i.module) for i in first.imports][:2] == [("a.py", "timm"), ("a.py", "ultralytics")]
+
+
+def test_nested_projects_and_test_helpers_are_first_party(scan):
+    d = scan(
+        {
+            "examples/demo/pyproject.toml": "[project]\nname = 'demo'\n",
+            "examples/demo/src/demo_app/__init__.py": "",
+            "examples/demo/src/demo_app/main.py": "import demo_app.util\nimport fastapi\n",
+            "examples/demo/src/demo_app/util.py": "",
+            "tests/support/__init__.py": "",
+            "tests/unit/test_x.py": "import support\nimport pytest\n",
+            "other/tool.py": "import demo_app\n",
+        }
+    )
+    assert [(i.module, i.location.path) for i in d.imports] == [
+        ("fastapi", "examples/demo/src/demo_app/main.py"),
+        ("pytest", "tests/unit/test_x.py"),
+    ]
+    assert {"demo_app", "support", "examples", "tests", "other"} <= d.first_party

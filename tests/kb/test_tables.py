@@ -70,7 +70,7 @@ def test_timm_fact_shape(kb: KnowledgeBase) -> None:
         ("dinov3-license", "LicenseRef-dinov3-license"),
         ("isc", "ISC"),  # not in the explicit table: validated against the SPDX list
         ("my license 2", "LicenseRef-my-license-2"),
-        ("bsd", "LicenseRef-bsd"),  # a family, not one license
+        ("bsd", "LicenseRef-vlicense-BSD-unspecified"),  # a family, not one license
         ("unknown", None),
         (None, None),
     ],

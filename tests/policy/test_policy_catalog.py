@@ -16,8 +16,8 @@ LicenseRef-gemma LicenseRef-apple-amlr LicenseRef-apple-ascl LicenseRef-fair-non
 LicenseRef-dinov3-license LicenseRef-seer-license LicenseRef-cvnets-license LicenseRef-fastvit-license
 LicenseRef-mobileone-license LicenseRef-sapiens2-license LicenseRef-nvidia-open-model-license
 LicenseRef-qwen-community-1.0 LicenseRef-Qwen LicenseRef-Deci-YOLO-NAS LicenseRef-NVIDIA-SegFormer
-LicenseRef-Roboflow-PML-1.0 LicenseRef-Public-Domain LicenseRef-vlicense-BSD-unspecified LicenseRef-bsd LicenseRef-gpl
-LicenseRef-lgpl LicenseRef-cc LicenseRef-other""".split()
+LicenseRef-Roboflow-PML-1.0 LicenseRef-Public-Domain LicenseRef-vlicense-BSD-unspecified LicenseRef-bsd LicenseRef-vlicense-GPL-unspecified
+LicenseRef-vlicense-LGPL-unspecified LicenseRef-cc LicenseRef-other""".split()
 
 
 @pytest.mark.parametrize("key", REQUIRED)
@@ -79,7 +79,7 @@ def test_clauses_name_the_provision() -> None:
         ("EUPL-1.2-or-later", "EUPL-1.2"),
         ("llama3.2", "LicenseRef-llama3.2"),
         ("licenseref-openrail++", "LicenseRef-openrail++"),
-        ("gpl", "LicenseRef-gpl"),
+        ("LicenseRef-vlicense-gpl-unspecified", "LicenseRef-vlicense-GPL-unspecified"),
         ("MPL-2.0+", "MPL-2.0"),
     ],
 )

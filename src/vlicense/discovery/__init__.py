@@ -53,7 +53,7 @@ def discover(root: Path, *, exclude: Sequence[str] = ()) -> Discovery:
     root = Path(root)
     base = root.parent if root.is_file() else root
     walked = walk(root, _wanted, exclude=exclude)
-    scan = _Scan(base, FirstParty(f.rel for f in walked.files if f.rel.endswith(".py")))
+    scan = _Scan(base, FirstParty(f.rel for f in walked.files))
     scan.skipped.extend(walked.skipped)
     for pf in walked.files:
         try:
@@ -157,7 +157,7 @@ class _Scan:
             module = raw.module
             if module in STDLIB:
                 continue
-            if module in self.first_party or self.first_party.sibling(pf.rel, module):
+            if module in self.first_party or self.first_party.nearby(pf.rel, module):
                 self.first_party_seen.add(module)
                 continue
             self.imports.append(ImportReference(module, raw.location, pf.scope))

@@ -163,6 +163,10 @@ class Evaluator:
             if bad:
                 # Keep the innermost cause short: a parameter or several values matter to the reader, the rest is run time.
                 inner = bad[0]
+                if len(values) == 1 and inner.kind == "call":
+                    # ``m = hf_hub_download(...)``: keep the call so a loader can see where the value came from.
+                    reason = f"not a constant ('{name}' is computed at run time)"
+                    return Value("call", inner.value, text=text, reason=reason, node=inner.node)
                 if inner.reason in ("argument is a function parameter", "attribute of a function parameter") or inner.candidates:
                     return Value("unresolved", text=text, reason=inner.reason, candidates=inner.candidates, node=node)
                 return Value("unresolved", text=text, reason=f"not a constant ('{name}' is computed at run time)", node=node)

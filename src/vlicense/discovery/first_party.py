@@ -5,41 +5,52 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
+# A directory holding one of these is the root of a (possibly nested) Python project.
+PROJECT_MARKERS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
+
 
 class FirstParty:
-    """Top-level names importable from the root (or ``src/``), plus per-directory siblings for scripts."""
+    """Names importable from the root or a nested project root (or their ``src/``), plus names that sit next
+    to the importing file or next to one of its ancestor directories (scripts, test helpers on sys.path)."""
 
-    def __init__(self, py_files: Iterable[str]) -> None:
+    def __init__(self, rels: Iterable[str]) -> None:
+        rels = list(rels)
+        roots = {""} | {_parent(r) for r in rels if PurePosixPath(r).name in PROJECT_MARKERS}
         names: set[str] = set()
-        # (directory, name) pairs: ``dir/name.py`` or ``dir/name/`` holding Python files. A script run from its
-        # own directory imports its neighbours as top-level modules.
+        # (directory, name) pairs: ``dir/name.py``, or ``dir/name/`` with Python files below it.
         self._siblings: set[tuple[str, str]] = set()
-        for rel in py_files:
-            parts = PurePosixPath(rel).parts
-            if not parts:
+        for rel in rels:
+            if not rel.endswith(".py"):
                 continue
+            parts = PurePosixPath(rel).parts
             for depth in range(len(parts)):
                 parent = "/".join(parts[:depth])
-                part = parts[depth]
-                name = part[:-3] if depth == len(parts) - 1 and part.endswith(".py") else part
-                if depth == len(parts) - 1 and not part.endswith(".py"):
-                    continue
-                self._siblings.add((parent, name))
-            # Top-level: root/x.py, root/pkg/... (regular or namespace package), and the src/ layout.
-            names.add(_module_name(parts))
-            if parts[0] == "src" and len(parts) > 1:
-                names.add(_module_name(parts[1:]))
-        self.names = frozenset(n for n in names if n and n.isidentifier())
+                self._siblings.add((parent, _module_name(parts[depth:])))
+                if parent in roots:
+                    names.add(_module_name(parts[depth:]))
+                    if parts[depth] == "src" and depth + 1 < len(parts):
+                        names.add(_module_name(parts[depth + 1 :]))
+        self.names = frozenset(n for n in names if n.isidentifier())
 
     def __contains__(self, module: str) -> bool:
         return module in self.names
 
-    def sibling(self, importer_rel: str, module: str) -> bool:
-        """Whether ``module`` sits next to the importing file (``scripts/a.py`` importing ``scripts/utils.py``)."""
-        parent = str(PurePosixPath(importer_rel).parent)
-        return parent not in ("", ".") and (parent, module) in self._siblings
+    def nearby(self, importer_rel: str, module: str) -> bool:
+        """Whether ``module`` is defined next to the importing file or next to one of its ancestor directories."""
+        parent = PurePosixPath(importer_rel).parent
+        while str(parent) not in ("", "."):
+            if (str(parent), module) in self._siblings:
+                return True
+            parent = parent.parent
+        return False
+
+
+def _parent(rel: str) -> str:
+    parent = str(PurePosixPath(rel).parent)
+    return "" if parent == "." else parent
 
 
 def _module_name(parts: tuple[str, ...]) -> str:
+    """``("x.py",)`` -> ``x``; ``("pkg", ...)`` -> ``pkg``."""
     first = parts[0]
     return first[:-3] if len(parts) == 1 and first.endswith(".py") else first

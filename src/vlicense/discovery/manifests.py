@@ -26,7 +26,10 @@ from vlicense.model import Location, RequirementReference, SkippedFile
 try:  # Python 3.11+
     import tomllib
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    tomllib = None  # type: ignore[assignment]
+    try:
+        import tomli as tomllib  # type: ignore[no-redef]
+    except ModuleNotFoundError:
+        tomllib = None  # type: ignore[assignment]
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 # Per-requirement options (``--hash=...``) start at the first `` -x``/`` --x`` after the requirement.
@@ -149,7 +152,7 @@ class ManifestReader:
     def _pyproject(self, path: Path, rel: str) -> None:
         text = decode_text(read_bytes(path, MAX_TEXT_BYTES))
         if tomllib is None:  # pragma: no cover
-            raise Unreadable("pyproject.toml not read (needs Python 3.11+ tomllib)")
+            raise Unreadable("pyproject.toml not read (needs Python 3.11+ or the tomli package)")
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

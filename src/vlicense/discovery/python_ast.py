@@ -10,7 +10,12 @@ from pathlib import Path
 
 from vlicense.discovery.bindings import Binding, Evaluator, Scope
 from vlicense.discovery.loaders import LOADERS_BY_MODULE
-from vlicense.discovery.loaders.base import CallSite, Reference, is_project_dir_factory
+from vlicense.discovery.loaders.base import (
+    CallSite,
+    Reference,
+    Value,
+    is_project_dir_factory,
+)
 from vlicense.model import Location
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -146,7 +151,7 @@ def analyze(tree: ast.Module, text: SourceText, *, locate: Locate, scope_label: 
             if loader.handles(qual):
                 line = node.lineno
 
-                def evaluate(n: ast.AST, _scope: Scope = scope, _line: int = line) -> object:
+                def evaluate(n: ast.AST, _scope: Scope = scope, _line: int = line) -> Value:
                     return evaluator.evaluate(n, _scope, _line)
 
                 site = CallSite(
@@ -158,10 +163,16 @@ def analyze(tree: ast.Module, text: SourceText, *, locate: Locate, scope_label: 
                     segment=text.segment,
                     is_project_dir=is_dir,
                     consumed=consumed,
+                    is_loader_call=is_loader_call,
                 )
                 facts.references.extend(loader.analyze(site))
                 break
     return facts
+
+
+def is_loader_call(qualname: str) -> bool:
+    """Whether some loader handles calls to ``qualname``."""
+    return any(loader.handles(qualname) for loader in LOADERS_BY_MODULE.get(qualname.split(".", 1)[0], ()))
 
 
 def _walk(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star_modules: list[str], locate: Locate) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -87,7 +87,7 @@ def _prune_dir(name: str, entries: list[os.DirEntry[str]]) -> bool:
     return name in BUILD_DIRS and "__init__.py" not in names
 
 
-def walk(root: Path, wanted, *, exclude: Sequence[str] = ()) -> WalkResult:
+def walk(root: Path, wanted: Callable[[str], bool], *, exclude: Sequence[str] = ()) -> WalkResult:
     """Files under ``root`` (a directory or one file) for which ``wanted(rel_path)`` is true.
 
     Never follows symlinked directories (loops, trees outside the project). Broken links, special files
@@ -149,7 +149,7 @@ def _is_dir_link(path: str) -> bool:
         return False
 
 
-def _add_file(path: Path, rel: str, wanted, patterns: Sequence[str], result: WalkResult) -> None:
+def _add_file(path: Path, rel: str, wanted: Callable[[str], bool], patterns: Sequence[str], result: WalkResult) -> None:
     name = path.name
     if not wanted(rel) or _excluded(rel, name, patterns):
         return

@@ -82,11 +82,14 @@ def _summary(result: AuditResult, errors: list[Finding], warnings: list[Finding]
 
 
 def _paths(comp: Component | None) -> list[str]:
+    """Dependency paths as 'project → a → b' (resolution may start a path with '<project>' or the project name)."""
     if comp is None:
         return []
-    return [
-        " → ".join(["project", *p]) if p and p[0] != "project" else " → ".join(p) for p in sorted(comp.introduced_by)
-    ]
+    out = []
+    for path in sorted(comp.introduced_by):
+        steps = [s for s in path if s not in ("<project>", "project")]
+        out.append(" → ".join(["project", *steps]))
+    return out
 
 
 def _source(comp: Component) -> str:

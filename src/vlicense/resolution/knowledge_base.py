@@ -40,9 +40,11 @@ RAW_LICENSE_IDS: dict[str, str | None] = {
     "odc-by": "ODC-By-1.0",
     "odbl": "ODbL-1.0",
     "pddl": "PDDL-1.0",
-    "bsd": "LicenseRef-bsd",
-    "gpl": "LicenseRef-gpl",
-    "lgpl": "LicenseRef-lgpl",
+    # Family ids without a version share the metadata normalizer's ids (spdx.py). Not "LicenseRef-gpl":
+    # license-expression reads that as an alias of GPL-1.0-or-later.
+    "bsd": "LicenseRef-vlicense-BSD-unspecified",
+    "gpl": "LicenseRef-vlicense-GPL-unspecified",
+    "lgpl": "LicenseRef-vlicense-LGPL-unspecified",
     "cc": "LicenseRef-cc",
     "openrail": "LicenseRef-openrail",
     # Custom ids timm 1.0.31 uses (kept as the source spells them).

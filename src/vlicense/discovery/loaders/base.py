@@ -62,6 +62,8 @@ class CallSite:
     is_project_dir: Callable[[str], bool]
     # Nested call nodes a loader has already accounted for (e.g. get_weight(...) inside weights=).
     consumed: set[int]
+    # Whether a qualified callee is itself a loader call (its own reference is reported where it is made).
+    is_loader_call: Callable[[str], bool] = lambda _q: False
 
     @property
     def short(self) -> str:
@@ -112,6 +114,11 @@ class CallSite:
             candidates=value.candidates,
         )
 
+    def from_loader_call(self, value: Value) -> bool:
+        """True for ``YOLO(hf_hub_download(...))`` or ``pipeline(model=AutoModel.from_pretrained(...))``: the
+        weights are the ones the inner loader call fetches, already reported at that call."""
+        return value.kind == "call" and isinstance(value.value, str) and self.is_loader_call(value.value)
+
     def string(self, value: Value) -> str | None:
         """The value when it is a constant string, else None."""
         return value.value if value.kind == "const" and isinstance(value.value, str) else None
@@ -123,7 +130,7 @@ class CallSite:
         if value.kind == "dotted":
             return value.reason or f"not a constant ('{value.text}' is defined in another module)"
         if value.kind == "call":
-            return "not a constant (result of a call)"
+            return value.reason or "not a constant (result of a call)"
         return f"not a string ({value.text or value.value!r})"
 
 

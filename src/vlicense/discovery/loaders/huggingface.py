@@ -61,7 +61,7 @@ class HuggingFaceLoader:
             return [site.unresolved("huggingface", value, "no model id given")] if required else []
         repo = site.string(value)
         if repo is None:
-            if value.kind == "const" and value.value is None and not required:
+            if (value.kind == "const" and value.value is None and not required) or site.from_loader_call(value):
                 return []
             return [site.unresolved("huggingface", value, site.not_a_string(value))]
         kw = {k: v for k, v in kw.items() if v is not None}

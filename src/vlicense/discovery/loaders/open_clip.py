@@ -40,6 +40,8 @@ class OpenClipLoader:
             return []  # untrained model
         tag = site.string(pretrained_v)
         if tag is None:
+            if site.from_loader_call(pretrained_v):
+                return []
             return [site.unresolved("open_clip", pretrained_v, f"pretrained tag {site.not_a_string(pretrained_v)}")]
         if weight_format(tag) or looks_like_path(tag):
             return [file_reference(site, tag)]

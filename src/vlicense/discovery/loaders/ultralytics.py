@@ -37,6 +37,8 @@ class UltralyticsLoader:
             return [site.model("ultralytics", default, variant=cls, api=f"{api}() (default weights in ultralytics {DEFAULTS_VERSION})")]
         name = site.string(value)
         if name is None:
+            if site.from_loader_call(value):
+                return []
             return [site.unresolved("ultralytics", value, site.not_a_string(value))]
         if name.strip().lower().endswith(CONFIG_SUFFIXES):
             return []
