@@ -283,7 +283,7 @@ def _to_finding(hit: _Hit, comp: Component, same_arch: SameArch | None) -> Findi
         severity=hit.severity,  # type: ignore[arg-type]
         component=comp.id,
         message=message,
-        locations=sorted(comp.locations),
+        locations=list(comp.locations),
         obligation=obligation,
         alternatives=alternatives,
         fingerprint=fingerprint(hit.rule, comp.id, hit.license),

@@ -38,7 +38,7 @@ def _component(c: Component) -> dict[str, Any]:
         "categories": sorted(set(c.categories)),
         "direct": c.direct,
         "introduced_by": sorted([list(p) for p in c.introduced_by]),
-        "locations": [_location(loc) for loc in sorted(c.locations)],
+        "locations": [_location(loc) for loc in c.locations],
         "facts": [
             {"source": f.source, "license": f.license, "detail": f.detail} for f in c.facts
         ],  # facts keep resolution's precedence order: the first is the strongest source
@@ -51,7 +51,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "severity": f.severity,
         "component": f.component,
         "message": f.message,
-        "locations": [_location(loc) for loc in sorted(f.locations)],
+        "locations": [_location(loc) for loc in f.locations],
         "obligation": f.obligation,
         "alternatives": [
             {"name": a.name, "license": a.license, "kind": a.kind, "note": a.note} for a in f.alternatives

@@ -112,14 +112,14 @@ def context(result: AuditResult) -> dict[str, Any]:
             {
                 "finding": f,
                 "component": comp,
-                "locations": sorted(f.locations),
+                "locations": list(f.locations),
                 "paths": _paths(comp),
                 "options": [a for a in f.alternatives if a.kind != "commercial-license"],
                 "routes": [a for a in f.alternatives if a.kind == "commercial-license"],
             }
         )
     inventory = [
-        {"c": c, "source": _source(c), "where": sorted(c.locations)[:2], "more": max(0, len(c.locations) - 2)}
+        {"c": c, "source": _source(c), "where": list(c.locations)[:2], "more": max(0, len(c.locations) - 2)}
         for c in sorted(result.components, key=lambda c: (c.kind != "model", c.id))
     ]
     return {

@@ -9,7 +9,7 @@ from vlicense.policy.context import describe
 def _where(f: Finding) -> str:
     if not f.locations:
         return "-"
-    loc = sorted(f.locations)[0]
+    loc = f.locations[0]
     return f"{loc.path}:{loc.line}" if loc.line else loc.path
 
 

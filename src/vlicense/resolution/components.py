@@ -19,6 +19,20 @@ PROJECT = "<project>"
 
 # Scope ranking: a component used by shipped code is "runtime" even if tests use it too.
 _SCOPE_ORDER = ("runtime", "script", "notebook", "example", "docs", "test", "dev")
+# Where-it-enters order: shipped code first, then manifests, then notebooks, examples, docs and tests.
+_MANIFEST_RANK = 0.5
+
+
+def _scope_rank(scope: str) -> float:
+    return float(_SCOPE_ORDER.index(scope)) if scope in _SCOPE_ORDER else float(len(_SCOPE_ORDER))
+
+
+def _ordered(ranked: list[tuple[float, Location]]) -> list[Location]:
+    """Locations without duplicates, shipped code first (reports show the first one as "where it enters")."""
+    best: dict[Location, float] = {}
+    for rank, location in ranked:
+        best[location] = min(rank, best.get(location, rank))
+    return sorted(best, key=lambda loc: (best[loc], loc))
 
 
 def build_components(
@@ -39,17 +53,17 @@ def build_components(
 
 
 def _libraries(found: Discovery, environment: Environment, kb: KnowledgeBase) -> list[Component]:
-    locations: dict[str, list[Location]] = defaultdict(list)
+    locations: dict[str, list[tuple[float, Location]]] = defaultdict(list)
     scopes: dict[str, set[str]] = defaultdict(set)
     notes: dict[str, list[str]] = defaultdict(list)
     for ref in found.imports:
         for name, note in _distributions_for_import(ref.module, environment, kb):
-            locations[name].append(ref.location)
+            locations[name].append((_scope_rank(ref.scope), ref.location))
             scopes[name].add(ref.scope)
             if note and note not in notes[name]:
                 notes[name].append(note)
     for req in found.requirements:
-        locations[req.name].append(req.location)
+        locations[req.name].append((_MANIFEST_RANK, req.location))
         scopes[req.name].add("runtime" if req.group == "runtime" else req.group)
     direct = {name: _best_scope(s) for name, s in scopes.items()}
     closure = dependency_closure(environment, direct, project=PROJECT)
@@ -70,7 +84,7 @@ def _libraries(found: Discovery, environment: Environment, kb: KnowledgeBase) ->
             license_source=source,
             direct=entry.direct,
             introduced_by=[list(path) for path in entry.paths],
-            locations=sorted(set(locations.get(name, []))),
+            locations=_ordered(locations.get(name, [])),
             facts=facts,
             notes=notes.get(name, []) + merge_notes + ([] if entry.installed else ["not installed in the target environment"]),
             scope=entry.scope,
@@ -103,11 +117,12 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
     by_id: dict[str, Component] = {}
     identified: dict[str, Identified] = {}
     scopes: dict[str, set[str]] = defaultdict(set)
+    ranked: dict[str, list[tuple[float, Location]]] = defaultdict(list)
     for ref in found.models:
         ident = identify(ref, kb, project_path)
         scopes[ident.component_id].add(ref.scope)
+        ranked[ident.component_id].append((_scope_rank(ref.scope), ref.location))
         if ident.component_id in by_id:
-            by_id[ident.component_id].locations.append(ref.location)
             continue
         identified[ident.component_id] = ident
         by_id[ident.component_id] = Component(
@@ -141,7 +156,7 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
         component.license_source = source
         component.facts = facts
         component.notes.extend(merge_notes)
-        component.locations = sorted(set(component.locations))
+        component.locations = _ordered(ranked[component_id])
         component.scope = _best_scope(scopes[component_id])
     return list(by_id.values())
 
