@@ -137,6 +137,26 @@ FACT_SOURCES = (
 )
 
 
+@dataclass(frozen=True)
+class Signal:
+    """A machine-readable fact about a component that a policy rule may act on (beyond its license).
+
+    ``kind`` is one of SIGNAL_KINDS; ``message`` is one plain sentence for reports; ``detail`` carries the
+    evidence (e.g. the dangerous pickle global, the base model and its license).
+    """
+
+    kind: str
+    message: str
+    detail: str = ""
+
+
+# unsafe-pickle: a weight file whose pickle references callables that would run code when loaded.
+# license-drift: a derived model declares a more permissive license than a model it derives from.
+# gated: access to the model is gated on the Hub. unpinned-revision: a Hub model loaded without a revision.
+# tool-stamp: a license string a tool writes into every file it saves (e.g. Ultralytics), not proof of origin.
+SIGNAL_KINDS = ("unsafe-pickle", "license-drift", "gated", "unpinned-revision", "tool-stamp")
+
+
 @dataclass
 class Component:
     """A library or a model the project uses, with its license facts and where it enters."""
@@ -151,6 +171,7 @@ class Component:
     categories: list[str] = field(default_factory=list)
     direct: bool = True
     introduced_by: list[list[str]] = field(default_factory=list)
+    # Ordered: shipped code first; reports show the first location as "where it enters".
     locations: list[Location] = field(default_factory=list)
     facts: list[LicenseFact] = field(default_factory=list)
     # Free-form notes a resolver wants shown (e.g. "default tag resolved", "gated", "lineage: base model X").
@@ -158,6 +179,9 @@ class Component:
     # Task the model serves (e.g. "object-detection"), used to suggest alternatives.
     task: str | None = None
     scope: str = "runtime"
+    # Lineage: ids of the components this model derives from (Hub base_model, a checkpoint's starting weights).
+    base_models: list[str] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------- policy

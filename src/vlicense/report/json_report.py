@@ -42,6 +42,11 @@ def _component(c: Component) -> dict[str, Any]:
         "facts": [
             {"source": f.source, "license": f.license, "detail": f.detail} for f in c.facts
         ],  # facts keep resolution's precedence order: the first is the strongest source
+        "scope": c.scope,
+        "task": c.task,
+        "base_models": list(c.base_models),
+        "signals": [{"kind": s.kind, "message": s.message, "detail": s.detail} for s in c.signals],
+        "notes": list(c.notes),
     }
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from packaging.utils import canonicalize_name
 
-from vlicense.model import Component, Discovery, LicenseFact, Location
+from vlicense.model import Component, Discovery, LicenseFact, Location, Signal
 from vlicense.resolution.closure import dependency_closure
 from vlicense.resolution.hf import HubResolver
 from vlicense.resolution.identify import Identified, ProjectPath, identify
@@ -143,10 +143,16 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
             facts.extend(answer.facts)
             component.notes.extend(answer.notes)
             component.task = component.task or answer.task
-            if answer.base_models:
-                component.notes.append("base model: " + ", ".join(answer.base_models))
+            component.base_models.extend(f"hf:{base}" for base in answer.base_models)
+            if answer.gated:
+                component.signals.append(Signal("gated", f"{ident.hub_repo} is gated on the Hub: access needs accepted terms"))
             if ident.revision is None:
-                component.notes.append("revision not pinned: the card (and license) can change under you")
+                component.signals.append(
+                    Signal(
+                        "unpinned-revision",
+                        f"{ident.hub_repo} is loaded without a pinned revision: its card (and license) can change under you",
+                    )
+                )
         if ident.fact is not None:
             facts.append(_kb_license_fact(ident.fact))
             if ident.fact.note:
