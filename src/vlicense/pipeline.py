@@ -15,7 +15,7 @@ from vlicense.errors import UsageError
 from vlicense.model import AuditResult, Discovery, ProjectContext
 from vlicense.policy import evaluate, load_policy, verdict
 from vlicense.resolution.components import build_components
-from vlicense.resolution.environment import find_site_dirs
+from vlicense.resolution.environment import TargetEnvironment, find_site_dirs
 from vlicense.resolution.hf import HubResolver
 from vlicense.resolution.installed import Environment
 from vlicense.resolution.knowledge_base import KnowledgeBase
@@ -55,7 +55,7 @@ def run_audit(options: AuditOptions, *, clock: Clock = utc_now) -> AuditResult:
     root = target if target.is_dir() else target.parent
     policy = load_policy(options.policy, search_dir=root)
     found = discover(target, exclude=options.exclude)
-    site = find_site_dirs(root, options.python)
+    site = _target_environment(root, options.python)
     environment = Environment.from_paths(site.site_dirs, site.python_version)
     kb = KnowledgeBase.load()
     hub = HubResolver(offline=options.offline, cache_dir=options.hf_cache_dir)
@@ -77,6 +77,17 @@ def run_audit(options: AuditOptions, *, clock: Clock = utc_now) -> AuditResult:
         generated_at=today.isoformat(),
         sources_offline=sources_offline,
     )
+
+
+# `--python none`: read no installed environment (manifests, knowledge base and PyPI only). Reproducible
+# anywhere, and the right choice when the project's dependencies are not installed where vlicense runs.
+NO_ENVIRONMENT = "none"
+
+
+def _target_environment(root: Path, python: str | None) -> TargetEnvironment:
+    if python is not None and python.strip().lower() == NO_ENVIRONMENT:
+        return TargetEnvironment((), None, "none (--python none: installed metadata not read)", "--python")
+    return find_site_dirs(root, python)
 
 
 def project_path_finder(root: Path) -> Callable[[str], str | None]:
