@@ -20,3 +20,6 @@ def _isolated_environment(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
     for name in [key for key in __import__("os").environ if key.startswith("VLICENSE_")]:
         monkeypatch.delenv(name)
+    # Answer cache and PyPI index: never the user's cache, never pypi.org (tests point at their own server).
+    monkeypatch.setenv("VLICENSE_CACHE_DIR", str(tmp_path_factory.mktemp("vlicense-cache")))
+    monkeypatch.setenv("VLICENSE_PYPI_URL", "http://127.0.0.1:9/pypi")

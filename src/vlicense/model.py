@@ -85,6 +85,11 @@ class RequirementReference:
     specifier: str
     location: Location
     group: str = "runtime"  # "runtime" | "dev" | "test" | "optional:<extra>" | "group:<name>"
+    # Lock files only (discovery/lockfiles.py): the locked package's own dependencies as PEP 508 strings, so the
+    # closure can follow the lock's graph when nothing is installed; None for manifests. ``direct`` is False for
+    # a package that is locked only because another locked package needs it (not a root of the closure).
+    locked_requires: tuple[str, ...] | None = None
+    direct: bool = True
 
 
 @dataclass(frozen=True)
@@ -127,13 +132,16 @@ class LicenseFact:
 
 # Precedence order, strongest first: a policy override beats everything; installed metadata beats the
 # knowledge base for libraries; for models the KB (built from the real libraries) beats the Hub snapshot.
+# "lineage": the license of the weights a model was fine-tuned from (Hub base_model, a checkpoint's train_args).
 FACT_SOURCES = (
     "policy-override",
     "installed-metadata",
     "hf-cache",
     "hf-hub",
     "knowledge-base",
+    "lineage",
     "weight-metadata",
+    "pypi",
 )
 
 

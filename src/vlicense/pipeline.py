@@ -6,19 +6,25 @@ import datetime as _dt
 import logging
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from vlicense import __version__
 from vlicense.discovery import discover
 from vlicense.errors import UsageError
-from vlicense.model import AuditResult, Discovery, ProjectContext
+from vlicense.model import AuditResult, Discovery, Finding, ProjectContext
 from vlicense.policy import evaluate, load_policy, verdict
+from vlicense.policy.baseline import apply_baseline
+from vlicense.policy.engine import sort_findings
+from vlicense.policy.gitref import apply_new_since, findings_at_ref
+from vlicense.resolution.cache import AnswerCache
 from vlicense.resolution.components import build_components
 from vlicense.resolution.environment import TargetEnvironment, find_site_dirs
 from vlicense.resolution.hf import HubResolver
 from vlicense.resolution.installed import Environment
 from vlicense.resolution.knowledge_base import KnowledgeBase
+from vlicense.resolution.pypi import PyPIResolver
+from vlicense.resolution.weights_enrich import enrich_weight_components, hub_base_identifier
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +41,10 @@ class AuditOptions:
     python: str | None = None
     exclude: Sequence[str] = field(default_factory=tuple)
     hf_cache_dir: Path | None = None
+    # Findings recorded in this baseline file are reported but not gated (adopting the gate on a legacy project).
+    baseline: Path | None = None
+    # Gate only findings that did not exist at this git ref (the project as it was there is audited too).
+    new_since: str | None = None
 
 
 def utc_now() -> _dt.datetime:
@@ -58,11 +68,19 @@ def run_audit(options: AuditOptions, *, clock: Clock = utc_now) -> AuditResult:
     site = _target_environment(root, options.python)
     environment = Environment.from_paths(site.site_dirs, site.python_version)
     kb = KnowledgeBase.load()
-    hub = HubResolver(offline=options.offline, cache_dir=options.hf_cache_dir)
-    components = build_components(found, environment=environment, kb=kb, hub=hub, project_path=project_path_finder(root))
+    answers = AnswerCache.default()
+    hub = HubResolver(offline=options.offline, cache_dir=options.hf_cache_dir, answer_cache=answers)
+    pypi = PyPIResolver(offline=options.offline, answer_cache=answers)
+    components = build_components(
+        found, environment=environment, kb=kb, hub=hub, project_path=project_path_finder(root), pypi=pypi
+    )
+    # Weight files and model folders in the tree: embedded metadata, lineage, unsafe pickles (never loaded).
+    weight_skipped = enrich_weight_components(components, root, kb, hub_base_identifier(kb, hub))
+    skipped = sorted([*found.skipped, *weight_skipped], key=lambda s: (s.path, s.reason))
     today = clock().date()
     findings = evaluate(components, policy, today=today)
-    sources_offline = _offline_sources(options, hub)
+    findings = _gate(findings, options, root, policy_ref=_policy_reference(options.policy, root), clock=clock)
+    sources_offline = _offline_sources(options, hub, pypi)
     return AuditResult(
         root=_display_root(target),
         policy_name=policy.name,
@@ -71,8 +89,8 @@ def run_audit(options: AuditOptions, *, clock: Clock = utc_now) -> AuditResult:
         components=components,
         findings=findings,
         unresolved=sorted(found.unresolved, key=lambda u: (u.location.path, u.location.line, u.expression)),
-        skipped=sorted(found.skipped, key=lambda s: s.path),
-        stats=_stats(found, components, findings, site.description),
+        skipped=skipped,
+        stats=_stats(found, components, findings, site.description, skipped=len(skipped)),
         tool_version=__version__,
         generated_at=today.isoformat(),
         sources_offline=sources_offline,
@@ -113,15 +131,39 @@ def project_path_finder(root: Path) -> Callable[[str], str | None]:
     return find
 
 
-def _offline_sources(options: AuditOptions, hub: HubResolver) -> list[str]:
+def _gate(findings: list[Finding], options: AuditOptions, root: Path, *, policy_ref: str, clock: Clock) -> list[Finding]:
+    """Apply --new-since and --baseline: known findings stay in the report but are lowered to info."""
+    if options.new_since:
+        old_options = replace(options, path=root, new_since=None, baseline=None, policy=policy_ref)
+        old = findings_at_ref(root, options.new_since, lambda path: run_audit(replace(old_options, path=path), clock=clock).findings)
+        findings = apply_new_since(findings, old, options.new_since)
+    if options.baseline is not None:
+        findings = apply_baseline(findings, options.baseline)
+    return sort_findings(findings)
+
+
+def _policy_reference(policy: str, root: Path) -> str:
+    """The policy as the run at another git ref must see it: a file path made absolute, or the preset name."""
+    candidate = Path(policy)
+    if candidate.suffix in {".yaml", ".yml"} or "/" in policy:
+        return str((candidate if candidate.is_absolute() else Path.cwd() / candidate).resolve())
+    return policy
+
+
+def _offline_sources(options: AuditOptions, hub: HubResolver, pypi: PyPIResolver) -> list[str]:
+    sources = []
     if hub.offline:
-        return ["Hugging Face Hub API (offline mode: local cache and bundled snapshot only)"]
-    if hub.hub_unreachable:
-        return [f"Hugging Face Hub API (unreachable: {hub.hub_unreachable})"]
-    return []
+        sources.append("Hugging Face Hub API (offline mode: local cache and bundled snapshot only)")
+    elif hub.hub_unreachable:
+        sources.append(f"Hugging Face Hub API (unreachable: {hub.hub_unreachable})")
+    if pypi.offline:
+        sources.append("PyPI JSON API (offline mode: installed metadata and bundled knowledge base only)")
+    elif pypi.unreachable:
+        sources.append(f"PyPI JSON API (unreachable: {pypi.unreachable})")
+    return sources
 
 
-def _stats(found: Discovery, components, findings, environment: str) -> dict[str, int | float | str]:
+def _stats(found: Discovery, components, findings, environment: str, *, skipped: int) -> dict[str, int | float | str]:
     return {
         "files_scanned": found.files_scanned,
         "libraries": sum(1 for c in components if c.kind == "library"),
@@ -131,7 +173,7 @@ def _stats(found: Discovery, components, findings, environment: str) -> dict[str
         "warnings": sum(1 for f in findings if f.severity == "warning"),
         "infos": sum(1 for f in findings if f.severity == "info"),
         "unresolved": len(found.unresolved),
-        "skipped": len(found.skipped),
+        "skipped": skipped,
         "environment": environment,
     }
 

@@ -25,7 +25,13 @@ def run(argv, capsys):
         ("ultralytics:yolo11n.pt", ["AGPL-3.0-only"]),
         ("hf:nvidia/segformer-b0-finetuned-ade-512-512", ["non-commercial"]),
         ("pypi:ultralytics", ["AGPL-3.0-only", "source:"]),
-        ("hf:someone/never-heard-of", ["unknown"]),
+        ("hf:someone/never-heard-of", ["unknown", "overrides:"]),
+        ("network-copyleft", ["rule network-copyleft", "AGPL-3.0-only", "closed-source-saas error", "internal info", "how to fix:"]),
+        ("unknown", ["rule unknown-license", "strict error", "overrides:"]),
+        ("exception-expired", ["severity: error (fixed", "how to fix:"]),
+        ("ultralytics:yolo11n.pt", ["alternatives:", "Apache-2.0", "Enterprise"]),
+        ("pypi:ultralytics", ["alternatives:", "[commercial]"]),
+        ("AGPL-3.0-only", ["rule: network-copyleft (closed-source-saas error"]),
     ],
 )
 def test_explain(identifier, expected, capsys):
@@ -33,6 +39,17 @@ def test_explain(identifier, expected, capsys):
     assert code == 0, err
     for text in expected:
         assert text in out
+
+
+def test_explain_permissive_components_list_no_alternatives(capsys):
+    code, out, _ = run(["explain", "timm:resnet50.a1_in1k"], capsys)
+    assert code == 0 and "alternatives:" not in out
+
+
+@pytest.mark.parametrize("look_alike", ["network-copylef", "pypi:", "timm:", "AGPL-3.0-onl", "rule:network-copyleft"])
+def test_explain_look_alikes_are_not_guessed(look_alike, capsys):
+    code, out, err = run(["explain", look_alike], capsys)
+    assert code == 2 and out == "" and ("nothing known" in err or "names no model" in err)
 
 
 def test_explain_unknown_identifier_is_exit_2(capsys):

@@ -23,6 +23,12 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(monkeypatch, tmp_path_factory):
+    """Discovery's result cache lives in a per-test directory, never in the user's cache dir."""
+    monkeypatch.setenv("VLICENSE_CACHE_DIR", str(tmp_path_factory.mktemp("vlicense-cache")))
+
+
 @pytest.fixture
 def scan(tmp_path: Path):
     """scan(files, **discover_kwargs) -> Discovery of a fresh project holding ``files``."""

@@ -379,23 +379,29 @@ def test_constants_fstrings_and_unresolved_reasons(scan):
             return timm.create_model(local, pretrained=True)
         """,
     )
+    # A name assigned several constants is a complete choice: one reference per candidate.
     assert models(d) == [
         ("timm", "vit_base_patch16_224.augreg_in21k", None),
         ("timm", "resnet50", None),
+        ("timm", "resnet18", None),
+        ("timm", "resnet34", None),
         ("timm", "efficientnet_b0", None),
     ]
+    assert [m.api for m in d.models if m.name in ("resnet18", "resnet34")] == [
+        "timm.create_model [one of resnet18, resnet34 for DUP]"
+    ] * 2
     got = {u.expression: (u.reason, u.candidates) for u in d.unresolved}
-    assert got["DUP"] == ("'DUP' is assigned more than one value", ("resnet18", "resnet34"))
     assert got["cfg.arch"][0] == "attribute of a function parameter"
     assert got['f"resnet{size}"'][0] == "f-string with a non-constant part"
     assert got["make_name()"][0] == "not a constant (result of a call)"
-    assert len(d.unresolved) == 4
+    assert len(d.unresolved) == 3
 
 
-def test_parameter_default_is_listed_as_candidate(scan):
+def test_parameter_default_of_uncalled_function_is_reported_as_a_default(scan):
     d = one_file(scan, 'from ultralytics import YOLO\ndef load(weights="yolo11n.pt"):\n    return YOLO(weights)\n')
-    (u,) = d.unresolved
-    assert (u.loader, u.expression, u.reason, u.candidates) == ("ultralytics", "weights", "argument is a function parameter", ("yolo11n.pt",))
+    assert d.unresolved == []
+    (m,) = d.models
+    assert (m.name, m.api) == ("yolo11n.pt", "ultralytics.YOLO [default of parameter 'weights']")
 
 
 def test_kwargs_passthrough_is_unresolved(scan):

@@ -10,7 +10,8 @@ def notebook(*cells: tuple[str, str], nbformat: int = 4) -> str:
     for kind, source in cells:
         lines = source.splitlines(keepends=True)
         out.append({"cell_type": kind, "metadata": {}, "source": lines, **({"outputs": [], "execution_count": None} if kind == "code" else {})})
-    return json.dumps({"cells": out, "metadata": {}, "nbformat": nbformat, "nbformat_minor": 5})
+    # indent=1 and one JSON string per source line, as Jupyter writes notebooks.
+    return json.dumps({"cells": out, "metadata": {}, "nbformat": nbformat, "nbformat_minor": 5}, indent=1)
 
 
 def test_code_cells_with_magics_and_cell_locations(scan):
@@ -27,10 +28,15 @@ def test_code_cells_with_magics_and_cell_locations(scan):
         ("timm", "notebook", 0, 3),
         ("ultralytics", "notebook", 2, 1),
     ]
+    # line = the line of the .ipynb file (what an editor opens); cell and cell_line locate it in Jupyter.
     got = [(m.loader, m.name, m.location.line, m.location.cell, m.location.cell_line, m.location.snippet) for m in d.models]
     assert got == [
-        ("ultralytics", "yolo11n.pt", 10, 2, 4, "model = YOLO('yolo11n.pt')"),
-        ("timm", "resnet50", 14, 3, 4, "m = timm.create_model('resnet50', pretrained=True)"),
+        ("ultralytics", "yolo11n.pt", 39, 2, 4, "model = YOLO('yolo11n.pt')"),
+        ("timm", "resnet50", 51, 3, 4, "m = timm.create_model('resnet50', pretrained=True)"),
+    ]
+    assert [(r.name, r.group, r.location.line, r.location.cell, r.location.cell_line) for r in d.requirements] == [
+        ("timm", "notebook", 14, 0, 1),
+        ("ultralytics", "notebook", 14, 0, 1),
     ]
 
 
@@ -57,3 +63,35 @@ def test_malformed_notebooks_are_skipped(scan):
     assert reasons["nocells.ipynb"] == "malformed notebook (no cells)"
     assert reasons["binary.ipynb"] == "binary file (contains NUL bytes)"
     assert d.files_scanned == 0
+
+
+def test_shell_lines_yolo_cli_and_pip_install(scan):
+    nb = notebook(
+        ("markdown", "!yolo predict model=yolov8x.pt\n!pip install torch\n"),
+        ("code", "%pip install -q 'ultralytics>=8.1' -r req.txt git+https://x/y.git ./local\n!python -m pip install timm==1.0.9 && echo ok\n"),
+        ("code", "!yolo detect predict model=yolov8n.pt source=img.jpg\n!yolo train data=coco8.yaml model=yolov8s.yaml\n"),
+        ("code", "%%bash\nyolo segment val model=yolo11n-seg.pt\nyolo settings\n"),
+        ("code", "!yolo predict source=bus.jpg\n# !yolo predict model=commented.pt\nx = '!yolo predict model=string.pt'\n"),
+    )
+    d = scan({"nb.ipynb": nb})
+    assert [(m.name, m.api, m.location.cell, m.location.cell_line) for m in d.models] == [
+        ("yolov8n.pt", "yolo CLI", 1, 1),
+        ("yolo11n-seg.pt", "yolo CLI", 2, 2),
+        ("yolo26n.pt", "yolo CLI (default weights in ultralytics 8.4.190)", 3, 1),
+    ]
+    assert [(r.name, r.specifier, r.group, r.location.cell) for r in d.requirements] == [
+        ("ultralytics", ">=8.1", "notebook", 0),
+        ("timm", "==1.0.9", "notebook", 0),
+    ]
+    assert d.imports == []
+
+
+def test_shell_helpers_reject_lookalikes():
+    from vlicense.discovery.notebooks import pip_installs, split_commands, yolo_models
+
+    assert pip_installs(["pip", "list"]) == [] and pip_installs(["pipx", "install", "black"]) == []
+    assert pip_installs(["pip", "install", "--index-url", "https://x", "Pillow"]) == [("pillow", "")]
+    assert yolo_models(["yolo", "settings"]) == [] and yolo_models(["yolov8", "predict"]) == []
+    assert yolo_models(["yolo", "export", "model=best.pt", "format=onnx"]) == ["best.pt"]
+    assert split_commands("a 'b c' && d; e | f") == [["a", "b c"], ["d"], ["e"], ["f"]]
+    assert split_commands("echo 'unterminated") == []

@@ -134,3 +134,70 @@ def test_single_file_root(tmp_path):
 def test_missing_root_is_reported_not_raised(tmp_path):
     d = discover(tmp_path / "nope")
     assert [s.reason for s in d.skipped] == ["path does not exist"]
+
+
+def write_tree(root, files):
+    """Create ``files`` (relative path -> text) under ``root`` (text is dedented)."""
+    import textwrap
+
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
+
+
+def _git(cwd, *args):
+    import subprocess
+
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@t", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull})
+
+
+@pytest.mark.skipif(__import__("shutil").which("git") is None, reason="git is not installed")
+def test_gitignore_is_honored_inside_a_git_work_tree(tmp_path):
+    root = tmp_path / "repo"
+    write_tree(root, {
+        ".gitignore": "generated/\n*.local.py\n",
+        "app.py": IMPORT,
+        "untracked_new.py": "import cv2\n",
+        "generated/out.py": "import torch\n",
+        "notes.local.py": "import timm\n",
+        "sub/node_modules/pkg/x.py": "import leftpad\n",  # tracked, but always pruned
+        "deleted.py": "import gone\n",
+    })
+    _git(root, "init", "-q")
+    _git(root, "add", "app.py", ".gitignore", "deleted.py", "sub")
+    _git(root, "commit", "-qm", "x")
+    (root / "deleted.py").unlink()
+    d = discover(root)
+    assert paths(d) == ["app.py", "untracked_new.py"]
+    assert d.skipped == []
+    # A subdirectory of the work tree is scanned the same way (paths relative to it).
+    write_tree(root, {"sub/inner/generated/y.py": "import torch\n", "sub/inner/ok.py": "import yaml\n"})
+    assert paths(discover(root / "sub" / "inner")) == ["ok.py"]
+    # Without git (or with use_git=False) the ignored files are scanned too.
+    assert "generated/out.py" in paths(discover(root, use_git=False))
+
+
+def test_registered_scanners_run_on_every_matching_file(scan, monkeypatch):
+    from vlicense.discovery import registry
+    from vlicense.model import Location, ModelReference, SkippedFile
+
+    seen: list[tuple[str, str]] = []
+
+    def fake_scan(path, rel, scope):
+        seen.append((rel, scope))
+        if rel.endswith("bad.weird"):
+            raise RuntimeError("boom")
+        return registry.FileScan(models=[ModelReference("huggingface", "org/model", Location(rel, 1))],
+                                 skipped=[SkippedFile(rel, "partly read")])
+
+    monkeypatch.setattr(registry, "_SCANNERS", dict(registry._SCANNERS))
+    registry.register("fake", "1", lambda rel: rel.endswith(".weird"), fake_scan)
+    d = scan({"a.weird": "x", "docs/b.weird": "y", "bad.weird": "z", "c.weirdo": "no", "app.py": IMPORT})
+    assert sorted(seen) == [("a.weird", "runtime"), ("bad.weird", "runtime"), ("docs/b.weird", "docs")]
+    assert [(m.name, m.location.path) for m in d.models] == [("org/model", "a.weird"), ("org/model", "docs/b.weird")]
+    reasons = {(s.path, s.reason.split(" (")[0]) for s in d.skipped}
+    assert reasons == {("a.weird", "partly read"), ("docs/b.weird", "partly read"), ("bad.weird", "internal error in fake scanner")}

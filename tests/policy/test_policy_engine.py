@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from policy_helpers import TODAY, lib, model
@@ -387,7 +387,7 @@ def test_findings_sorted_and_fingerprints_line_independent() -> None:
 
 
 def test_verdict() -> None:
-    mk = lambda sev: Finding(rule="r", severity=sev, component="c", message="m")  # noqa: E731
+    mk = lambda sev: Finding(rule="r", severity=sev, component="c", message="m")
     assert verdict([]) == "pass"
     assert verdict([mk("info")]) == "pass"
     assert verdict([mk("info"), mk("warning")]) == "warn"

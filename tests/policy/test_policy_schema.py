@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -115,7 +115,7 @@ def _error(write_policy: WritePolicy, text: str) -> PolicyError:
         ("exceptions:\n  - component: pypi:x\n    reason: r\n    owner: me\n    expires: 2026-02-30\n", 5, "expires"),
         ("name: x\nname: y\n", 2, "duplicate key 'name'"),
         ("name: [x\n", 2, "invalid YAML"),
-        ("- just\n- a list\n", 1, "policy must be a mapping"),
+        ("- just\n- a list\n", 1, "policy: must be a mapping"),
         ("extends: no-such-preset\n", 1, "no-such-preset"),
     ],
 )

@@ -44,8 +44,10 @@ def test_hub_success_reads_card_license_base_model_and_task(hub, tmp_path):
 def test_hub_license_other_uses_license_name(hub, tmp_path):
     hub.model("nvidia/segformer-b0", license="other", license_name="nvidia-segformer", license_link="LICENSE")
     answer = HubResolver(offline=False, cache_dir=tmp_path).lookup("nvidia/segformer-b0")
-    assert answer.facts[0].license == "LicenseRef-nvidia-segformer"
+    # A license_name the catalog knows maps to its id; the raw values stay in the detail.
+    assert answer.facts[0].license == "LicenseRef-NVIDIA-SegFormer"
     assert "license_link: LICENSE" in answer.facts[0].detail
+    assert "license_name: nvidia-segformer" in answer.facts[0].detail
 
 
 @pytest.mark.parametrize(
@@ -69,10 +71,13 @@ def test_hub_timeout_marks_hub_unreachable_and_skips_later_lookups(hub, tmp_path
     hub.model("org/fine", license="mit")
     resolver = HubResolver(offline=False, cache_dir=tmp_path, timeout=0.5)
     first = resolver.lookup("org/slow")
-    assert first.facts == []
+    assert [(f.source, f.license) for f in first.facts] == [("hf-hub", None)]
+    assert "unreachable" in first.facts[0].detail
     assert resolver.hub_unreachable and "Timeout" in resolver.hub_unreachable
     second = resolver.lookup("org/fine")
-    assert second.facts == []
+    # The failed source is shown on every later component too, without waiting for the Hub again.
+    assert [(f.source, f.license) for f in second.facts] == [("hf-hub", None)]
+    assert "not consulted" in second.facts[0].detail
     assert not any("org/fine" in request for request in hub.requests)
 
 
@@ -115,7 +120,12 @@ def test_cache_card_without_license_is_unknown(tmp_path):
         ("cc-by-nc-sa-4.0", None, "CC-BY-NC-SA-4.0"),
         ("apple-amlr", None, "LicenseRef-apple-amlr"),
         ("llama3.2", None, "LicenseRef-llama3.2"),
-        ("other", "deci yolo nas", "LicenseRef-deci-yolo-nas"),
+        ("other", "deci yolo nas", "LicenseRef-Deci-YOLO-NAS"),
+        ("other", "nvidia-source-code-license", "LicenseRef-NVIDIA-SegFormer"),
+        ("other", "dinov3-license", "LicenseRef-dinov3-license"),
+        ("other", "llama3.2", "LicenseRef-llama3.2"),
+        ("other", "my custom terms", "LicenseRef-my-custom-terms"),
+        ("other", "nvidia-open-model-license-v2", "LicenseRef-nvidia-open-model-license-v2"),
         ("other", None, None),
         ("unknown", None, None),
         (None, None, None),
@@ -126,3 +136,84 @@ def test_cache_card_without_license_is_unknown(tmp_path):
 )
 def test_hub_license_ids(raw, name, expected):
     assert hub_license_to_id(raw, name) == expected
+
+
+def test_license_link_alone_maps_to_a_catalogued_license():
+    assert hub_license_to_id("other", None, "https://github.com/NVlabs/SegFormer/blob/main/LICENSE") == "LicenseRef-NVIDIA-SegFormer"
+    assert hub_license_to_id("other", None, "https://example.com/LICENSE") is None
+    # An unknown license_name with a known link: the link identifies it.
+    assert hub_license_to_id("other", "segformer terms", "https://github.com/NVlabs/SegFormer/blob/master/LICENSE") == "LicenseRef-NVIDIA-SegFormer"
+
+
+def test_gated_flag_and_access_form_are_noted(hub, tmp_path):
+    hub.model("org/gated", license="llama3.2", gated="manual")
+    answer = HubResolver(offline=False, cache_dir=tmp_path).lookup("org/gated")
+    assert answer.gated is True and answer.gated_mode == "manual"
+    write_cached_card(tmp_path, "org/form", "license: apache-2.0\nextra_gated_prompt: accept the terms\n")
+    assert HubResolver(offline=True, cache_dir=tmp_path).lookup("org/form").gated is True
+    write_cached_card(tmp_path, "org/open", "license: apache-2.0\n")
+    assert HubResolver(offline=True, cache_dir=tmp_path).lookup("org/open").gated is None
+
+
+# ------------------------------------------------------------------------------------ answer cache (TTL)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_online_answers_are_cached_until_the_ttl_expires(hub, tmp_path):
+    from vlicense.resolution.cache import AnswerCache
+
+    clock = Clock()
+    cache = AnswerCache(tmp_path / "answers.sqlite3", ttl_seconds=3600, clock=clock)
+    hub.model("org/cached", license="mit")
+    first = HubResolver(offline=False, cache_dir=tmp_path / "hf", answer_cache=cache).lookup("org/cached")
+    assert first.facts[0].license == "MIT"
+    asked = sum("org/cached" in r for r in hub.requests)
+    assert asked == 1
+    # The Hub changes its answer; a new run within the TTL still uses the cached one (and says so).
+    hub.model("org/cached", license="agpl-3.0")
+    clock.now += 1800
+    second = HubResolver(offline=False, cache_dir=tmp_path / "hf", answer_cache=cache).lookup("org/cached")
+    assert second.facts[0].license == "MIT"
+    assert "answer cached" in second.facts[0].detail
+    assert sum("org/cached" in r for r in hub.requests) == asked
+    # After the TTL, the Hub is asked again.
+    clock.now += 3600
+    third = HubResolver(offline=False, cache_dir=tmp_path / "hf", answer_cache=cache).lookup("org/cached")
+    assert third.facts[0].license == "AGPL-3.0-only"
+    assert sum("org/cached" in r for r in hub.requests) == asked + 1
+
+
+def test_failures_are_not_cached(hub, tmp_path):
+    from vlicense.resolution.cache import AnswerCache
+
+    cache = AnswerCache(tmp_path / "answers.sqlite3", clock=Clock())
+    hub.answers["org/flaky"] = 500
+    assert HubResolver(offline=False, cache_dir=tmp_path, answer_cache=cache).lookup("org/flaky").facts[0].license is None
+    hub.model("org/flaky", license="mit")
+    assert HubResolver(offline=False, cache_dir=tmp_path, answer_cache=cache).lookup("org/flaky").facts[0].license == "MIT"
+
+
+def test_offline_does_not_read_the_answer_cache(hub, tmp_path):
+    from vlicense.resolution.cache import AnswerCache
+
+    cache = AnswerCache(tmp_path / "answers.sqlite3", clock=Clock())
+    hub.model("org/x", license="mit")
+    HubResolver(offline=False, cache_dir=tmp_path, answer_cache=cache).lookup("org/x")
+    assert HubResolver(offline=True, cache_dir=tmp_path, answer_cache=cache).lookup("org/x").facts == []
+
+
+def test_a_broken_cache_file_degrades_to_no_cache(hub, tmp_path):
+    from vlicense.resolution.cache import AnswerCache
+
+    bad = tmp_path / "answers.sqlite3"
+    bad.write_bytes(b"this is not a database" * 100)
+    hub.model("org/x", license="mit")
+    answer = HubResolver(offline=False, cache_dir=tmp_path, answer_cache=AnswerCache(bad)).lookup("org/x")
+    assert answer.facts[0].license == "MIT"

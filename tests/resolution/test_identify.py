@@ -92,3 +92,46 @@ def test_project_files_win_over_remote_names(kb):
 def test_hub_ids_through_ultralytics_and_timm(kb):
     assert identify(ref("ultralytics", "Ultralytics/YOLOv8", "YOLO"), kb).hub_repo == "Ultralytics/YOLOv8"
     assert identify(ref("huggingface", "timm/resnet50.a1_in1k"), kb).component_id == "hf:timm/resnet50.a1_in1k"
+
+
+@pytest.mark.parametrize(
+    ("reference", "component_id", "license_id"),
+    [
+        (ref("detectron2", "COCO-Detection/faster_rcnn_R_50_FPN_3x.yaml"), "detectron2:COCO-Detection/faster_rcnn_R_50_FPN_3x", "CC-BY-SA-3.0"),
+        (ref("torchhub", "facebookresearch/dino:main", "dino_vits16"), "torchhub:facebookresearch/dino:dino_vits16", "Apache-2.0"),
+        (ref("torchhub", "ultralytics/yolov5", "custom"), "torchhub:ultralytics/yolov5:custom", "AGPL-3.0-only"),
+        (ref("torchhub", "facebookresearch/dinov2", "dinov2_vitl14_reg"), "torchhub:facebookresearch/dinov2:dinov2_vitl14_reg", "Apache-2.0"),
+    ],
+)
+def test_model_zoos_and_torch_hub_repos(kb, reference, component_id, license_id):
+    result = identify(reference, kb)
+    assert result.component_id == component_id
+    assert result.fact is not None and result.fact.license == license_id and result.fact.source and result.fact.date
+
+
+def test_model_zoo_weights_are_not_the_code_license(kb):
+    # detectron2's code is Apache-2.0; its model zoo weights are CC-BY-SA-3.0 (MODEL_ZOO.md License).
+    fact = identify(ref("detectron2", "COCO-InstanceSegmentation/mask_rcnn_R_50_FPN_3x.yaml"), kb).fact
+    assert fact.license == "CC-BY-SA-3.0" and "MODEL_ZOO.md" in fact.source
+    # mmdetection states no license for its checkpoints: unknown, never the code's Apache-2.0 guessed.
+    mmdet = identify(ref("mmdet", "configs/faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py"), kb)
+    assert mmdet.fact is not None and mmdet.fact.license is None and "no license" in mmdet.fact.note
+    custom = identify(ref("torchhub", "ultralytics/yolov5", "custom"), kb).fact
+    assert "origin" in custom.note
+
+
+def test_unknown_loader_is_identified_without_a_license(kb):
+    result = identify(ModelReference("somelib", "thing", HERE), kb)  # type: ignore[arg-type]
+    assert result.fact is None and result.notes
+
+
+@pytest.mark.parametrize(("task", "repo"), [("object-detection", "facebook/detr-resnet-50"), ("depth-estimation", "Intel/dpt-large"),
+                                            ("zero-shot-image-classification", "openai/clip-vit-base-patch32")])
+def test_pipeline_task_defaults_resolve_with_kb_licenses(kb, task, repo):
+    result = identify(ModelReference("huggingface", "", HERE, task=task), kb)
+    assert result.hub_repo == repo and result.fact is not None and result.fact.license
+
+
+def test_pipeline_task_without_a_known_default_stays_unknown(kb):
+    result = identify(ModelReference("huggingface", "", HERE, task="text-to-unicorn"), kb)
+    assert result.fact is None and result.hub_repo is None and "no known default" in result.notes[0]

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from vlicense.discovery import manifests, notebooks, weights
-from vlicense.discovery.first_party import FirstParty
-from vlicense.discovery.loaders.base import Reference
+from vlicense.discovery import fastimports, manifests, notebooks, registry, weights
+from vlicense.discovery.cache import Cache, content_hash, entry_key
+from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
+from vlicense.discovery.loaders.base import Reference, is_project_dir_factory
+from vlicense.discovery.loaders.ultralytics import DEFAULT_WEIGHTS, DEFAULTS_VERSION
+from vlicense.discovery.project import (
+    LOADER_MODULES,
+    FileResult,
+    ModuleAnalysis,
+    ProjectIndex,
+)
 from vlicense.discovery.python_ast import (
-    ModuleFacts,
     PythonSyntaxError,
     SourceText,
-    analyze,
-    mentions_loader_library,
     parse,
 )
 from vlicense.discovery.sources import (
     MAX_NOTEBOOK_BYTES,
     MAX_PYTHON_BYTES,
+    MAX_TEXT_BYTES,
     Unreadable,
     decode_python,
     decode_text,
@@ -31,6 +41,7 @@ from vlicense.model import (
     ImportReference,
     Location,
     ModelReference,
+    RequirementReference,
     SkippedFile,
 )
 
@@ -38,144 +49,472 @@ __all__ = ["discover"]
 
 STDLIB = frozenset(sys.stdlib_module_names) | {"__future__", "__main__"}
 MAX_NOTEBOOK_RETRIES = 50
+# Below this many files to analyze fully, worker start-up costs more than it saves.
+PARALLEL_THRESHOLD = 64
+MAX_WRAPPER_ROUNDS = 3
 
 
 def _wanted(rel: str) -> bool:
     lowered = rel.lower()
-    return lowered.endswith((".py", ".ipynb")) or weights.is_weight_file(rel) or manifests.is_manifest(rel)
+    if lowered.endswith((".py", ".ipynb")) or weights.is_weight_file(rel) or manifests.is_manifest(rel):
+        return True
+    return bool(registry.scanners_for(rel))
 
 
-def discover(root: Path, *, exclude: Sequence[str] = ()) -> Discovery:
+def discover(root: Path, *, exclude: Sequence[str] = (), cache: bool = True, jobs: int | None = None,
+             use_git: bool = True) -> Discovery:
     """Scan ``root`` (a directory, or one file whose paths are relative to its parent) and return what it uses.
 
+    ``cache``: reuse per-file results from the user cache dir (``VLICENSE_CACHE_DIR`` overrides it);
+    ``jobs``: worker processes for parsing (None: all cores when the tree is large, 1: serial);
+    ``use_git``: inside a git work tree, list files with git so .gitignore is honored.
     Never raises for bad input inside the tree: such files become ``SkippedFile`` entries with a reason.
     """
     root = Path(root)
     base = root.parent if root.is_file() else root
-    walked = walk(root, _wanted, exclude=exclude)
-    scan = _Scan(base, FirstParty(f.rel for f in walked.files))
-    scan.skipped.extend(walked.skipped)
-    for pf in walked.files:
-        try:
-            scan.file(pf)
-        except Unreadable as exc:
-            scan.skipped.append(SkippedFile(pf.rel, str(exc)))
-        except Exception as exc:  # noqa: BLE001 - a bug must not abort the audit; it is reported, not hidden
-            scan.skipped.append(SkippedFile(pf.rel, f"internal error while scanning ({type(exc).__name__}: {exc})"))
-        else:
-            scan.files_scanned += 1
-    return scan.result()
+    registry.load_builtin_scanners()
+    walked = walk(root, _wanted, exclude=exclude, use_git=use_git)
+    store = Cache() if cache else None
+    try:
+        return _Run(base, walked.files, walked.skipped, store, jobs).run()
+    finally:
+        if store is not None:
+            store.close()
 
 
-class _Scan:
-    """Accumulates one discovery run."""
+@dataclass
+class _PyFile:
+    pf: ProjectFile
+    sha: str
+    data: bytes | None  # None when the stat cache vouched for the content (not read this run)
+    result: FileResult | None = None
+    mode: str = ""  # "imports" | "full"
 
-    def __init__(self, base: Path, first_party: FirstParty) -> None:
+
+class _Run:
+    """One discovery run: hash, reuse cached results, analyze the rest (serially or in workers), link."""
+
+    def __init__(self, base: Path, files: list[ProjectFile], skipped: list[SkippedFile], cache: Cache | None, jobs: int | None) -> None:
         self.base = base
-        self.first_party = first_party
-        self.first_party_seen: set[str] = set()
-        self.imports: list[ImportReference] = []
-        self.references: list[Reference] = []
-        self.skipped: list[SkippedFile] = []
+        self.files = files
+        self.skipped = list(skipped)
+        self.cache = cache
+        self.jobs = jobs
+        self.root_key = str(base.resolve())
+        self.stats = cache.stats(self.root_key) if cache is not None else {}
+        rels = [f.rel for f in files]
+        self.first_party = FirstParty(rels)
+        self.roots = _roots(rels)
+        self.scopes = {f.rel: f.scope for f in files}
+        self.py_rels = [f.rel for f in files if f.rel.lower().endswith(".py")]
+        self._index: ProjectIndex | None = None
+        self.shas: dict[str, str] = {}
         self.files_scanned = 0
-        self.manifests = manifests.ManifestReader(base)
+        self.wrapper_modules: set[str] = set()
 
-    def file(self, pf: ProjectFile) -> None:
-        lowered = pf.rel.lower()
-        if manifests.is_manifest(pf.rel):
-            self.manifests.read(pf.path, pf.rel)
-        elif lowered.endswith(".py"):
-            self._python(pf)
-        elif lowered.endswith(".ipynb"):
-            self._notebook(pf)
-        elif weights.is_weight_file(pf.rel):
-            self.references.append(weights.weight_reference(pf))
+    @property
+    def index(self) -> ProjectIndex:
+        if self._index is None:
+            self._index = ProjectIndex(self.base, self.py_rels, self.roots, self.scopes)
+        return self._index
 
-    def _python(self, pf: ProjectFile) -> None:
-        source = decode_python(read_bytes(pf.path, MAX_PYTHON_BYTES))
-        try:
-            tree = parse(source, pf.rel)
-        except PythonSyntaxError as exc:
-            raise Unreadable(exc.reason) from exc
-        text = SourceText(source)
+    # ------------------------------------------------------------------ content
 
-        def locate(line: int, col: int) -> Location:
-            return Location(pf.rel, line, text.column(line, col), text.snippet(line))
+    def _content(self, pf: ProjectFile, limit: int) -> tuple[str, bytes | None]:
+        """(sha256, bytes or None when unchanged since the cached stat)."""
+        known = self.stats.get(pf.rel)
+        if known is not None and known[:3] == (pf.size, pf.mtime_ns, pf.inode) and pf.mtime_ns:
+            return known[3], None
+        data = read_bytes(pf.path, limit)
+        sha = content_hash(data)
+        if self.cache is not None and pf.mtime_ns:
+            self.cache.put_stat(self.root_key, pf.rel, pf.size, pf.mtime_ns, pf.inode, sha)
+        return sha, data
 
-        is_setup = PurePosixPath(pf.rel).name == "setup.py"
-        facts = analyze(
-            tree,
-            text,
-            locate=locate,
-            scope_label=pf.scope,
-            root=self.base,
-            rel_dir=_parent(pf.rel),
-            is_setup_py=is_setup,
-            imports_only=not is_setup and not mentions_loader_library(source),
-        )
-        self._collect(pf, facts)
-        if is_setup and (facts.setup_requirements or facts.setup_problems):
-            self.manifests.add_setup_py(pf.rel, facts.setup_requirements, facts.setup_problems, text.lines)
+    def _read(self, item: _PyFile) -> bytes:
+        if item.data is None:
+            item.data = read_bytes(item.pf.path, MAX_PYTHON_BYTES)
+        return item.data
 
-    def _notebook(self, pf: ProjectFile) -> None:
-        code = notebooks.extract(decode_text(read_bytes(pf.path, MAX_NOTEBOOK_BYTES)))
-        # A cell that is not Python 3 is blanked (and reported) so the other cells are still scanned.
-        for _ in range(MAX_NOTEBOOK_RETRIES):
-            source = code.source
+    # ------------------------------------------------------------------ run
+
+    def run(self) -> Discovery:
+        python: list[_PyFile] = []
+        nbs: list[_PyFile] = []
+        reader = manifests.ManifestReader(self.base)
+        other: list[Reference] = []
+        extra_imports: list[ImportReference] = []
+        requirements: list[RequirementReference] = []
+        for pf in self.files:
+            lowered = pf.rel.lower()
+            ok = True
             try:
-                tree = parse(source, pf.rel)
+                if manifests.is_manifest(pf.rel):
+                    reader.read(pf.path, pf.rel)
+                elif lowered.endswith(".py"):
+                    sha, data = self._content(pf, MAX_PYTHON_BYTES)
+                    self.shas[pf.rel] = sha
+                    python.append(_PyFile(pf, sha, data))
+                    ok = False  # counted once analyzed
+                elif lowered.endswith(".ipynb"):
+                    sha, data = self._content(pf, MAX_NOTEBOOK_BYTES)
+                    nbs.append(_PyFile(pf, sha, data))
+                    ok = False
+                elif weights.is_weight_file(pf.rel):
+                    other.append(weights.weight_reference(pf))
+            except Unreadable as exc:
+                self.skipped.append(SkippedFile(pf.rel, str(exc)))
+                ok = False
+            except Exception as exc:  # noqa: BLE001 - a bug must not abort the audit; it is reported, not hidden
+                self.skipped.append(SkippedFile(pf.rel, f"internal error while scanning ({type(exc).__name__}: {exc})"))
+                ok = False
+            scanned = self._scanners(pf, other, extra_imports, requirements)
+            if ok or (scanned and not lowered.endswith((".py", ".ipynb"))):
+                self.files_scanned += 1
+        self._python(python, nbs)
+        results = [i.result for i in python + nbs if i.result is not None]
+        self.files_scanned += len(results)
+        return self._link(results, reader, other, extra_imports, requirements)
+
+    def _scanners(self, pf: ProjectFile, other: list, imports: list, requirements: list) -> bool:
+        entries = registry.scanners_for(pf.rel)
+        for entry in entries:
+            key = None
+            scan = None
+            if self.cache is not None:
+                try:
+                    sha, _ = self._content(pf, MAX_TEXT_BYTES * 20)
+                    key = entry_key(f"scan:{entry.name}:{entry.version}", pf.rel, pf.scope, sha)
+                    scan = self.cache.get(key)
+                except Unreadable:
+                    key = None
+            if not isinstance(scan, registry.FileScan):
+                try:
+                    scan = entry.scan(pf.path, pf.rel, pf.scope)
+                except Exception as exc:  # noqa: BLE001 - a scanner bug is reported, never fatal
+                    self.skipped.append(SkippedFile(pf.rel, f"internal error in {entry.name} scanner ({type(exc).__name__}: {exc})"))
+                    continue
+                if key is not None:
+                    self.cache.put(key, scan)
+            other.extend(scan.models)
+            other.extend(scan.unresolved)
+            imports.extend(scan.imports)
+            requirements.extend(scan.requirements)
+            self.skipped.extend(scan.skipped)
+        return bool(entries)
+
+    # ------------------------------------------------------------------ python & notebooks
+
+    def _python(self, python: list[_PyFile], nbs: list[_PyFile]) -> None:
+        self._python_items = python
+        todo: list[_PyFile] = []
+        for item in python:
+            cached = self._cached(item, "imports")
+            if cached is not None:
+                item.result, item.mode = cached, "imports"
+                continue
+            cached = self._cached(item, "full")
+            if cached is not None:
+                item.result, item.mode = cached, "full"
+                continue
+            try:
+                source = decode_python(self._read(item))
+            except Unreadable as exc:
+                self.skipped.append(SkippedFile(item.pf.rel, str(exc)))
+                continue
+            if PurePosixPath(item.pf.rel).name != "setup.py":
+                # Only a module importing a loader library can call a loader (callers of project wrappers are
+                # picked up below); the rest needs its imports only.
+                found = fastimports.scan(source, item.pf.rel)
+                if found is not None and not any(r.module in LOADER_MODULES for r in found[0]):
+                    item.result, item.mode = FileResult(item.pf.rel, imports=found[0], import_names=found[1]), "imports"
+                    self._store(item)
+                    continue
+            item.mode = "full"
+            todo.append(item)
+        for item in nbs:
+            cached = self._cached(item, "nb")
+            if cached is not None:
+                item.result, item.mode = cached, "nb"
+            else:
+                item.mode = "nb"
+                todo.append(item)
+        self._analyze(todo)
+        # Callers of project wrappers need the full analysis even when they never spell a loader library: a
+        # caller imports the wrapper (``from lib import load``) or its module (``from lib import loading``).
+        known: set[str] = set()
+        for _ in range(MAX_WRAPPER_ROUNDS):
+            names: set[str] = set()
+            for i in python + nbs:
+                if i.result is not None and i.result.wrapper_names:
+                    names.update(i.result.wrapper_names)
+                    names.update(PurePosixPath(i.pf.rel).with_suffix("").parts)
+            names -= {"", "__init__"}
+            self.wrapper_modules = {i.pf.rel for i in python if i.result is not None and i.result.wrapper_names}
+            self.index.wrapper_modules = set(self.wrapper_modules)
+            if names <= known:
                 break
-            except PythonSyntaxError as exc:
-                cell, cell_line = code.position(exc.line) if exc.line else (None, None)
-                if cell is None:
-                    raise Unreadable(f"notebook code {exc.reason}") from exc
-                self.skipped.append(
-                    SkippedFile(pf.rel, f"code cell {cell} {exc.reason.replace(f'line {exc.line}:', f'line {cell_line}:')}")
-                )
-                code.blank_cell(cell)
+            known |= names
+            upgrade = []
+            for item in python:
+                if item.mode != "imports" or item.result is None or not names.intersection(item.result.import_names):
+                    continue
+                cached = self._cached(item, "full")
+                item.mode = "full"
+                if cached is not None:
+                    item.result = cached
+                else:
+                    upgrade.append(item)
+            self._analyze(upgrade)
+        self._recheck_stale(python + nbs)
+
+    def _loader_importers(self) -> set[str]:
+        # Full-mode files import a loader library (or call wrappers): the modules worth parsing for wrappers.
+        return {i.pf.rel for i in self._python_items if i.mode == "full"}
+
+    def _recheck_stale(self, items: list[_PyFile]) -> None:
+        """Re-analyze files analyzed before a module they call was known to define wrappers."""
+        for _ in range(MAX_WRAPPER_ROUNDS):
+            stale = [i for i in items if i.mode in ("full", "nb") and i.result is not None
+                     and any(k.startswith("nowrap:") and k[7:] in self.wrapper_modules for k in i.result.deps)]
+            if not stale:
+                return
+            self._index = None  # memoized analyses predate the wrapper knowledge
+            self.index.wrapper_modules = set(self.wrapper_modules)
+            self._analyze(stale)
+
+    def _cached(self, item: _PyFile, mode: str) -> FileResult | None:
+        if self.cache is None:
+            return None
+        entry = self.cache.get(entry_key(mode, item.pf.rel, item.pf.scope, item.sha))
+        if not isinstance(entry, dict) or not isinstance(entry.get("result"), FileResult):
+            return None
+        if not self._deps_valid(entry.get("deps") or {}):
+            return None
+        return entry["result"]
+
+    def _deps_valid(self, deps: dict) -> bool:
+        for key, value in deps.items():
+            if key == "*":
+                if value != self._digest():
+                    return False
+            elif key.startswith("dir:"):
+                parent, _, path = key[4:].partition("|")
+                if is_project_dir_factory(self.base, parent)(path) != value:
+                    return False
+            elif key.startswith("find:"):
+                parent, rooted, path = key[5:].split("|", 2)
+                if self.index.find_path(path, parent, rooted == "1") != value:
+                    return False
+            elif key.startswith("nowrap:"):
+                continue  # checked once this run knows its wrapper modules (see _stale)
+            elif self.shas.get(key) != value:
+                return False
+        return True
+
+    def _digest(self) -> str:
+        if not hasattr(self, "_all_digest"):
+            self._all_digest = hashlib.sha256("\n".join(f"{r}:{self.shas.get(r, '')}" for r in sorted(self.shas)).encode()).hexdigest()
+        return self._all_digest
+
+    def _store(self, item: _PyFile) -> None:
+        if self.cache is None or item.result is None:
+            return
+        deps: dict[str, object] = {}
+        for key, exists in item.result.deps.items():
+            if key == "*":
+                deps[key] = self._digest()
+            elif key.startswith("find:"):
+                parent, rooted, path = key[5:].split("|", 2)
+                deps[key] = self.index.find_path(path, parent, rooted == "1")
+            elif key.startswith(("dir:", "nowrap:")):
+                deps[key] = exists
+            else:
+                deps[key] = self.shas.get(key) if exists else None
+        self.cache.put(entry_key(item.mode, item.pf.rel, item.pf.scope, item.sha), {"result": item.result, "deps": deps})
+
+    def _analyze(self, todo: list[_PyFile]) -> None:
+        if not todo:
+            return
+        jobs = self.jobs
+        if jobs is None:
+            jobs = (os.cpu_count() or 1) if len(todo) >= PARALLEL_THRESHOLD else 1
+        tasks = [(i.pf.rel, i.pf.scope, i.mode) for i in todo]
+        self.index.loader_importers = self._loader_importers()
+        if jobs <= 1:
+            for item in todo:
+                if item.data is not None and item.mode == "full":
+                    self.index.prefill(item.pf.rel, item.data)
+            outcomes = [analyze_task(self.index, *t) for t in tasks]
         else:
-            raise Unreadable("too many code cells that are not valid Python 3")
-        text = SourceText(source)
+            outcomes = self._parallel(tasks, jobs)
+        for item, (result, skipped) in zip(todo, outcomes):
+            self.skipped.extend(skipped)
+            item.result = result
+            if result is not None:
+                self._store(item)
 
-        def locate(line: int, col: int) -> Location:
-            cell, cell_line = code.position(line)
-            return Location(pf.rel, line, text.column(line, col), text.snippet(line), cell, cell_line)
+    def _parallel(self, tasks: list[tuple[str, str, str]], jobs: int) -> list:
+        import multiprocessing
 
-        facts = analyze(
-            tree,
-            text,
-            locate=locate,
-            scope_label=pf.scope,
-            root=self.base,
-            rel_dir=_parent(pf.rel),
-            imports_only=not mentions_loader_library(source),
-        )
-        self._collect(pf, facts)
+        # Larger files first, spread round-robin, so the workers finish together.
+        order = sorted(range(len(tasks)), key=lambda i: -self._size(tasks[i][0]))
+        chunks = [order[k::jobs * 4] for k in range(jobs * 4)]
+        chunks = [c for c in chunks if c]
+        context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+        out: list = [None] * len(tasks)
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                                     initargs=(self.base, self.py_rels, self.roots, self.scopes, self.wrapper_modules,
+                                               self.index.loader_importers)) as pool:
+                for chunk, results in zip(chunks, pool.map(_work, [[tasks[i] for i in c] for c in chunks])):
+                    for i, r in zip(chunk, results):
+                        out[i] = r
+        except Exception:  # noqa: BLE001 - no worker processes here (sandbox, broken pool): do it serially
+            return [analyze_task(self.index, *t) for t in tasks]
+        return out
 
-    def _collect(self, pf: ProjectFile, facts: ModuleFacts) -> None:
-        for raw in facts.imports:
-            module = raw.module
-            if module in STDLIB:
+    def _size(self, rel: str) -> int:
+        return self._sizes().get(rel, 0)
+
+    def _sizes(self) -> dict[str, int]:
+        if not hasattr(self, "_size_map"):
+            self._size_map = {f.rel: f.size for f in self.files}
+        return self._size_map
+
+    # ------------------------------------------------------------------ link
+
+    def _link(self, results: list[FileResult], reader, other: list, extra_imports: list, requirements: list) -> Discovery:
+        called = {key for r in results for key in r.called}
+        imports: list[ImportReference] = []
+        refs: list[Reference] = list(other)
+        seen_first: set[str] = set()
+        for r in results:
+            scope = self.scopes.get(r.rel, "runtime")
+            for raw in r.imports:
+                module = raw.module
+                if module in STDLIB:
+                    continue
+                if module in self.first_party or self.first_party.nearby(r.rel, module):
+                    seen_first.add(module)
+                    continue
+                imports.append(ImportReference(module, raw.location, scope))
+            refs += r.references
+            # A wrapper's own load is replaced by its call sites when the project calls it.
+            refs += [ref for key, ref in r.tagged if key not in called]
+            requirements += r.requirements
+            self.skipped += r.skipped
+            if r.setup_requirements or r.setup_problems:
+                reader.add_setup_py(r.rel, r.setup_requirements, r.setup_problems, r.setup_lines)
+        for ref in extra_imports:
+            if ref.module in STDLIB or ref.module in self.first_party:
                 continue
-            if module in self.first_party or self.first_party.nearby(pf.rel, module):
-                self.first_party_seen.add(module)
-                continue
-            self.imports.append(ImportReference(module, raw.location, pf.scope))
-        self.references.extend(facts.references)
-
-    def result(self) -> Discovery:
-        models = [r for r in self.references if isinstance(r, ModelReference)]
-        unresolved = [r for r in self.references if not isinstance(r, ModelReference)]
-        skipped = sorted(set(self.skipped + self.manifests.skipped), key=lambda s: (s.path, s.reason))
+            imports.append(ref)
+        models = sorted({r for r in refs if isinstance(r, ModelReference)}, key=lambda m: (*_loc_key(m.location), m.loader, m.name, m.variant or "", m.api))
+        unresolved = sorted({r for r in refs if not isinstance(r, ModelReference)}, key=lambda u: (*_loc_key(u.location), u.loader, u.expression, u.reason, u.candidates))
+        skipped = sorted(set(self.skipped + reader.skipped), key=lambda s: (s.path, s.reason))
         return Discovery(
-            imports=sorted(self.imports, key=lambda i: (*_loc_key(i.location), i.module)),
-            models=sorted(models, key=lambda m: (*_loc_key(m.location), m.loader, m.name, m.variant or "", m.api)),
-            requirements=sorted(self.manifests.requirements, key=lambda r: (*_loc_key(r.location), r.name, r.group)),
-            unresolved=sorted(unresolved, key=lambda u: (*_loc_key(u.location), u.loader, u.expression, u.reason)),
+            imports=sorted(set(imports), key=lambda i: (*_loc_key(i.location), i.module, i.scope)),
+            models=models,
+            requirements=sorted(set(reader.requirements + requirements), key=lambda r: (*_loc_key(r.location), r.name, r.group, r.specifier)),
+            unresolved=unresolved,
             skipped=skipped,
             files_scanned=self.files_scanned,
-            first_party=frozenset(self.first_party.names | self.first_party_seen),
+            first_party=frozenset(self.first_party.names | seen_first),
         )
+
+
+# ---------------------------------------------------------------------------------------------- analysis
+
+
+def analyze_task(index: ProjectIndex, rel: str, scope: str, mode: str) -> tuple[FileResult | None, list[SkippedFile]]:
+    """Full analysis of one .py ("full") or .ipynb ("nb") file; problems become SkippedFile entries."""
+    try:
+        if mode == "nb":
+            return analyze_notebook(index, rel, scope)
+        return analyze_python(index, rel), []
+    except Unreadable as exc:
+        return None, [SkippedFile(rel, str(exc))]
+    except Exception as exc:  # noqa: BLE001 - a bug must not abort the audit; it is reported, not hidden
+        return None, [SkippedFile(rel, f"internal error while scanning ({type(exc).__name__}: {exc})")]
+
+
+def analyze_python(index: ProjectIndex, rel: str) -> FileResult:
+    module = index.modules.get(rel)
+    if module is None:
+        source = index.text(rel) if rel in index._texts else index.source(rel)
+        if source is None:
+            source = index.source(rel)  # raises with the reason
+        try:
+            tree = parse(source, rel)
+        except PythonSyntaxError as exc:
+            raise Unreadable(exc.reason) from exc
+        module = ModuleAnalysis(index, rel, source, tree, scope_label=index.scopes.get(rel, "runtime"),
+                                is_setup=PurePosixPath(rel).name == "setup.py")
+        index.modules[rel] = module
+    return module.run()
+
+
+def analyze_notebook(index: ProjectIndex, rel: str, scope: str) -> tuple[FileResult, list[SkippedFile]]:
+    code = notebooks.extract(decode_text(read_bytes(index.base / rel, MAX_NOTEBOOK_BYTES)))
+    skipped: list[SkippedFile] = []
+    # A cell that is not Python 3 is blanked (and reported) so the other cells are still scanned.
+    for _ in range(MAX_NOTEBOOK_RETRIES):
+        source = code.source
+        try:
+            tree = parse(source, rel)
+            break
+        except PythonSyntaxError as exc:
+            cell, cell_line = code.position(exc.line) if exc.line else (None, None)
+            if cell is None:
+                raise Unreadable(f"notebook code {exc.reason}") from exc
+            skipped.append(SkippedFile(rel, f"code cell {cell} {exc.reason.replace(f'line {exc.line}:', f'line {cell_line}:')}"))
+            code.blank_cell(cell)
+    else:
+        raise Unreadable("too many code cells that are not valid Python 3")
+
+    text = SourceText(source)
+
+    def locate(line: int, col: int) -> Location:
+        cell, cell_line = code.position(line)
+        return Location(rel, code.file_line(cell, cell_line) or line, text.column(line, col), text.snippet(line), cell, cell_line)
+
+    module = ModuleAnalysis(index, rel, source, tree, scope_label=scope, locate=locate)
+    result = module.run()
+    for shell in code.shell:
+        location = Location(rel, code.file_line(shell.cell, shell.cell_line) or shell.line, 1, shell.command.strip()[:200], shell.cell, shell.cell_line)
+        for tokens in notebooks.split_commands(shell.command):
+            for name, spec in notebooks.pip_installs(tokens):
+                result.requirements.append(RequirementReference(name, spec, location, scope))
+            for weights_name in notebooks.yolo_models(tokens):
+                if weights_name is None:
+                    result.references.append(ModelReference("ultralytics", DEFAULT_WEIGHTS["YOLO"], location, variant="YOLO",
+                                                            api=f"yolo CLI (default weights in ultralytics {DEFAULTS_VERSION})", scope=scope))
+                else:
+                    result.references.append(ModelReference("ultralytics", weights_name, location, variant="YOLO", api="yolo CLI", scope=scope))
+    return result, skipped
+
+
+_WORKER_INDEX: ProjectIndex | None = None
+
+
+def _init_worker(base: Path, py_rels: list[str], roots: set[str], scopes: dict[str, str], wrapper_modules: set[str],
+                 loader_importers: set[str] | None) -> None:
+    global _WORKER_INDEX
+    _WORKER_INDEX = ProjectIndex(base, py_rels, roots, scopes)
+    _WORKER_INDEX.wrapper_modules = wrapper_modules
+    _WORKER_INDEX.loader_importers = loader_importers
+
+
+def _work(tasks: list[tuple[str, str, str]]) -> list:
+    assert _WORKER_INDEX is not None
+    return [analyze_task(_WORKER_INDEX, *t) for t in tasks]
+
+
+def _roots(rels: list[str]) -> set[str]:
+    """Directories a module import may be relative to: the root, nested project roots, and their src/."""
+    roots = {""} | {_parent(r) for r in rels if PurePosixPath(r).name in PROJECT_MARKERS}
+    return roots | {f"{r}/src" if r else "src" for r in roots}
 
 
 def _loc_key(loc: Location) -> tuple[str, int, int]:

@@ -37,11 +37,11 @@ class FirstParty:
 
     def nearby(self, importer_rel: str, module: str) -> bool:
         """Whether ``module`` is defined next to the importing file or next to one of its ancestor directories."""
-        parent = PurePosixPath(importer_rel).parent
-        while str(parent) not in ("", "."):
-            if (str(parent), module) in self._siblings:
+        parent = importer_rel.rpartition("/")[0]
+        while parent:
+            if (parent, module) in self._siblings:
                 return True
-            parent = parent.parent
+            parent = parent.rpartition("/")[0]
         return False
 
 

@@ -1,24 +1,45 @@
-"""Jupyter notebooks: code cells concatenated into one module (magics blanked), with a line -> cell map."""
+"""Jupyter notebooks: code cells as one module (magics blanked), shell lines kept, line -> (cell, file line) map."""
 
 from __future__ import annotations
 
 import json
 import re
+import shlex
 from dataclasses import dataclass, field
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 from vlicense.discovery.sources import Unreadable
 
 # Cell magics whose body is still Python; any other ``%%magic`` cell (bash, html, writefile...) is not.
 PYTHON_CELL_MAGICS = frozenset({"%%time", "%%timeit", "%%capture", "%%prun", "%%memit", "%%debug"})
+# Cell magics whose body is shell commands (scanned for ``pip install`` and ``yolo``).
+SHELL_CELL_MAGICS = frozenset({"%%bash", "%%sh", "%%script", "%%system", "%%!"})
 # Shell escapes, line magics, help (``obj?``) and ``x = !cmd`` / ``x = %magic`` assignments.
 _IPYTHON_LINE = re.compile(r"^\s*(?:[%!?]|[\w.]+\s*=\s*[%!]|[\w.]+\?{1,2}\s*$)")
+# ``!cmd``, ``%pip ...``, ``%conda ...``, ``%system cmd``, ``x = !cmd`` -> the shell command.
+_SHELL_LINE = re.compile(r"^\s*(?:[\w.]+\s*=\s*)?(?:!{1,2}|%(?=pip\b|conda\b|mamba\b)|%system\s+|%sx\s+)(?P<cmd>.*)$")
+
+
+@dataclass
+class ShellLine:
+    """A shell command in a notebook: its code-cell index, line in the cell, and line in the concatenated code."""
+
+    cell: int
+    cell_line: int
+    line: int
+    command: str
 
 
 @dataclass
 class NotebookCode:
-    """The concatenated code of a notebook's code cells; ``cells[i]`` is the (cell, cell_line) of line i+1."""
+    """The concatenated code of a notebook's code cells; see ``position`` for the line map."""
 
     cell_sources: list[list[str]] = field(default_factory=list)
+    # Per code cell, per line: the 1-based line of the .ipynb file holding it (0 when not found).
+    file_lines: list[list[int]] = field(default_factory=list)
+    shell: list[ShellLine] = field(default_factory=list)
 
     @property
     def source(self) -> str:
@@ -32,6 +53,12 @@ class NotebookCode:
                 return index, remaining
             remaining -= len(cell)
         return None, None
+
+    def file_line(self, cell: int | None, cell_line: int | None) -> int:
+        if cell is None or cell_line is None or cell >= len(self.file_lines):
+            return 0
+        lines = self.file_lines[cell]
+        return lines[cell_line - 1] if 0 < cell_line <= len(lines) else 0
 
     def first_line(self, cell: int) -> int:
         return sum(len(c) for c in self.cell_sources[:cell]) + 1
@@ -57,28 +84,156 @@ def extract(text: str) -> NotebookCode:
     else:
         raise Unreadable("malformed notebook (no cells)")
     code = NotebookCode()
+    locator = _FileLines(text)
     for cell in cells:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+        if not isinstance(cell, dict):
             continue
         raw = cell.get(key, cell.get("source", ""))
+        parts = raw if isinstance(raw, list) else [raw]
+        positions = locator.find(parts)
+        if cell.get("cell_type") != "code":
+            continue
         if isinstance(raw, list):
             raw = "".join(str(part) for part in raw)
         if not isinstance(raw, str):
             raise Unreadable("malformed notebook (cell source is not text)")
-        code.cell_sources.append(_python_lines(raw))
+        index = len(code.cell_sources)
+        first = sum(len(c) for c in code.cell_sources) + 1
+        lines, shell = _python_lines(raw)
+        code.cell_sources.append(lines)
+        code.file_lines.append(_expand(parts, positions, len(lines)))
+        code.shell += [ShellLine(index, n, first + n - 1, cmd) for n, cmd in shell]
     return code
 
 
-def _python_lines(raw: str) -> list[str]:
+class _FileLines:
+    """Finds each cell's source strings in the raw JSON text, in order, to map code lines to file lines."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.cursor = 0
+        self.line = 1
+
+    def find(self, parts: list[object]) -> list[int]:
+        out = []
+        for part in parts:
+            found = -1
+            if isinstance(part, str):
+                for needle in (json.dumps(part, ensure_ascii=False), json.dumps(part)):
+                    found = self.text.find(needle, self.cursor)
+                    if found >= 0:
+                        self.line += self.text.count("\n", self.cursor, found)
+                        self.cursor = found + len(needle)
+                        break
+            out.append(self.line if found >= 0 else 0)
+        return out
+
+
+def _expand(parts: list[object], positions: list[int], count: int) -> list[int]:
+    """File line of every code line: a list item is one line; a single string spans one JSON line."""
+    out: list[int] = []
+    for part, pos in zip(parts, positions):
+        n = str(part).count("\n") + (0 if str(part).endswith("\n") else 1)
+        out += [pos] * max(n, 1 if part else 0)
+    out = out[:count]
+    return out + [out[-1] if out else 0] * (count - len(out))
+
+
+def _python_lines(raw: str) -> tuple[list[str], list[tuple[int, str]]]:
     lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "" and len(lines) > 1:
         lines.pop()  # a trailing newline does not add a line
     first = next((line.strip() for line in lines if line.strip()), "")
     if first.startswith("%%") and first.split()[0] not in PYTHON_CELL_MAGICS:
-        return ["pass"] * len(lines)
-    # Replacing (not deleting) keeps every line number, and the indentation keeps blocks valid.
-    return [_blank(line) if _IPYTHON_LINE.match(line) else line for line in lines]
+        magic = first.split()
+        shell: list[tuple[int, str]] = []
+        if magic[0] in SHELL_CELL_MAGICS and (magic[0] != "%%script" or (len(magic) > 1 and magic[1] in ("bash", "sh"))):
+            start = next(i for i, line in enumerate(lines) if line.strip()) + 1
+            shell = [(i + 1, lines[i].strip()) for i in range(start, len(lines)) if lines[i].strip()]
+        return ["pass"] * len(lines), shell
+    shell = []
+    out = []
+    for n, line in enumerate(lines, 1):
+        if _IPYTHON_LINE.match(line):
+            m = _SHELL_LINE.match(line)
+            if m:
+                cmd = m.group("cmd").strip()
+                if line.lstrip().startswith("%") and not line.lstrip().startswith(("%system", "%sx")):
+                    cmd = line.strip()[1:]  # %pip install x -> pip install x
+                shell.append((n, cmd))
+            # Replacing (not deleting) keeps every line number, and the indentation keeps blocks valid.
+            out.append(line[: len(line) - len(line.lstrip())] + "pass")
+        else:
+            out.append(line)
+    return out, shell
 
 
-def _blank(line: str) -> str:
-    return line[: len(line) - len(line.lstrip())] + "pass"
+# ------------------------------------------------------------------------------------------ shell commands
+
+YOLO_MODES = frozenset({"train", "val", "predict", "export", "track", "benchmark"})
+YOLO_TASKS = frozenset({"detect", "segment", "classify", "pose", "obb"})
+_PIP_VALUE_OPTIONS = frozenset({"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
+                                "--extra-index-url", "-f", "--find-links", "--target", "-t", "--prefix", "--root",
+                                "--platform", "--python-version", "--implementation", "--abi", "--upgrade-strategy",
+                                "--progress-bar", "--src", "--trusted-host", "--proxy", "--cache-dir", "--log"})
+
+
+def split_commands(command: str) -> list[list[str]]:
+    """``a && b; c | d`` -> token lists of each simple command (quotes honored; unparseable -> [])."""
+    try:
+        lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|")
+        lexer.whitespace_split = True
+        lexer.commenters = "#"
+        tokens = list(lexer)
+    except ValueError:
+        return []
+    out: list[list[str]] = [[]]
+    for token in tokens:
+        if token and set(token) <= set(";&|"):
+            out.append([])
+        else:
+            out[-1].append(token)
+    return [c for c in out if c]
+
+
+def pip_installs(tokens: list[str]) -> list[tuple[str, str]]:
+    """(canonical name, specifier) for each requirement of ``pip install ...`` (also ``python -m pip``, ``uv pip``)."""
+    words = list(tokens)
+    while words and words[0] in ("sudo", "python", "python3", "uv", "-m", "-q") or (words and "=" in words[0] and not words[0].startswith("-")):
+        words.pop(0)
+    if len(words) < 2 or words[0] not in ("pip", "pip3", "mamba", "conda") or words[1] != "install":
+        return []
+    out: list[tuple[str, str]] = []
+    skip = False
+    for word in words[2:]:
+        if skip:
+            skip = False
+            continue
+        if word.startswith("-"):
+            skip = word in _PIP_VALUE_OPTIONS
+            continue
+        if "/" in word or word.startswith(".") or word.endswith((".whl", ".tar.gz", ".zip")) or "://" in word:
+            continue  # a path, URL or VCS link: not a name this step can identify
+        try:
+            req = Requirement(word)
+        except InvalidRequirement:
+            continue
+        out.append((canonicalize_name(req.name), str(req.specifier)))
+    return out
+
+
+def yolo_models(tokens: list[str]) -> list[str | None]:
+    """``yolo [task] mode model=x.pt ...`` -> ["x.pt"]; [None] when the mode loads the default weights."""
+    if not tokens or tokens[0] != "yolo":
+        return []
+    args = tokens[1:]
+    positional = [a for a in args if "=" not in a]
+    if positional and positional[0] in YOLO_TASKS:
+        positional = positional[1:]
+    if not positional or positional[0] not in YOLO_MODES:
+        return []
+    for arg in args:
+        key, _, value = arg.partition("=")
+        if key == "model":
+            return [] if value.lower().endswith((".yaml", ".yml")) else [value]
+    return [None]

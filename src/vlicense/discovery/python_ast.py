@@ -1,4 +1,4 @@
-"""One ``ast`` pass over a Python module: import table, bindings, and loader calls dispatched to loaders/."""
+"""One ``ast`` pass over a Python module: import table, scopes and bindings, calls (analysis is in project.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,10 @@ import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from vlicense.discovery.bindings import Binding, Evaluator, Scope
 from vlicense.discovery.loaders import LOADERS_BY_MODULE
-from vlicense.discovery.loaders.base import (
-    CallSite,
-    Reference,
-    Value,
-    is_project_dir_factory,
-)
+from vlicense.discovery.loaders.base import Reference
 from vlicense.model import Location
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -116,66 +110,15 @@ def parse(source: str, filename: str) -> ast.Module:
         raise PythonSyntaxError("source too deeply nested to parse") from exc
 
 
-def analyze(tree: ast.Module, text: SourceText, *, locate: Locate, scope_label: str, root: Path, rel_dir: str,
-            is_setup_py: bool = False, imports_only: bool = False) -> ModuleFacts:
-    """Walk ``tree`` once and return its imports and the references its loader calls produce.
-
-    ``imports_only``: the module cannot reach a loader (see mentions_loader_library), so only statements
-    are visited, for imports.
-    """
-    facts = ModuleFacts()
-    if imports_only:
-        _imports_only(tree, facts, locate)
-        return facts
-    module = Scope("module")
-    calls: list[tuple[ast.Call, Scope]] = []
-    star_modules: list[str] = []
-    _walk(tree, module, calls, facts, star_modules, locate)
-    evaluator = Evaluator(star_modules, text.segment)
-    is_dir = is_project_dir_factory(root, rel_dir)
-    consumed: set[int] = set()
-    calls.sort(key=lambda c: (c[0].lineno, c[0].col_offset))
-    for node, scope in calls:
-        if id(node) in consumed:
-            continue
-        qual = evaluator.qualname(node.func, scope, node.lineno)
-        if qual is None:
-            continue
-        if is_setup_py and qual in SETUP_CALLS:
-            _setup_requirements(node, scope, evaluator, facts)
-            continue
-        loaders = LOADERS_BY_MODULE.get(qual.split(".", 1)[0])
-        if not loaders:
-            continue
-        for loader in loaders:
-            if loader.handles(qual):
-                line = node.lineno
-
-                def evaluate(n: ast.AST, _scope: Scope = scope, _line: int = line) -> Value:
-                    return evaluator.evaluate(n, _scope, _line)
-
-                site = CallSite(
-                    qualname=qual,
-                    node=node,
-                    location=locate(node.lineno, node.col_offset),
-                    scope=scope_label,
-                    evaluate=evaluate,
-                    segment=text.segment,
-                    is_project_dir=is_dir,
-                    consumed=consumed,
-                    is_loader_call=is_loader_call,
-                )
-                facts.references.extend(loader.analyze(site))
-                break
-    return facts
-
-
 def is_loader_call(qualname: str) -> bool:
     """Whether some loader handles calls to ``qualname``."""
     return any(loader.handles(qualname) for loader in LOADERS_BY_MODULE.get(qualname.split(".", 1)[0], ()))
 
 
-def _walk(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star_modules: list[str], locate: Locate) -> None:
+def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star_modules: list[str], locate: Locate,
+          package: tuple[str, ...] = (), functions: list[Scope] | None = None) -> None:
+    """Bind every name and collect every call. ``package``: the file's directory as root-relative parts (so a
+    relative import gets a root-relative dotted name); ``functions`` receives each def's scope."""
     # Pre-order, source-order traversal with an explicit stack (deep expressions must not hit the recursion limit).
     stack: list[tuple[ast.AST, Scope]] = [(tree, module)]
     while stack:
@@ -194,9 +137,11 @@ def _walk(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star_modul
                     scope.bind(top, Binding(node.lineno, "import", qualname=top))
         elif kind is ast.ImportFrom:
             if node.level:
+                base = _relative_base(package, node.level, node.module)
                 for alias in node.names:
                     if alias.name != "*":
-                        scope.bind(alias.asname or alias.name, Binding(node.lineno, "relimport"))
+                        qual = f"{base}.{alias.name}" if base else (alias.name if base == "" else None)
+                        scope.bind(alias.asname or alias.name, Binding(node.lineno, "relimport", qualname=qual))
             elif node.module:
                 facts.imports.append(RawImport(node.module.split(".", 1)[0], locate(node.lineno, node.col_offset)))
                 for alias in node.names:
@@ -206,11 +151,16 @@ def _walk(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star_modul
                     else:
                         scope.bind(alias.asname or alias.name, Binding(node.lineno, "import", qualname=f"{node.module}.{alias.name}"))
         elif kind in _FUNCTIONS or kind is ast.Lambda:
+            inner = Scope("function", scope, name=getattr(node, "name", "<lambda>"), node=node)
             if kind is not ast.Lambda:
-                scope.bind(node.name, Binding(node.lineno, "def"))
-            inner = Scope("function", scope)
+                scope.bind(node.name, Binding(node.lineno, "def", inner=inner))
+                if functions is not None:
+                    functions.append(inner)
             args = node.args
             positional = [*args.posonlyargs, *args.args]
+            static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in getattr(node, "decorator_list", []))
+            if scope.kind == "class" and positional and not static:
+                inner.self_name = positional[0].arg
             defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
             for a, d in zip(positional, defaults):
                 inner.params[a.arg] = d
@@ -224,8 +174,8 @@ def _walk(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star_modul
             body = node.body if isinstance(node.body, list) else [node.body]
             children += [(s, inner) for s in body]
         elif kind is ast.ClassDef:
-            scope.bind(node.name, Binding(node.lineno, "def"))
-            inner = Scope("class", scope)
+            inner = Scope("class", scope, name=node.name, node=node)
+            scope.bind(node.name, Binding(node.lineno, "def", inner=inner))
             children = [(d, scope) for d in node.decorator_list]
             children += [(b, scope) for b in node.bases] + [(k.value, scope) for k in node.keywords]
             children += [(s, inner) for s in node.body]
@@ -243,6 +193,10 @@ def _walk(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star_modul
         elif kind is ast.Assign:
             for target in node.targets:
                 _bind_target(target, scope, node.lineno, node.value)
+                if (scope.self_name and type(target) is ast.Attribute and type(target.value) is ast.Name
+                        and target.value.id == scope.self_name and scope.parent is not None):
+                    # ``self.weights = ...`` in a method: a candidate for ``self.weights`` anywhere in the class.
+                    scope.parent.self_attrs.setdefault(target.attr, []).append((node.value, scope, node.lineno))
         elif kind is ast.AnnAssign:
             if node.value is not None and isinstance(node.target, ast.Name):
                 scope.bind(node.target.id, Binding(node.lineno, "value", node=node.value))
@@ -282,7 +236,7 @@ def _child_fields(kind: type) -> tuple[str, ...]:
     return fields
 
 
-def _imports_only(tree: ast.Module, facts: ModuleFacts, locate: Locate) -> None:
+def imports_only(tree: ast.Module, facts: ModuleFacts, locate: Locate) -> None:
     stack: list[ast.AST] = list(reversed(tree.body))
     while stack:
         node = stack.pop()
@@ -300,6 +254,16 @@ def _imports_only(tree: ast.Module, facts: ModuleFacts, locate: Locate) -> None:
                     stack.extend(reversed(block))
 
 
+def _relative_base(package: tuple[str, ...], level: int, module: str | None) -> str | None:
+    """``from ..x import y`` in ``a/b/c.py`` -> ``a.x`` (None when it climbs above the root)."""
+    if level - 1 > len(package):
+        return None
+    parts = list(package[: len(package) - (level - 1)])
+    if module:
+        parts += module.split(".")
+    return ".".join(parts)
+
+
 def _bind_target(target: ast.AST, scope: Scope, line: int, value: ast.expr | None) -> None:
     if isinstance(target, ast.Name):
         scope.bind(target.id, Binding(line, "value", node=value) if value is not None else Binding(line, "assign"))
@@ -315,7 +279,7 @@ def _bind_target(target: ast.AST, scope: Scope, line: int, value: ast.expr | Non
         _bind_target(target.value, scope, line, None)
 
 
-def _setup_requirements(node: ast.Call, scope: Scope, evaluator: Evaluator, facts: ModuleFacts) -> None:
+def setup_requirements(node: ast.Call, scope: Scope, evaluator: Evaluator, facts: ModuleFacts) -> None:
     """Literal install_requires / extras_require of a setup() call (the AST only; setup.py is never run)."""
     for kw in node.keywords:
         if kw.arg == "install_requires":

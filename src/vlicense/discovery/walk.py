@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
+import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -47,6 +48,8 @@ class ProjectFile:
     rel: str
     scope: str
     size: int
+    mtime_ns: int = 0
+    inode: int = 0
 
 
 @dataclass
@@ -87,10 +90,12 @@ def _prune_dir(name: str, entries: list[os.DirEntry[str]]) -> bool:
     return name in BUILD_DIRS and "__init__.py" not in names
 
 
-def walk(root: Path, wanted: Callable[[str], bool], *, exclude: Sequence[str] = ()) -> WalkResult:
+def walk(root: Path, wanted: Callable[[str], bool], *, exclude: Sequence[str] = (), use_git: bool = True) -> WalkResult:
     """Files under ``root`` (a directory or one file) for which ``wanted(rel_path)`` is true.
 
-    Never follows symlinked directories (loops, trees outside the project). Broken links, special files
+    Inside a git work tree (and git is installed) the candidate files are the ones git knows (tracked and
+    untracked, minus .gitignore'd); the same pruning and exclusion rules apply on top. Otherwise the tree is
+    walked. Never follows symlinked directories (loops, trees outside the project). Broken links, special files
     and unreadable directories that would have been examined become SkippedFile entries.
     """
     patterns = [p.rstrip("/") for p in exclude if p and p.strip("/")]
@@ -101,6 +106,12 @@ def walk(root: Path, wanted: Callable[[str], bool], *, exclude: Sequence[str] = 
         return result
     if not root.is_dir():
         result.skipped.append(SkippedFile(root.name or str(root), "path does not exist"))
+        return result
+    listed = git_files(root) if use_git else None
+    if listed is not None:
+        _from_list(root, listed, wanted, patterns, result)
+        result.files.sort(key=lambda f: f.rel)
+        result.skipped.sort(key=lambda s: (s.path, s.reason))
         return result
     stack: list[tuple[str, list[os.DirEntry[str]] | str]] = [("", _list(root))]
     while stack:
@@ -129,6 +140,63 @@ def walk(root: Path, wanted: Callable[[str], bool], *, exclude: Sequence[str] = 
     result.files.sort(key=lambda f: f.rel)
     result.skipped.sort(key=lambda s: (s.path, s.reason))
     return result
+
+
+def in_git_work_tree(root: Path) -> bool:
+    """Whether ``root`` or one of its ancestors holds a ``.git`` (directory, or file for worktrees/submodules)."""
+    path = root.resolve()
+    for candidate in (path, *path.parents):
+        if (candidate / ".git").exists():
+            return True
+    return False
+
+
+def git_files(root: Path) -> list[str] | None:
+    """Paths (relative to ``root``) git lists as tracked or untracked-not-ignored; None without git or a repo."""
+    if not in_git_work_tree(root):
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "-c", "core.quotepath=off", "ls-files", "-co", "--exclude-standard", "-z"],
+            cwd=root, capture_output=True, timeout=60, check=False,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return sorted({p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p})
+
+
+def _from_list(root: Path, listed: list[str], wanted: Callable[[str], bool], patterns: Sequence[str], result: WalkResult) -> None:
+    names = set(listed)
+    venvs = {str(PurePosixPath(p).parent) for p in listed if PurePosixPath(p).name == "pyvenv.cfg"}
+    pruned_cache: dict[str, bool] = {}
+
+    def pruned(rel_dir: str) -> bool:
+        if rel_dir in pruned_cache:
+            return pruned_cache[rel_dir]
+        parts = PurePosixPath(rel_dir).parts
+        answer = False
+        for i, part in enumerate(parts):
+            here = "/".join(parts[: i + 1])
+            if (part in PRUNED_DIRS or part.endswith(".egg-info") or here in venvs or _excluded(here, part, patterns)
+                    or (part in BUILD_DIRS and f"{here}/__init__.py" not in names)):
+                answer = True
+                break
+        pruned_cache[rel_dir] = answer
+        return answer
+
+    for rel in listed:
+        parent = str(PurePosixPath(rel).parent)
+        if parent not in ("", ".") and pruned(parent):
+            continue
+        path = root / rel
+        if os.path.islink(path) and _is_dir_link(str(path)):
+            continue  # symlinked directories are not followed
+        if not os.path.lexists(path):
+            continue  # tracked but deleted in the work tree: not part of the project any more
+        _add_file(path, rel, wanted, patterns, result)
 
 
 def _list(path: Path) -> list[os.DirEntry[str]] | str:
@@ -169,4 +237,4 @@ def _add_file(path: Path, rel: str, wanted: Callable[[str], bool], patterns: Seq
         kind = "FIFO" if stat.S_ISFIFO(st.st_mode) else "directory" if stat.S_ISDIR(st.st_mode) else "special file"
         result.skipped.append(SkippedFile(rel, f"not a regular file ({kind})"))
         return
-    result.files.append(ProjectFile(path=path, rel=rel, scope=scope_of(rel), size=st.st_size))
+    result.files.append(ProjectFile(path=path, rel=rel, scope=scope_of(rel), size=st.st_size, mtime_ns=st.st_mtime_ns, inode=st.st_ino))

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from vlicense.policy.catalog import LicenseInfo, categorize, license_info
 from vlicense.policy.engine import evaluate, fingerprint, sort_findings, verdict
-from vlicense.policy.schema import Policy, PolicyException, load_policy
+from vlicense.policy.schema import (
+    Policy,
+    PolicyException,
+    PolicyProblem,
+    check_policy,
+    load_policy,
+)
 
 __all__ = [
     "LicenseInfo",
     "Policy",
     "PolicyException",
+    "PolicyProblem",
     "categorize",
+    "check_policy",
     "evaluate",
     "fingerprint",
     "license_info",

@@ -11,6 +11,26 @@ COMMERCIAL_KEYS = ("commercial", "non-commercial")
 # Keys a rule's severity table may use: one per distribution model, the two commercial states, and a fallback.
 SEVERITY_KEYS = DISTRIBUTIONS + COMMERCIAL_KEYS + ("default",)
 SEVERITIES = ("error", "warning", "info", "ignore")
+# Where a component can be used besides shipped ("runtime") code; manifests add "group:<name>" and
+# "optional:<extra>" (see vlicense.model.ImportReference / RequirementReference).
+SCOPE_NAMES = ("test", "dev", "docs", "example", "notebook", "script")
+_SCOPE_LABELS = {
+    "test": "test code",
+    "dev": "development tooling",
+    "docs": "documentation",
+    "example": "examples",
+    "notebook": "notebooks",
+    "script": "scripts",
+}
+
+
+def describe_scope(scope: str) -> str:
+    """Plain words for a scope: 'test code', 'the optional extra \'gpu\'', 'the dependency group \'lint\''."""
+    if scope.startswith("group:"):
+        return f"the dependency group '{scope[len('group:'):]}'"
+    if scope.startswith("optional:"):
+        return f"the optional extra '{scope[len('optional:'):]}'"
+    return _SCOPE_LABELS.get(scope, scope)
 
 _LABELS = {
     "internal": "internal use only",

@@ -20,6 +20,7 @@ from vlicense.model import (
     Finding,
     LicenseFact,
     Location,
+    Signal,
     Verdict,
 )
 from vlicense.policy import exceptions as exc_mod
@@ -33,12 +34,19 @@ from vlicense.policy.catalog import (
     leaf_category,
     license_info,
 )
-from vlicense.policy.context import context_keys
-from vlicense.policy.rules import RULE_FOR_CATEGORY, SEVERITY_RULES, Trigger
+from vlicense.policy.context import context_keys, describe_scope
+from vlicense.policy.rules import (
+    RULE_FOR_CATEGORY,
+    RULE_FOR_SIGNAL,
+    SEVERITY_RULES,
+    SIGNAL_RULES,
+    SignalTrigger,
+    Trigger,
+)
 from vlicense.policy.rules import allowed as allowed_rule
 from vlicense.policy.rules import denied as denied_rule
 from vlicense.policy.rules import license_choice as choice_rule
-from vlicense.policy.schema import Policy
+from vlicense.policy.schema import Choice, Policy
 
 _RANK = {**SEVERITY_RANK, "ignore": -1}
 
@@ -54,6 +62,12 @@ class _Hit:
     trigger: Trigger | None = None
     message: str = ""
     chosen_branch: str | None = None
+    scope_note: str = ""
+    # Signal rules: the signal that fired (its detail goes into the fingerprint).
+    signal: Signal | None = None
+    signal_trigger: SignalTrigger | None = None
+    # False for findings the scope cap must not lower (deny lists, OR notes, code-execution risks).
+    capped: bool = True
 
 
 def fingerprint(rule: str, component: str, license: str | None) -> str:
@@ -80,7 +94,9 @@ def evaluate(
 ) -> list[Finding]:
     """Findings for every component (categories are filled in on the components), sorted severity-first."""
     overrides = {o.component: o for o in policy.overrides}
+    choices = {c.component: c for c in policy.choices}
     used_overrides: set[str] = set()
+    used_choices: set[str] = set()
     findings: list[Finding] = []
     for comp in components:
         ov = overrides.get(comp.id)
@@ -88,7 +104,15 @@ def evaluate(
             used_overrides.add(ov.component)
             _apply_override(comp, ov.license, f"{ov.reason} (policy override at {ov.where})")
         comp.categories = categorize(comp.license)
-        findings.extend(_component_findings(comp, policy, same_arch_alternatives))
+        choice = choices.get(comp.id)
+        state = _ChoiceState(choice)
+        hits = _component_hits(comp, policy, state) + _signal_hits(comp, policy)
+        if state.used:
+            used_choices.add(comp.id)
+        findings.extend(_to_finding(h, comp, same_arch_alternatives) for h in _cap_for_scope(hits, comp, policy))
+    for ch in policy.choices:
+        if ch.component not in used_choices:
+            findings.append(_choice_unused(ch, {c.id: c for c in components}.get(ch.component)))
     for ov in policy.overrides:
         if ov.component not in used_overrides:
             findings.append(
@@ -128,48 +152,138 @@ def _subject(comp: Component) -> str:
     return f"Library {comp.name}" + (f" {comp.version}" if comp.version else "")
 
 
-def _component_findings(comp: Component, policy: Policy, same_arch: SameArch | None) -> list[Finding]:
+@dataclass
+class _ChoiceState:
+    """The component's pinned OR choice (if any) and whether an OR in its license offered that branch."""
+
+    choice: Choice | None
+    used: bool = False
+
+
+def _component_hits(comp: Component, policy: Policy, state: _ChoiceState) -> list[_Hit]:
+    """License hits for one component: deny/allow lists first, then its license expression."""
     subject = _subject(comp)
     pattern = policy.deny.component_pattern(comp)
     if pattern is not None:
         list_name = "deny.packages" if comp.id.startswith("pypi:") else "deny.models"
-        hits = [
-            _Hit("denied", "error", comp.license or "", None, message=denied_rule.message(subject, pattern, list_name))
+        return [
+            _Hit(
+                "denied",
+                "error",
+                comp.license or "",
+                None,
+                message=denied_rule.message(subject, pattern, list_name),
+                capped=False,
+            )
         ]
-        return [_to_finding(h, comp, same_arch) for h in hits]
     pattern = policy.allow.component_pattern(comp)
     if pattern is not None:
         list_name = "allow.packages" if comp.id.startswith("pypi:") else "allow.models"
-        hits = [
-            _Hit("allowed", "info", comp.license or "", None, message=allowed_rule.message(subject, pattern, list_name))
+        return [
+            _Hit(
+                "allowed",
+                "info",
+                comp.license or "",
+                None,
+                message=allowed_rule.message(subject, pattern, list_name),
+                capped=False,
+            )
         ]
-        return [_to_finding(h, comp, same_arch) for h in hits]
 
     keys = context_keys(policy.context)
     if comp.license is None or not comp.license.strip():
-        hits = _category_hits(comp, "", None, None, "unknown", policy, keys)
+        return _category_hits(comp, "", None, None, "unknown", policy, keys)
+    try:
+        parsed = LICENSING.parse(comp.license)
+    except ExpressionError:
+        parsed = None
+    if parsed is None:
+        return _category_hits(comp, comp.license, None, None, "unknown", policy, keys)
+    return _evaluate_node(parsed, comp, policy, keys, state)
+
+
+def _signal_hits(comp: Component, policy: Policy) -> list[_Hit]:
+    """One hit per signal on the component (deny/allow lists do not silence these: they are not about the license)."""
+    keys = context_keys(policy.context)
+    hits = []
+    for sig in comp.signals:
+        rule_id = RULE_FOR_SIGNAL.get(sig.kind)
+        if rule_id is None:  # a kind added to the model without a rule; the registry asserts this cannot happen
+            continue
+        severity, decided_by = _severity(policy, rule_id, keys)
+        if severity == "ignore":
+            continue
+        rule = SIGNAL_RULES[rule_id]
+        trigger = SignalTrigger(comp, sig, severity, decided_by, policy.context)
+        hits.append(
+            _Hit(
+                rule_id,
+                severity,
+                comp.license or "",
+                rule.category,
+                signal=sig,
+                signal_trigger=trigger,
+                capped=rule.scope_capped,
+            )
+        )
+    return hits
+
+
+def _cap_for_scope(hits: list[_Hit], comp: Component, policy: Policy) -> list[_Hit]:
+    """Lower findings about a component used only outside shipped code to the policy's cap for that scope."""
+    cap = policy.scope_cap(comp.scope)
+    out = []
+    for h in hits:
+        if comp.scope and comp.scope != "runtime":
+            where = f"Used only in {describe_scope(comp.scope)} (scope '{comp.scope}')"
+            if cap is not None and h.capped and _RANK[h.severity] > _RANK[cap[0]]:
+                if cap[0] == "ignore":
+                    continue  # the policy explicitly ignores this scope (scopes.<key>: ignore)
+                h.scope_note = (
+                    f" {where}: the policy caps findings for this scope at {cap[0]} (scopes.{cap[1]}); "
+                    f"in shipped code this would be {'an' if h.severity == 'error' else 'a'} {h.severity}."
+                )
+                h.severity = cap[0]
+            else:
+                h.scope_note = f" {where}."
+        out.append(h)
+    return out
+
+
+def _choice_unused(ch: Choice, comp: Component | None) -> Finding:
+    if comp is None:
+        why = "the audit found no such component"
     else:
-        try:
-            parsed = LICENSING.parse(comp.license)
-        except ExpressionError:
-            parsed = None
-        if parsed is None:
-            hits = _category_hits(comp, comp.license, None, None, "unknown", policy, keys)
-        else:
-            hits = _evaluate_node(parsed, comp, policy, keys)
-    return [_to_finding(h, comp, same_arch) for h in hits]
+        why = f"its license ({comp.license or 'unknown'}) offers no such branch of an OR"
+    return Finding(
+        rule="choice-unused",
+        severity="warning",
+        component=ch.component,
+        message=f"The policy pins the license choice of {ch.component} to {ch.license}, but {why}; the pin has no effect.",
+        locations=[_where_location(ch.where)],
+        fingerprint=fingerprint("choice-unused", ch.component, ch.license),
+        license=ch.license,
+        recommendation="Remove the stale pin, or correct its component id or license so it names one branch of the OR.",
+    )
 
 
-def _evaluate_node(node: object, comp: Component, policy: Policy, keys: list[str]) -> list[_Hit]:
-    """AND: every part must be allowed (all hits count). OR: the branch with the mildest outcome is relied on."""
+def _evaluate_node(node: object, comp: Component, policy: Policy, keys: list[str], state: _ChoiceState) -> list[_Hit]:
+    """AND: every part must be allowed (all hits count). OR: the pinned branch, else the mildest outcome."""
     if isinstance(node, (LicenseSymbol, LicenseWithExceptionSymbol)):
         return _leaf_hits(node, comp, policy, keys)
     if isinstance(node, AND):
-        return [h for arg in node.args for h in _evaluate_node(arg, comp, policy, keys)]
+        return [h for arg in node.args for h in _evaluate_node(arg, comp, policy, keys, state)]
     if isinstance(node, OR):
-        branches = [(arg, _evaluate_node(arg, comp, policy, keys)) for arg in node.args]
-        # min() keeps the first branch on ties: the order the licensor wrote is the tie-break.
-        chosen, hits = min(branches, key=lambda b: _cost(b[1]))
+        branches = [(arg, _evaluate_node(arg, comp, policy, keys, state)) for arg in node.args]
+        pinned = _pinned_branch(branches, state)
+        if pinned is not None:
+            chosen, hits = pinned
+            assert state.choice is not None
+            why = f"the policy pins this choice ({state.choice.reason}; choices at {state.choice.where})"
+        else:
+            # min() keeps the first branch on ties: the order the licensor wrote is the tie-break.
+            chosen, hits = min(branches, key=lambda b: _cost(b[1]))
+            why = ""
         chosen_text = _plain(chosen)
         for h in hits:
             h.chosen_branch = h.chosen_branch or chosen_text
@@ -178,11 +292,28 @@ def _evaluate_node(node: object, comp: Component, policy: Policy, keys: list[str
             "info",
             _plain(node),
             None,
-            message=choice_rule.message(_subject(comp), _plain(node), chosen_text),
+            message=choice_rule.message(_subject(comp), _plain(node), chosen_text, why),
             chosen_branch=chosen_text,
+            capped=False,
         )
         return [note, *hits]
     return _category_hits(comp, str(node), None, None, "unknown", policy, keys)
+
+
+def _pinned_branch(branches: list[tuple[object, list[_Hit]]], state: _ChoiceState) -> tuple[object, list[_Hit]] | None:
+    """The branch equivalent to the component's pinned choice (``MIT`` matches ``mit``; order inside ANDs ignored)."""
+    if state.choice is None:
+        return None
+    try:
+        # License keys compare case-insensitively (SPDX says so); the plain Licensing() does not, so lower both.
+        wanted = LICENSING.parse(state.choice.license.lower())
+        for arg, hits in branches:
+            if LICENSING.is_equivalent(LICENSING.parse(str(arg).lower()), wanted):
+                state.used = True
+                return arg, hits
+    except ExpressionError:  # the loader validated the pin; a parse failure here means no match, not a crash
+        return None
+    return None
 
 
 def _plain(node: object) -> str:
@@ -259,9 +390,13 @@ def _severity(policy: Policy, rule_id: str, keys: list[str]) -> tuple[str, str]:
 
 
 def _to_finding(hit: _Hit, comp: Component, same_arch: SameArch | None) -> Finding:
+    if hit.signal_trigger is not None:
+        return _signal_finding(hit, comp, hit.signal_trigger)
     t = hit.trigger
     info = t.info if t else (license_info(hit.license) if hit.license and " " not in hit.license else None)
     if t is not None:
+        # The trigger was built before a scope cap; the words must match the severity actually reported.
+        t = replace(t, severity=hit.severity)
         rule = SEVERITY_RULES[hit.rule]
         label = hit.license or "with no known license"
         licensed = f"is licensed {label} ({hit.category})" if hit.license else "has no known license"
@@ -282,7 +417,7 @@ def _to_finding(hit: _Hit, comp: Component, same_arch: SameArch | None) -> Findi
         rule=hit.rule,
         severity=hit.severity,  # type: ignore[arg-type]
         component=comp.id,
-        message=message,
+        message=message + hit.scope_note,
         locations=list(comp.locations),
         obligation=obligation,
         alternatives=alternatives,
@@ -291,6 +426,26 @@ def _to_finding(hit: _Hit, comp: Component, same_arch: SameArch | None) -> Findi
         category=hit.category,
         chosen_branch=hit.chosen_branch,
         recommendation=recommendation,
+    )
+
+
+def _signal_finding(hit: _Hit, comp: Component, t: SignalTrigger) -> Finding:
+    rule = SIGNAL_RULES[hit.rule]
+    t = replace(t, severity=hit.severity)
+    return Finding(
+        rule=hit.rule,
+        severity=hit.severity,  # type: ignore[arg-type]
+        component=comp.id,
+        message=f"{_subject(comp)}: {rule.explain(t)}{hit.scope_note}",
+        locations=list(comp.locations),
+        # Signals are evidence about the component, not a license's terms: the obligation stays empty.
+        obligation="",
+        alternatives=[],
+        # The signal's detail keeps two signals of one kind apart (two base models drifting); no line numbers.
+        fingerprint=fingerprint(hit.rule, comp.id, f"{hit.license}\x00{t.signal.detail}"),
+        license=hit.license or None,
+        category=hit.category,
+        recommendation=rule.recommend(t),
     )
 
 

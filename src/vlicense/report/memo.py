@@ -5,80 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 
-from vlicense import resources
-from vlicense.model import SEVERITY_RANK, AuditResult, Component, Finding, Location
+from vlicense.model import SEVERITY_RANK, AuditResult, Component
 from vlicense.policy.context import describe
+from vlicense.report import templating
 
 TEMPLATE = "memo.md.j2"
 
 
 def environment(template_dir: Path | None = None) -> Environment:
-    """Jinja2 environment over the bundled templates, with an optional user folder searched first."""
-    loaders = [FileSystemLoader(str(template_dir))] if template_dir else []
-    loaders.append(FileSystemLoader(str(resources.templates_dir())))
-    env = Environment(
-        loader=ChoiceLoader(loaders),
-        autoescape=False,  # Markdown, not HTML; table cells are escaped by the `cell` filter instead
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["cell"] = cell
-    env.filters["code"] = code
-    env.filters["where"] = where
-    return env
+    """Jinja2 environment for the Markdown memo (bundled templates, ``template_dir`` searched first)."""
+    return templating.environment("markdown", template_dir)
 
 
-def cell(value: object) -> str:
-    """Text safe inside a Markdown table cell: one line, pipes escaped."""
-    text = "" if value is None else str(value)
-    return " ".join(text.split()).replace("|", "\\|")
-
-
-def code(value: object) -> str:
-    """Inline code that survives backticks inside the value."""
-    text = " ".join(("" if value is None else str(value)).split())
-    if not text:
-        return ""
-    fence = "``" if "`" in text else "`"
-    pad = " " if fence == "``" else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def where(loc: Location) -> str:
-    """``path:line`` (and the notebook cell when there is one)."""
-    text = f"{loc.path}:{loc.line}" if loc.line else loc.path
-    if loc.cell is not None:
-        text += f" (cell {loc.cell}, line {loc.cell_line})"
-    return text
-
-
-def _summary(result: AuditResult, errors: list[Finding], warnings: list[Finding]) -> str:
-    n = len(result.components)
-    policy = f"policy `{result.policy_name}`"
-    if result.verdict == "fail":
-        items = []
-        for f in errors[:3]:
-            items.append(f"{f.license or f.rule} in `{f.component}`" if f.license else f"`{f.rule}` on `{f.component}`")
-        more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
-        tail = (
-            f"; {len(warnings)} warning{'s also need' if len(warnings) != 1 else ' also needs'} review"
-            if warnings
-            else ""
-        )
-        return (
-            f"Do not release as is: the project fails {policy} with {len(errors)} blocking "
-            f"finding{'s' if len(errors) != 1 else ''} ({', '.join(items)}{more}){tail}."
-        )
-    if result.verdict == "warn":
-        return (
-            f"No blocking findings among {n} components under {policy}, but {len(warnings)} "
-            f"warning{'s need' if len(warnings) != 1 else ' needs'} a recorded decision before release."
-        )
-    return f"No blocking findings or warnings among {n} components under {policy}."
+# Kept under their historical names: custom code and templates use them.
+cell = templating.md_cell
+code = templating.md_code
+where = templating.where
 
 
 def _paths(comp: Component | None) -> list[str]:
@@ -126,7 +70,6 @@ def context(result: AuditResult) -> dict[str, Any]:
         "r": result,
         "root_name": Path(result.root).name or result.root,
         "context_text": describe(result.context),
-        "summary": _summary(result, errors, warnings),
         "errors": errors,
         "warnings": warnings,
         "infos": infos,

@@ -16,6 +16,14 @@ MAX_PATHS = 5
 RUNTIME = "runtime"
 
 
+@dataclass(frozen=True)
+class LockedPackage:
+    """A package pinned in a lock file: its version and (when the lock records the graph) its dependencies."""
+
+    version: str | None
+    requires: tuple[str, ...] | None = None
+
+
 @dataclass
 class ClosureEntry:
     """One distribution in the closure; ``paths`` run from the project to it, shortest first."""
@@ -31,11 +39,17 @@ class ClosureEntry:
     extras: set[str] = field(default_factory=set)
     # Requires-Dist lines that could not be parsed (recorded, not dropped silently).
     problems: list[str] = field(default_factory=list)
+    # True when the version and edges come from a lock file (the dist is not installed in the target).
+    locked: bool = False
 
 
 def dependency_closure(env: Environment, direct: Mapping[str, str], *,
-                       project: str = "<project>") -> dict[str, ClosureEntry]:
+                       project: str = "<project>",
+                       locked: Mapping[str, LockedPackage] | None = None) -> dict[str, ClosureEntry]:
     """Follow Requires-Dist from the ``direct`` dists (canonical name, optionally ``name[extra]`` -> scope).
+
+    A dist that is not installed but is pinned in ``locked`` (canonical name -> LockedPackage) takes its version
+    from the lock and, when the lock records its dependencies, is expanded through them the same way.
 
     Markers are evaluated for the target's Python version; other marker variables (sys_platform, ...) take the
     running machine's values, which is right when the target environment lives on this machine. Breadth-first
@@ -50,13 +64,13 @@ def dependency_closure(env: Environment, direct: Mapping[str, str], *,
     for key, scope in sorted(direct.items()):
         name, extras = _split_extras(key)
         frontier.append((name, extras, (project, name), scope))
-        entry = _entry(entries, env, name)
+        entry = _entry(entries, env, name, locked)
         entry.direct = True
 
     while frontier:
         next_frontier: list[tuple[str, frozenset[str], tuple[str, ...], str]] = []
         for name, extras, path, scope in sorted(frontier, key=lambda item: (item[2], sorted(item[1]))):
-            entry = _entry(entries, env, name)
+            entry = _entry(entries, env, name, locked)
             entry.requested_by.add(path[-2])
             # Runtime wins (it ships); otherwise the scope of the shortest path, which BFS sees first.
             if scope == RUNTIME or not entry.scope:
@@ -66,12 +80,12 @@ def dependency_closure(env: Environment, direct: Mapping[str, str], *,
                 entry.paths.append(list(path))
             seen = expanded_extras.get(name)
             new_extras = seen is None or not extras <= seen
-            if not entry.installed or not (new_path or new_extras):
+            if not (entry.installed or entry.locked) or not (new_path or new_extras):
                 continue
             all_extras = (seen or set()) | set(extras)
             expanded_extras[name] = all_extras
             entry.extras |= set(extras)
-            for child, child_extras in _requirements(env, name, all_extras, marker_env, entry):
+            for child, child_extras in _requirements(env, name, all_extras, marker_env, entry, locked):
                 if child in path:
                     continue  # cycle
                 next_frontier.append((child, child_extras, path + (child,), scope))
@@ -79,12 +93,15 @@ def dependency_closure(env: Environment, direct: Mapping[str, str], *,
     return dict(sorted(entries.items()))
 
 
-def _entry(entries: dict[str, ClosureEntry], env: Environment, name: str) -> ClosureEntry:
+def _entry(entries: dict[str, ClosureEntry], env: Environment, name: str,
+           locked: Mapping[str, LockedPackage] | None = None) -> ClosureEntry:
     entry = entries.get(name)
     if entry is None:
         dist = env.get(name)
-        entry = ClosureEntry(name=name, version=dist.version if dist else None, installed=dist is not None,
-                             direct=False, scope="")
+        pinned = (locked or {}).get(name) if dist is None else None
+        entry = ClosureEntry(name=name, version=dist.version if dist else (pinned.version if pinned else None),
+                             installed=dist is not None, direct=False, scope="",
+                             locked=pinned is not None and pinned.requires is not None)
         entries[name] = entry
     return entry
 
@@ -100,12 +117,17 @@ def _split_extras(key: str) -> tuple[str, frozenset[str]]:
 
 
 def _requirements(env: Environment, name: str, extras: set[str], marker_env: dict[str, str],
-                  entry: ClosureEntry) -> list[tuple[str, frozenset[str]]]:
+                  entry: ClosureEntry, locked: Mapping[str, LockedPackage] | None = None) -> list[tuple[str, frozenset[str]]]:
     dist = env.get(name)
-    if dist is None:
-        return []
+    if dist is not None:
+        lines: tuple[str, ...] = dist.requires
+    else:
+        pinned = (locked or {}).get(name)
+        if pinned is None or pinned.requires is None:
+            return []
+        lines = pinned.requires
     out: dict[str, set[str]] = {}
-    for line in dist.requires:
+    for line in lines:
         try:
             req = Requirement(line)
         except InvalidRequirement:

@@ -2,29 +2,70 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
 from packaging.utils import canonicalize_name
 
-from vlicense.model import Component, Discovery, LicenseFact, Location, Signal
-from vlicense.resolution.closure import dependency_closure
+from vlicense.model import Component, Discovery, LicenseFact, Location, RequirementReference, Signal
+from vlicense.resolution.closure import LockedPackage, dependency_closure
 from vlicense.resolution.hf import HubResolver
 from vlicense.resolution.identify import Identified, ProjectPath, identify
 from vlicense.resolution.installed import Environment
 from vlicense.resolution.knowledge_base import KbFact, KnowledgeBase
+from vlicense.resolution.lineage import follow_lineage
 from vlicense.resolution.merge import merge_facts
+from vlicense.resolution.pypi import PyPIResolver
 
 PROJECT = "<project>"
 
-# Scope ranking: a component used by shipped code is "runtime" even if tests use it too.
-_SCOPE_ORDER = ("runtime", "script", "notebook", "example", "docs", "test", "dev")
-# Where-it-enters order: shipped code first, then manifests, then notebooks, examples, docs and tests.
+# Scope ranking (strongest first): a component used by shipped code is "runtime" even if tests use it too.
+# "optional:<extra>" ships to users who ask for the extra; "group:<name>" is a dependency group vlicense cannot
+# classify (PEP 735 groups are never installed with the package); then the non-shipped places.
+_SCOPE_ORDER = ("runtime", "optional:", "script", "notebook", "example", "group:", "docs", "test", "dev")
+# Where-it-enters order: shipped code first, then manifests, then lock files, notebooks, examples, docs and tests.
 _MANIFEST_RANK = 0.5
+_LOCK_RANK = 0.75
+_TEST_GROUP = re.compile(r"^(tests?|testing|pytest|unit|integration|e2e|ci)([-_].*)?$")
+_DOCS_GROUP = re.compile(r"^(docs?|documentation|sphinx|mkdocs)([-_].*)?$")
+_DEV_GROUP = re.compile(r"^(dev|develop|development|lint|linting|typing|types|mypy|style|format|build|bench|benchmarks?|release|tools?)([-_].*)?$")
+
+
+def normalize_scope(group: str) -> str:
+    """A manifest/lock group or a discovery scope -> the scope on Component.scope.
+
+    ``runtime`` | ``optional:<extra>`` | ``test`` | ``docs`` | ``dev`` | ``group:<name>`` (a dependency group with
+    an unrecognized name) | a discovery scope as is (``script``, ``notebook``, ``example``).
+    """
+    group = (group or "runtime").strip()
+    lowered = group.lower()
+    if lowered in ("runtime", "main", "default", ""):
+        return "runtime"
+    if lowered.startswith("optional:"):
+        return "optional:" + canonicalize_name(group.split(":", 1)[1])
+    name = lowered.split(":", 1)[1] if lowered.startswith("group:") else lowered
+    if _TEST_GROUP.match(name):
+        return "test"
+    if _DOCS_GROUP.match(name):
+        return "docs"
+    if _DEV_GROUP.match(name):
+        return "dev"
+    if lowered.startswith("group:"):
+        return "group:" + canonicalize_name(name)
+    return lowered
 
 
 def _scope_rank(scope: str) -> float:
-    return float(_SCOPE_ORDER.index(scope)) if scope in _SCOPE_ORDER else float(len(_SCOPE_ORDER))
+    for index, prefix in enumerate(_SCOPE_ORDER):
+        if scope == prefix or (prefix.endswith(":") and scope.startswith(prefix)):
+            return float(index)
+    return float(len(_SCOPE_ORDER))
+
+
+def _best_scope(scopes: Iterable[str]) -> str:
+    scopes = sorted(set(scopes))
+    return min(scopes, key=lambda s: (_scope_rank(s), s)) if scopes else "runtime"
 
 
 def _ordered(ranked: list[tuple[float, Location]]) -> list[Location]:
@@ -42,9 +83,13 @@ def build_components(
     kb: KnowledgeBase,
     hub: HubResolver,
     project_path: ProjectPath,
+    pypi: PyPIResolver | None = None,
 ) -> list[Component]:
-    """Libraries from imports and manifests (with their dependency closure) plus models from loader calls."""
-    libraries = _libraries(found, environment, kb)
+    """Libraries from imports, manifests and lock files (with their dependency closure) plus models from loader calls.
+
+    ``pypi`` (optional) answers the license of libraries that are neither installed nor in the knowledge base.
+    """
+    libraries = _libraries(found, environment, kb, pypi)
     models = _models(found, kb, hub, project_path)
     return sorted(libraries + models, key=lambda c: (c.kind, c.id))
 
@@ -52,45 +97,111 @@ def build_components(
 # ------------------------------------------------------------------------------------------- libraries
 
 
-def _libraries(found: Discovery, environment: Environment, kb: KnowledgeBase) -> list[Component]:
+def _libraries(found: Discovery, environment: Environment, kb: KnowledgeBase, pypi: PyPIResolver | None) -> list[Component]:
     locations: dict[str, list[tuple[float, Location]]] = defaultdict(list)
     scopes: dict[str, set[str]] = defaultdict(set)
     notes: dict[str, list[str]] = defaultdict(list)
+    extras: dict[str, set[str]] = defaultdict(set)
     for ref in found.imports:
         for name, note in _distributions_for_import(ref.module, environment, kb):
-            locations[name].append((_scope_rank(ref.scope), ref.location))
-            scopes[name].add(ref.scope)
+            locations[name].append((_scope_rank(normalize_scope(ref.scope)), ref.location))
+            scopes[name].add(normalize_scope(ref.scope))
             if note and note not in notes[name]:
                 notes[name].append(note)
+    locked, lock_scopes, lock_files = _lock_graph(found.requirements)
+    pins: dict[str, str] = {}
     for req in found.requirements:
-        locations[req.name].append((_MANIFEST_RANK, req.location))
-        scopes[req.name].add("runtime" if req.group == "runtime" else req.group)
-    direct = {name: _best_scope(s) for name, s in scopes.items()}
-    closure = dependency_closure(environment, direct, project=PROJECT)
+        locations[req.name].append((_LOCK_RANK if _from_lock(req) else _MANIFEST_RANK, req.location))
+        if not req.direct:
+            continue  # locked only because another locked package needs it: not a root
+        scopes[req.name].add(normalize_scope(req.group))
+        extras[req.name] |= _extras_of(req.specifier)
+        pin = _exact_pin(req.specifier)
+        if pin:
+            pins.setdefault(req.name, pin)
+    roots = {_with_extras(name, extras.get(name, set())): _best_scope(s) for name, s in scopes.items()}
+    closure = dependency_closure(environment, roots, project=PROJECT, locked=locked)
+    # Packages a lock file pins that no path from the project reaches: still installed with the project.
+    for name, package in sorted(locked.items()):
+        if name not in closure:
+            closure.update(dependency_closure(environment, {name: lock_scopes.get(name, "runtime")},
+                                              project=PROJECT, locked=locked))
+            entry = closure[name]
+            entry.direct = False
+            entry.paths = []
+            notes[name].append(f"pinned in {lock_files.get(name, 'a lock file')}; no path from the project's declared "
+                               "dependencies or imports reaches it")
     components = []
-    for name, entry in closure.items():
+    for name, entry in sorted(closure.items()):
         dist = environment.get(name)
         facts: list[LicenseFact] = list(dist.facts) if dist is not None else []
         kb_fact = kb.library(name)
         if kb_fact is not None:
             facts.append(_kb_license_fact(kb_fact))
+        version = entry.version or pins.get(name)
+        extra_notes: list[str] = []
+        if dist is None:
+            where = lock_files.get(name)
+            extra_notes.append("not installed in the target environment" + (f"; version pinned in {where}" if where and version else ""))
+            if pypi is not None and (kb_fact is None or kb_fact.license is None):
+                answer = pypi.lookup(name, version)
+                if answer is None:
+                    extra_notes.append("PyPI not consulted (offline)")
+                else:
+                    facts.append(answer.fact)
         license_id, source, merge_notes = merge_facts(facts)
         component = Component(
             id=f"pypi:{name}",
             kind="library",
             name=dist.display_name if dist is not None else name,
-            version=entry.version,
+            version=version,
             license=license_id,
             license_source=source,
             direct=entry.direct,
             introduced_by=[list(path) for path in entry.paths],
             locations=_ordered(locations.get(name, [])),
             facts=facts,
-            notes=notes.get(name, []) + merge_notes + ([] if entry.installed else ["not installed in the target environment"]),
-            scope=entry.scope,
+            notes=notes.get(name, []) + merge_notes + extra_notes,
+            scope=entry.scope or lock_scopes.get(name, "runtime"),
         )
         components.append(component)
     return components
+
+
+def _lock_graph(requirements: list[RequirementReference]) -> tuple[dict[str, LockedPackage], dict[str, str], dict[str, str]]:
+    """(name -> LockedPackage, name -> scope from the lock's group, name -> lock file path) from lock requirements."""
+    locked: dict[str, LockedPackage] = {}
+    scopes: dict[str, set[str]] = defaultdict(set)
+    files: dict[str, str] = {}
+    for req in requirements:
+        if not _from_lock(req):
+            continue
+        files.setdefault(req.name, req.location.path)
+        scopes[req.name].add(normalize_scope(req.group))
+        previous = locked.get(req.name)
+        version = _exact_pin(req.specifier)
+        if previous is None or (previous.requires is None and req.locked_requires is not None):
+            locked[req.name] = LockedPackage(version or (previous.version if previous else None), req.locked_requires)
+    return locked, {name: _best_scope(s) for name, s in scopes.items()}, files
+
+
+def _from_lock(req: RequirementReference) -> bool:
+    # Lock files set locked_requires (graph known) or direct=False (flat locks); manifests set neither.
+    return req.locked_requires is not None or not req.direct
+
+
+def _exact_pin(specifier: str) -> str | None:
+    match = re.fullmatch(r"\s*(?:\[[^\]]*\])?\s*===?\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)\s*(;.*)?", specifier or "")
+    return match.group(1) if match and "*" not in match.group(1) else None
+
+
+def _extras_of(specifier: str) -> set[str]:
+    match = re.match(r"\s*\[([^\]]*)\]", specifier or "")
+    return {canonicalize_name(e.strip()) for e in match.group(1).split(",") if e.strip()} if match else set()
+
+
+def _with_extras(name: str, extras: set[str]) -> str:
+    return f"{name}[{','.join(sorted(extras))}]" if extras else name
 
 
 def _distributions_for_import(module: str, environment: Environment, kb: KnowledgeBase) -> Iterable[tuple[str, str]]:
@@ -103,13 +214,6 @@ def _distributions_for_import(module: str, environment: Environment, kb: Knowled
     return [(canonicalize_name(module), f"not installed; distribution name assumed from import {module}")]
 
 
-def _best_scope(scopes: set[str]) -> str:
-    for scope in _SCOPE_ORDER:
-        if scope in scopes:
-            return scope
-    return sorted(scopes)[0] if scopes else "runtime"
-
-
 # ---------------------------------------------------------------------------------------------- models
 
 
@@ -120,8 +224,9 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
     ranked: dict[str, list[tuple[float, Location]]] = defaultdict(list)
     for ref in found.models:
         ident = identify(ref, kb, project_path)
-        scopes[ident.component_id].add(ref.scope)
-        ranked[ident.component_id].append((_scope_rank(ref.scope), ref.location))
+        scope = normalize_scope(ref.scope)
+        scopes[ident.component_id].add(scope)
+        ranked[ident.component_id].append((_scope_rank(scope), ref.location))
         if ident.component_id in by_id:
             continue
         identified[ident.component_id] = ident
@@ -138,14 +243,15 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
     for component_id, component in by_id.items():
         ident = identified[component_id]
         facts: list[LicenseFact] = []
+        bases: list[str] = []
+        gated = bool(ident.fact is not None and ident.fact.gated)
         if ident.hub_repo:
             answer = hub.lookup(ident.hub_repo, ident.revision)
             facts.extend(answer.facts)
             component.notes.extend(answer.notes)
             component.task = component.task or answer.task
-            component.base_models.extend(f"hf:{base}" for base in answer.base_models)
-            if answer.gated:
-                component.signals.append(Signal("gated", f"{ident.hub_repo} is gated on the Hub: access needs accepted terms"))
+            bases.extend(answer.base_models)
+            gated = gated or bool(answer.gated)
             if ident.revision is None:
                 component.signals.append(
                     Signal(
@@ -153,10 +259,22 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
                         f"{ident.hub_repo} is loaded without a pinned revision: its card (and license) can change under you",
                     )
                 )
+        if gated:
+            component.signals.append(Signal("gated", f"{ident.hub_repo or ident.name} is gated on the Hub: access needs accepted terms"))
         if ident.fact is not None:
             facts.append(_kb_license_fact(ident.fact))
             if ident.fact.note:
                 component.notes.append(ident.fact.note)
+            if ident.fact.base_model:
+                bases.append(ident.fact.base_model)
+        own_license, _, _ = merge_facts(facts)
+        bases = sorted(set(bases))
+        if bases:
+            result = follow_lineage(ident.hub_repo or ident.name, own_license, bases, hub=hub, kb=kb)
+            component.base_models.extend(f"hf:{base}" for base in result.direct_bases)
+            facts.extend(result.facts)
+            component.notes.extend(result.notes)
+            component.signals.extend(result.signals)
         license_id, source, merge_notes = merge_facts(facts)
         component.license = license_id
         component.license_source = source

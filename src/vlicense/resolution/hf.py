@@ -1,4 +1,8 @@
-"""Hugging Face license facts: the local cache first (no network), then the Hub API through huggingface_hub."""
+"""Hugging Face license facts: the local cache first (no network), then the Hub API through huggingface_hub.
+
+Online answers are kept in an optional SQLite answer cache (cache.py) for its TTL, so repeated audits do not
+ask the Hub again; a failed lookup is recorded as a fact with no license, saying what failed.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vlicense.model import LicenseFact
+from vlicense.resolution.cache import AnswerCache, fetched_date
 from vlicense.resolution.hub_license import hub_license_to_id
 
 logger = logging.getLogger(__name__)
@@ -26,24 +31,38 @@ class HubAnswer:
     task: str | None = None
     base_models: list[str] = field(default_factory=list)
     gated: bool | None = None
+    # The gated mode as the Hub spells it ("auto", "manual") when gated.
+    gated_mode: str | None = None
 
 
 class HubResolver:
-    """Looks a Hub repo's card up in the local cache, then (unless offline) on the Hub."""
+    """Looks a Hub repo's card up in the local cache, then (unless offline) on the Hub.
 
-    def __init__(self, *, offline: bool, cache_dir: Path | None = None, timeout: float = HUB_TIMEOUT_SECONDS) -> None:
+    ``answer_cache`` (optional) keeps successful Hub answers for its TTL; it is consulted only when online, so an
+    ``--offline`` audit depends on the local Hugging Face cache and the bundled snapshot alone (reproducible).
+    """
+
+    def __init__(self, *, offline: bool, cache_dir: Path | None = None, timeout: float = HUB_TIMEOUT_SECONDS,
+                 answer_cache: AnswerCache | None = None) -> None:
         self.offline = offline or _env_offline()
         self.cache_dir = cache_dir or default_cache_dir()
         self.timeout = timeout
+        self.answer_cache = answer_cache
         # After the Hub fails to answer once (no network), later lookups in the same run skip it.
         self.hub_unreachable: str | None = None
         self.hub_queried = False
+        self._memo: dict[tuple[str, str | None], HubAnswer] = {}
 
     def lookup(self, repo_id: str, revision: str | None = None) -> HubAnswer:
-        answer = HubAnswer()
-        if self._from_cache(repo_id, revision, answer) is None and not self.offline:
-            self._from_hub(repo_id, revision, answer)
-        return answer
+        """What the local cache (else the Hub) says about one repo; memoized per run (lineage asks again)."""
+        key = (repo_id, revision)
+        if key not in self._memo:
+            answer = HubAnswer()
+            if self._from_cache(repo_id, revision, answer) is None and not self.offline:
+                self._from_hub(repo_id, revision, answer)
+            self._memo[key] = answer
+        memo = self._memo[key]
+        return HubAnswer(list(memo.facts), list(memo.notes), memo.task, list(memo.base_models), memo.gated, memo.gated_mode)
 
     # ----------------------------------------------------------------------------------------- cache
     def _from_cache(self, repo_id: str, revision: str | None, answer: HubAnswer) -> dict[str, Any] | None:
@@ -69,7 +88,15 @@ class HubResolver:
     # ------------------------------------------------------------------------------------------- hub
     def _from_hub(self, repo_id: str, revision: str | None, answer: HubAnswer) -> dict[str, Any] | None:
         if self.hub_unreachable:
+            answer.facts.append(LicenseFact("hf-hub", None, f"Hub API not consulted: unreachable earlier in this run ({self.hub_unreachable})"))
             return None
+        endpoint = (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+        cache_key = f"{endpoint}|{repo_id}|{revision or ''}"
+        if self.answer_cache is not None:
+            cached = self.answer_cache.get("hf", cache_key)
+            if cached is not None and isinstance(cached.payload, dict):
+                return self._from_payload(cached.payload, repo_id, revision, endpoint, answer,
+                                          f"answer cached {fetched_date(cached.fetched)}")
         from huggingface_hub import HfApi
         from huggingface_hub.errors import (
             GatedRepoError,
@@ -80,13 +107,14 @@ class HubResolver:
         )
 
         self.hub_queried = True
-        api = HfApi(endpoint=os.environ.get("HF_ENDPOINT") or None)
+        api = HfApi(endpoint=endpoint)
         try:
             info = api.model_info(repo_id, revision=revision, timeout=self.timeout, expand=["cardData", "gated", "pipeline_tag"])
-        except GatedRepoError:
+        except GatedRepoError as error:
+            status = getattr(getattr(error, "response", None), "status_code", "401/403")
             answer.notes.append("Hub: gated repository; its card could not be read without access")
             answer.gated = True
-            answer.facts.append(LicenseFact("hf-hub", None, "Hub API: gated repository (401/403)"))
+            answer.facts.append(LicenseFact("hf-hub", None, f"Hub API: gated repository, card not readable (HTTP {status})"))
             return None
         except (RepositoryNotFoundError, RevisionNotFoundError) as error:
             answer.notes.append(f"Hub: {type(error).__name__} for {repo_id}")
@@ -94,6 +122,7 @@ class HubResolver:
             return None
         except OfflineModeIsEnabled:
             self.hub_unreachable = "offline mode (HF_HUB_OFFLINE)"
+            answer.facts.append(LicenseFact("hf-hub", None, "Hub API not consulted: offline mode (HF_HUB_OFFLINE)"))
             return None
         except HfHubHTTPError as error:
             status = getattr(getattr(error, "response", None), "status_code", "?")
@@ -110,13 +139,31 @@ class HubResolver:
             # goes on with the cache and the bundled snapshot, and the report says the source was offline.
             self.hub_unreachable = f"{type(error).__name__}: {error}"[:200]
             answer.notes.append(f"Hub unreachable: {self.hub_unreachable}")
+            answer.facts.append(LicenseFact("hf-hub", None, f"Hub API unreachable: {self.hub_unreachable}"))
             return None
-        card = dict(info.card_data.to_dict()) if info.card_data is not None else {}
-        answer.gated = bool(info.gated) if info.gated is not None else None
+        try:
+            card = dict(info.card_data.to_dict()) if info.card_data is not None else {}
+        except (AttributeError, TypeError, ValueError):
+            card = {}
+        payload = {"card": card, "gated": info.gated, "pipeline_tag": getattr(info, "pipeline_tag", None)}
+        if self.answer_cache is not None:
+            self.answer_cache.put("hf", cache_key, payload)
+        return self._from_payload(payload, repo_id, revision, endpoint, answer, "")
+
+    def _from_payload(self, payload: dict[str, Any], repo_id: str, revision: str | None, endpoint: str,
+                      answer: HubAnswer, how: str) -> dict[str, Any]:
+        card = payload.get("card") if isinstance(payload.get("card"), dict) else {}
+        gated = payload.get("gated")
+        # The Hub says gated: false, "auto" or "manual".
+        answer.gated = bool(gated) if gated is not None else None
         if answer.gated:
-            answer.notes.append(f"gated on the Hub ({info.gated})")
-        answer.task = getattr(info, "pipeline_tag", None)
-        where = f"Hub API {api.endpoint}/api/models/{repo_id}" + (f" (revision {revision})" if revision else "")
+            answer.gated_mode = str(gated) if isinstance(gated, str) else None
+            answer.notes.append(f"gated on the Hub ({gated})")
+        tag = payload.get("pipeline_tag")
+        answer.task = tag if isinstance(tag, str) else None
+        where = f"Hub API {endpoint}/api/models/{repo_id}" + (f" (revision {revision})" if revision else "")
+        if how:
+            where += f" [{how}]"
         self._record(card, "hf-hub", where, answer)
         return card
 
@@ -124,11 +171,15 @@ class HubResolver:
     def _record(card: dict[str, Any], source: str, where: str, answer: HubAnswer) -> None:
         raw = card.get("license")
         license_name = card.get("license_name")
-        license_id = hub_license_to_id(raw, license_name)
+        license_id = hub_license_to_id(raw, license_name, card.get("license_link"))
         detail = f"{where}: license: {raw}" + (f", license_name: {license_name}" if license_name else "")
         if card.get("license_link"):
             detail += f", license_link: {card['license_link']}"
         answer.facts.append(LicenseFact(source, license_id, detail))
+        if answer.gated is None and any(str(k).startswith("extra_gated") for k in card):
+            # A card with an access form (extra_gated_prompt/fields) belongs to a gated repo.
+            answer.gated = True
+            answer.notes.append("gated on the Hub (the card carries an access form)")
         base = card.get("base_model")
         if isinstance(base, str):
             answer.base_models = [base]

@@ -57,7 +57,10 @@ class Identified:
 
 def identify(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPath = lambda name: None) -> Identified:
     """Map one reference to a component; unknown names keep their id and get no fact (license unknown)."""
-    handler = _HANDLERS[ref.loader]
+    handler = _HANDLERS.get(ref.loader)
+    if handler is None:
+        return Identified(f"{ref.loader}:{ref.name}", ref.name, ref.loader,
+                          notes=[f"no identification rules for loader {ref.loader!r}"])
     return handler(ref, kb, project_path)
 
 
@@ -93,7 +96,7 @@ def _torchvision(ref: ModelReference, kb: KnowledgeBase, _project_path: ProjectP
             notes.append(f"{enum_name}.DEFAULT resolved to {enum_name}.{default}")
             member = default
     component_id = f"torchvision:{enum_name}.{member}"
-    fact = kb.torchvision_weight(f"{enum_name}.{member}")
+    fact = kb.model(f"torchvision:{enum_name}.{member}")  # curated entries first, then the generated table
     if fact is None:
         notes.append(f"{enum_name}.{member} is not in the knowledge base's torchvision table")
     return Identified(component_id, f"{enum_name}.{member}", "torchvision", fact, fact.task if fact else None, notes)
@@ -112,7 +115,8 @@ def _timm(ref: ModelReference, kb: KnowledgeBase, _project_path: ProjectPath) ->
             )
         arch_tag = f"{name}.{tag}"
         notes.append(f"default pretrained tag of {name} resolved to {arch_tag}")
-    fact = kb.timm_tag(arch_tag)
+    # kb.model: a curated entry (e.g. openai CLIP weights that timm labels apache-2.0 but upstream is MIT) wins.
+    fact = kb.model(f"timm:{arch_tag}")
     if fact is None:
         notes.append(f"timm tag {arch_tag!r} is not in the knowledge base")
     return Identified(f"timm:{arch_tag}", arch_tag, "timm", fact, (fact.task if fact else None) or "image-classification", notes)
@@ -138,7 +142,7 @@ def _huggingface(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPa
     local = project_path(repo)
     if local is not None:
         return Identified(f"local:{local}", local, "huggingface", notes=["model directory inside the project"], project_path=local)
-    fact = kb.hub_model(repo)
+    fact = kb.model(f"hf:{repo}")  # curated snapshot; timm/<arch.tag> mirrors derive from timm's own table
     task = ref.task or (fact.task if fact else None)
     return Identified(f"hf:{repo}", repo, "huggingface", fact, task, notes, hub_repo=repo, revision=ref.revision)
 
@@ -181,9 +185,13 @@ def _ultralytics_task(filename: str) -> str:
 
 def _torchhub(ref: ModelReference, kb: KnowledgeBase, _project_path: ProjectPath) -> Identified:
     entry = ref.variant or "?"
-    fact = kb.torchhub(ref.name, entry)
-    notes = [] if fact else [f"torch.hub repository {ref.name} is not in the knowledge base"]
-    return Identified(f"torchhub:{ref.name}:{entry}", f"{ref.name}:{entry}", "torchhub", fact, fact.task if fact else None, notes)
+    # "owner/repo:branch" -> the id names the repository; the ref it was loaded at is a note (ids stay stable).
+    repo, _, branch = ref.name.partition(":")
+    fact = kb.torchhub(repo, entry)
+    notes = [] if fact else [f"torch.hub repository {repo} is not in the knowledge base"]
+    if branch:
+        notes.append(f"loaded from the {branch!r} ref of {repo}: what it serves can change")
+    return Identified(f"torchhub:{repo}:{entry}", f"{repo}:{entry}", "torchhub", fact, fact.task if fact else None, notes)
 
 
 def _open_clip(ref: ModelReference, kb: KnowledgeBase, _project_path: ProjectPath) -> Identified:
@@ -210,6 +218,26 @@ def _file(ref: ModelReference, kb: KnowledgeBase, _project_path: ProjectPath) ->
     return Identified(f"{kind}:{ref.name}", ref.name, "file", fact, fact.task if fact else None, notes, project_path=ref.name)
 
 
+def _model_zoo(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPath) -> Identified:
+    # detectron2 model_zoo.get("COCO-Detection/faster_rcnn_R_50_FPN_3x.yaml") / mmdet configs: the zoo's weights
+    # license is not the code's (detectron2 MODEL_ZOO.md: CC-BY-SA-3.0).
+    name = ref.name.removesuffix(".yaml").removesuffix(".py")
+    local = project_path(ref.name)
+    if local is not None and local.lower().endswith(WEIGHT_SUFFIXES):
+        return Identified(f"file:{local}", local, ref.loader, notes=["weight file inside the project"], project_path=local)
+    fact = kb.model_zoo(ref.loader, name)
+    notes = [] if fact else [f"{ref.loader} model zoo has no license rule in the knowledge base"]
+    return Identified(f"{ref.loader}:{name}", name, ref.loader, fact, ref.task or (fact.task if fact else None), notes)
+
+
+def _curated(ref: ModelReference, kb: KnowledgeBase, _project_path: ProjectPath) -> Identified:
+    # Loaders whose checkpoints are listed one by one in models.yaml (rfdetr:<ModelClass>).
+    component_id = f"{ref.loader}:{ref.name}"
+    fact = kb.model(component_id)
+    notes = [] if fact else [f"{component_id} is not in the knowledge base"]
+    return Identified(component_id, ref.name, ref.loader, fact, ref.task or (fact.task if fact else None), notes)
+
+
 _HANDLERS = {
     "torchvision": _torchvision,
     "timm": _timm,
@@ -218,4 +246,7 @@ _HANDLERS = {
     "torchhub": _torchhub,
     "open_clip": _open_clip,
     "file": _file,
+    "detectron2": _model_zoo,
+    "mmdet": _model_zoo,
+    "rfdetr": _curated,
 }

@@ -14,6 +14,8 @@ import yaml
 from packaging.utils import canonicalize_name
 
 GENERATED_FILES = ("timm", "torchvision", "ultralytics", "open_clip")
+# Libraries whose model zoos have their own license rule in models.yaml (``<zoo>:*``), distinct from the code's.
+MODEL_ZOOS = ("detectron2", "mmdet")
 CURATED_FILES = ("models", "libraries", "import_names")
 
 # Raw license ids as timm (and Hugging Face cards) spell them -> normalized id. SPDX-like ids map to the SPDX
@@ -489,6 +491,14 @@ class KnowledgeBase:
         )
         return replace(fact, note=note)
 
+    def model_zoo(self, library: str, name: str) -> KbFact | None:
+        """License of a model-zoo checkpoint (``detectron2``/``mmdet`` config name): exact entry, else the zoo's rule."""
+        for key in (f"{library}:{name}", f"{library}:*"):
+            entry = self._models.get(key)
+            if entry is not None:
+                return _fact_from_entry(entry)
+        return None
+
     def hub_model(self, repo_id: str) -> KbFact | None:
         """Curated snapshot of a Hugging Face Hub model's license (case-insensitive repo id)."""
         key = self._hf_index.get(repo_id.strip().lower())
@@ -527,6 +537,8 @@ class KnowledgeBase:
         if kind == "torchhub":
             repo, _, entry = rest.rpartition(":")
             return self.torchhub(repo, entry) if repo else None
+        if kind in MODEL_ZOOS:
+            return self.model_zoo(kind, rest)
         if kind == "hf":
             fact = self.hub_model(rest)
             if fact is None and rest.startswith("timm/"):

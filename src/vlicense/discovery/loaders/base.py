@@ -26,15 +26,21 @@ class Value:
 
     kind: ``missing`` (not passed), ``const`` (a literal after constant propagation), ``dotted`` (a name or
     attribute chain; ``value`` is the qualified name when it comes from an import, else the text),
-    ``call`` (``value`` = callee qualified name or None), ``unresolved`` (``reason`` says why).
+    ``call`` (``value`` = callee qualified name or None), ``unresolved`` (``reason`` says why; ``candidates``
+    lists the values known to be possible when the set is incomplete), ``choice`` (``value`` = the complete,
+    statically known tuple of possible constants, e.g. ``BACKBONES[kind]``), and two kinds the evaluator uses
+    internally and loaders only ever see as "not a string": ``container`` (a literal dict/list/tuple) and
+    ``class`` (a class defined in the project). ``note`` says where a constant came from when it is only a
+    default the outside world may replace (``os.getenv`` default, argparse/click default, parameter default).
     """
 
-    kind: Literal["missing", "const", "dotted", "call", "unresolved"]
+    kind: Literal["missing", "const", "dotted", "call", "unresolved", "choice", "container", "class"]
     value: object = None
     text: str = ""
     reason: str = ""
     candidates: tuple[str, ...] = ()
     node: ast.AST | None = field(default=None, compare=False)
+    note: str = field(default="", compare=False)
 
     @property
     def is_const(self) -> bool:

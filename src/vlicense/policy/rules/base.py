@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
-from vlicense.model import Component, ProjectContext
+from vlicense.model import Component, ProjectContext, Signal
 from vlicense.policy.catalog import ExceptionInfo, LicenseInfo
 
 
@@ -70,3 +70,36 @@ def exception_note(t: Trigger) -> str:
     if t.exception is not None:
         return f" The {t.exception.key} exception applies: {t.exception.effect}"
     return ""
+
+
+@dataclass(frozen=True)
+class SignalTrigger:
+    """Why a signal rule fired: one signal on one component, in the project's context."""
+
+    component: Component
+    signal: Signal
+    severity: str
+    decided_by: str
+    context: ProjectContext
+
+    @property
+    def is_model(self) -> bool:
+        return self.component.kind == "model"
+
+
+@dataclass(frozen=True)
+class SignalRule:
+    """A rule acting on a component signal (``Component.signals``), severity from a context-keyed table."""
+
+    id: str
+    title: str
+    signal: str  # the Signal.kind it acts on (one of vlicense.model.SIGNAL_KINDS)
+    # Put on the finding: "security" for code-execution risks; None otherwise (Finding.category holds license
+    # categories, and the JSON report schema enumerates them plus "security").
+    category: str | None
+    defaults: Mapping[str, str]
+    explain: Callable[[SignalTrigger], str]
+    recommend: Callable[[SignalTrigger], str]
+    # False for rules whose risk does not depend on where the component is used (e.g. code execution on load).
+    scope_capped: bool = True
+    doc: str = ""

@@ -1,0 +1,602 @@
+"""Per-file analysis with cross-module value lookups and first-party wrapper functions (static, never imported).
+
+A file's result (FileResult) depends on its own text and on the project files its analysis consulted; those
+are recorded in ``deps`` so a cached result is reused only while every one of them is unchanged.
+
+Wrappers: a project function whose loader call reads one of its parameters (``def load(name): return
+YOLO(name)``) is a wrapper; every call of it in the project is analyzed as a load at the call site with the
+call's arguments (wrappers of wrappers up to MAX_WRAPPER_DEPTH). The loader call inside the wrapper, analyzed
+on its own, yields a reference "tagged" with the wrapper's key; tagged references are dropped at link time
+when some file calls that wrapper (the call sites carry the real values), and kept otherwise (with the
+parameter's default, or unresolved).
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from vlicense.discovery.bindings import (
+    CLICK_DECORATORS,
+    Binding,
+    Evaluator,
+    Frame,
+    Scope,
+    _bases,
+)
+from vlicense.discovery.loaders import LOADERS_BY_MODULE
+from vlicense.discovery.loaders.base import (
+    CallLoader,
+    CallSite,
+    Reference,
+    Value,
+    is_project_dir_factory,
+)
+from vlicense.discovery.python_ast import (
+    SETUP_CALLS,
+    ModuleFacts,
+    PythonSyntaxError,
+    RawImport,
+    SourceText,
+    is_loader_call,
+    parse,
+    setup_requirements,
+    walk_module,
+)
+from vlicense.discovery.sources import (
+    MAX_PYTHON_BYTES,
+    Unreadable,
+    decode_python,
+    read_bytes,
+)
+from vlicense.model import Location, ModelReference, RequirementReference, SkippedFile
+
+MAX_WRAPPER_DEPTH = 4
+MAX_CHOICE_EXPANSION = 2
+
+
+@dataclass
+class FileResult:
+    """What one file contributes, before linking (cacheable: plain data only)."""
+
+    rel: str
+    imports: list[RawImport] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    tagged: list[tuple[str, Reference]] = field(default_factory=list)
+    called: list[str] = field(default_factory=list)
+    wrapper_names: list[str] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    setup_requirements: list[tuple[str, str, int]] = field(default_factory=list)
+    setup_problems: list[str] = field(default_factory=list)
+    setup_lines: list[str] = field(default_factory=list)
+    # Notebooks: ``!pip install x`` lines (group = the notebook's scope label).
+    requirements: list[RequirementReference] = field(default_factory=list)
+    # Fast (imports-only) results: names the imports bind, to spot callers of project wrappers without a re-read.
+    import_names: list[str] = field(default_factory=list)
+    # rel path (or "dir:<rel>" for a directory check, "*" for a whole-project search) -> existed
+    deps: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass
+class _Entry:
+    """One load inside a wrapper: a loader call, or a call of another wrapper."""
+
+    call: ast.Call
+    scope: Scope
+    loader: CallLoader | None = None
+    target: tuple | None = None  # (ModuleAnalysis, function Scope, skip_self)
+
+
+class ModuleAnalysis:
+    """One parsed module: scopes, calls, argparse options; ``run()`` yields its references (memoized)."""
+
+    def __init__(self, index: ProjectIndex | None, rel: str, source: str, tree: ast.Module, *, scope_label: str,
+                 locate: Callable[[int, int], Location] | None = None, is_setup: bool = False) -> None:
+        self.index = index
+        self.rel = rel
+        self.text = SourceText(source)
+        self.scope_label = scope_label
+        self.is_setup = is_setup
+        self.locate = locate or self._locate
+        self.module = Scope("module", name=rel)
+        self.calls: list[tuple[ast.Call, Scope]] = []
+        self.facts = ModuleFacts()
+        self.functions: list[Scope] = []
+        star: list[str] = []
+        package = tuple(PurePosixPath(rel).parent.parts) if "/" in rel else ()
+        walk_module(tree, self.module, self.calls, self.facts, star, self.locate, package, self.functions)
+        self.calls.sort(key=lambda c: (c[0].lineno, c[0].col_offset))
+        self.evaluator = Evaluator(star, self.text.segment, owner=self)
+        self.argparse = self._argparse()
+        self._click()
+        self.classes = [b.inner for bs in _all_bindings(self.module) for b in bs if b.inner is not None and b.inner.kind == "class"]
+        self.wrappers: dict[Scope, list[_Entry]] = {}
+        self.result: FileResult | None = None
+        self._running = False
+        root = index.base if index is not None else Path(".")
+        check = is_project_dir_factory(root, _parent(rel))
+
+        def is_dir(path: str) -> bool:
+            found = check(path)
+            if self.index is not None:
+                self.index.record(f"dir:{_parent(rel)}|{path}", found)
+            return found
+
+        self.is_dir = is_dir
+
+    def _locate(self, line: int, col: int) -> Location:
+        return Location(self.rel, line, self.text.column(line, col), self.text.snippet(line))
+
+    # ------------------------------------------------------------------ preparation
+
+    def _argparse(self) -> dict[str, list[tuple[str, ast.expr | None, ast.expr | None, Scope]]]:
+        """``parser.add_argument("--weights", default=..., choices=...)`` -> {"weights": [(flag, default, choices, scope)]}."""
+        out: dict[str, list] = {}
+        for node, scope in self.calls:
+            func = node.func
+            if not (isinstance(func, ast.Attribute) and func.attr == "add_argument"):
+                continue
+            flags = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            kws = {k.arg: k.value for k in node.keywords if k.arg}
+            dest_node = kws.get("dest")
+            if isinstance(dest_node, ast.Constant) and isinstance(dest_node.value, str):
+                dest = dest_node.value
+            else:
+                longs = [f for f in flags if f.startswith("--")]
+                dest = (longs[0] if longs else flags[0] if flags else "").lstrip("-").replace("-", "_")
+            if dest.isidentifier():
+                flag = next((f for f in flags if f.startswith("--")), flags[0] if flags else dest)
+                out.setdefault(dest, []).append((flag, kws.get("default"), kws.get("choices"), scope))
+        return out
+
+    def _click(self) -> None:
+        for fn in self.functions:
+            for deco in getattr(fn.node, "decorator_list", []):
+                if not isinstance(deco, ast.Call):
+                    continue
+                if self.evaluator.qualname(deco.func, fn.parent or self.module, deco.lineno) not in CLICK_DECORATORS:
+                    continue
+                decls = [a.value for a in deco.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+                names = [d for d in decls if d.isidentifier()]
+                longs = [d for d in decls if d.startswith("--")]
+                dest = names[0] if names else (longs[0] if longs else (decls[0] if decls else "")).lstrip("-").replace("-", "_").split("/")[0]
+                if dest in fn.params:
+                    kws = {k.arg: k.value for k in deco.keywords if k.arg}
+                    choices = None
+                    typ = kws.get("type")
+                    if isinstance(typ, ast.Call) and self.evaluator.qualname(typ.func, fn.parent or self.module, deco.lineno) == "click.Choice" and typ.args:
+                        choices = typ.args[0]
+                    fn.cli_defaults[dest] = (kws.get("default"), choices)
+
+    # ------------------------------------------------------------------ analysis
+
+    def run(self) -> FileResult:
+        """The module's references, wrappers and calls of other modules' wrappers (computed once)."""
+        if self.result is not None:
+            return self.result
+        result = FileResult(self.rel, imports=list(self.facts.imports))
+        if self._running:
+            return result  # an import cycle through wrappers: the outer run finishes the work
+        self._running = True
+        recorder = self.index.start_recording() if self.index is not None else None
+        try:
+            self._run(result)
+        finally:
+            self._running = False
+            if self.index is not None:
+                result.deps = self.index.stop_recording(recorder)
+        result.wrapper_names = sorted({_public_name(s) for s in self.wrappers})
+        self.result = result
+        return result
+
+    def _run(self, result: FileResult) -> None:
+        pending: list[tuple[ast.Call, Scope]] = []
+        consumed: set[int] = set()
+        for node, scope in self.calls:
+            if id(node) in consumed:
+                continue
+            qual = self.evaluator.qualname(node.func, scope, node.lineno)
+            if qual is None:
+                pending.append((node, scope))
+                continue
+            if self.is_setup and qual in SETUP_CALLS:
+                setup_requirements(node, scope, self.evaluator, self.facts)
+                result.setup_requirements = list(self.facts.setup_requirements)
+                result.setup_problems = list(self.facts.setup_problems)
+                result.setup_lines = list(self.text.lines)
+                continue
+            loader = _loader_for(qual)
+            if loader is None:
+                pending.append((node, scope))
+                continue
+            self.evaluator.consulted = set()
+            refs = run_loader(self, node, scope, qual, loader, self.locate(node.lineno, node.col_offset), consumed)
+            self._file_refs(result, refs, _Entry(node, scope, loader=loader))
+        # Calls of project functions that are wrappers; repeated so wrappers defined later in the file count.
+        done: set[int] = set()
+        for _ in range(MAX_WRAPPER_DEPTH):
+            progress = False
+            for node, scope in pending:
+                if id(node) in done:
+                    continue
+                target = self.resolve_function(node.func, scope, node.lineno)
+                if target is None:
+                    continue
+                owner, fscope, _skip_self = target
+                if owner is not self:
+                    owner.run()
+                    if self.index is not None and owner.result is not None:
+                        self.index.merge_deps(owner.result.deps)
+                if fscope not in owner.wrappers:
+                    continue
+                done.add(id(node))
+                progress = True
+                result.called.append(wrapper_key(owner, fscope))
+                self.evaluator.consulted = set()
+                refs = run_wrapper(self, node, scope, target, self.locate(node.lineno, node.col_offset), depth=1)
+                self._file_refs(result, refs, _Entry(node, scope, target=target))
+            if not progress:
+                break
+        result.imports = list(self.facts.imports)
+
+    def _file_refs(self, result: FileResult, refs: list[Reference], entry: _Entry) -> None:
+        consulted = [s for s in self.evaluator.consulted if entry.scope.within(s)]
+        if not consulted:
+            result.references += refs
+            return
+        for fscope in consulted:
+            self.wrappers.setdefault(fscope, []).append(_Entry(entry.call, entry.scope, entry.loader, entry.target))
+        key = wrapper_key(self, max(consulted, key=lambda s: _depth(s)))
+        result.tagged += [(key, r) for r in refs]
+
+    def resolve_function(self, func: ast.AST, scope: Scope, line: int) -> tuple | None:
+        """(ModuleAnalysis, function scope, skip_self) for a call of a project function or class (its __init__)."""
+        found = self.evaluator.callee_binding(func, scope, line)
+        if found is None:
+            return None
+        if found[0] == "local":
+            return _function_of(self, found[1])
+        if found[0] in ("qual", "rel") and self.index is not None:
+            binding = self.index.resolve_def(found[1], self.rel, rooted=found[0] == "rel")
+            if binding is not None:
+                return _function_of(*binding)
+        return None
+
+
+def _function_of(owner: ModuleAnalysis, binding: Binding) -> tuple | None:
+    inner = binding.inner
+    if inner is None:
+        return None
+    if inner.kind == "function":
+        return owner, inner, False
+    init = inner.bindings.get("__init__")
+    if init and init[-1].inner is not None:
+        return owner, init[-1].inner, True
+    return None
+
+
+def _depth(scope: Scope) -> int:
+    n = 0
+    while scope.parent is not None:
+        scope, n = scope.parent, n + 1
+    return n
+
+
+def _public_name(scope: Scope) -> str:
+    """The name a caller spells: a function's name, or its class's name for ``__init__``."""
+    if scope.name == "__init__" and scope.parent is not None and scope.parent.kind == "class":
+        return scope.parent.name
+    return scope.name
+
+
+def wrapper_key(owner: ModuleAnalysis, scope: Scope) -> str:
+    return f"{owner.rel}:{getattr(scope.node, 'lineno', 0)}:{scope.name}"
+
+
+def _loader_for(qual: str) -> CallLoader | None:
+    for loader in LOADERS_BY_MODULE.get(qual.split(".", 1)[0], ()):
+        if loader.handles(qual):
+            return loader
+    return None
+
+
+def run_loader(owner: ModuleAnalysis, node: ast.Call, scope: Scope, qual: str, loader: CallLoader, location: Location,
+               consumed: set[int], *, via: str = "", overrides: dict[int, Value] | None = None, level: int = 0) -> list[Reference]:
+    """One loader call; a ``choice`` argument is expanded into one reference per candidate."""
+    overrides = overrides or {}
+    seen: list[Value] = []
+
+    def evaluate(n: ast.AST) -> Value:
+        if id(n) in overrides:
+            return overrides[id(n)]
+        v = owner.evaluator.evaluate(n, scope, node.lineno)
+        seen.append(v)
+        return v
+
+    site = CallSite(
+        qualname=qual,
+        node=node,
+        location=location,
+        scope=owner.scope_label,
+        evaluate=evaluate,
+        segment=owner.text.segment,
+        is_project_dir=owner.is_dir,
+        consumed=consumed,
+        is_loader_call=is_loader_call,
+    )
+    refs = loader.analyze(site)
+    choices = [v for v in seen if v.kind == "choice" and v.node is not None]
+    if choices and level < MAX_CHOICE_EXPANSION:
+        v = choices[0]
+        out: list[Reference] = []
+        names = ", ".join(str(c) for c in v.value)
+        for cand in v.value:
+            const = Value("const", cand, text=v.text, node=v.node, note=f"one of {names} for {v.text}")
+            out += run_loader(owner, node, scope, qual, loader, location, consumed, via=via,
+                              overrides={**overrides, id(v.node): const}, level=level + 1)
+        return out
+    notes = [v.note for v in seen if v.kind == "const" and v.note] + [v.note for v in overrides.values() if v.note]
+    suffix = "".join(f" [{n}]" for n in dict.fromkeys(notes))
+    if via:
+        suffix = f" via {via}" + suffix
+    if suffix:
+        refs = [dataclasses.replace(r, api=(r.api or qual) + suffix) if isinstance(r, ModelReference) else r for r in refs]
+    return refs
+
+
+def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tuple, location: Location, *, depth: int,
+                via: str = "") -> list[Reference]:
+    """The loads of one wrapper call, evaluated with the call's arguments, reported at ``location``."""
+    owner, fscope, skip_self = target
+    if depth > MAX_WRAPPER_DEPTH:
+        return []
+    name = f"{_public_name(fscope)}()"
+    via = f"{via} -> {name}" if via else name
+    refs: list[Reference] = []
+    for entry in list(owner.wrappers.get(fscope, ())):
+        frame = Frame(call, caller.evaluator, scope, owner.evaluator, fscope, skip_self)
+        saved = owner.evaluator.frames
+        owner.evaluator.frames = {**saved, fscope: frame}
+        try:
+            if entry.loader is not None:
+                qual = owner.evaluator.qualname(entry.call.func, entry.scope, entry.call.lineno) or ""
+                got = run_loader(owner, entry.call, entry.scope, qual, entry.loader, location, set(), via=via)
+            else:
+                got = run_wrapper(owner, entry.call, entry.scope, entry.target, location, depth=depth + 1, via=via)
+        finally:
+            owner.evaluator.frames = saved
+        # Only loads that read the wrapper's parameters belong to this call site (a constant load inside the
+        # wrapper is reported where it is written).
+        if frame.used or entry.loader is None:
+            refs += [_relocate(r, location) for r in got]
+    return refs
+
+
+def _relocate(ref: Reference, location: Location) -> Reference:
+    return dataclasses.replace(ref, location=location)
+
+
+def _all_bindings(scope: Scope):
+    for bindings in scope.bindings.values():
+        yield bindings
+        for b in bindings:
+            if b.inner is not None and b.inner.kind == "class":
+                yield from _all_bindings(b.inner)
+
+
+LOADER_MODULES = frozenset(LOADERS_BY_MODULE)
+
+
+def imports_loader_library(source: str, rel: str) -> bool:
+    """Whether a module can reach a loader call: it imports a loader library (read by the fast scanner; a file
+    the scanner cannot read counts as yes, so the parser decides)."""
+    from vlicense.discovery import fastimports
+
+    if not any(word in source for word in LOADER_MODULES):
+        return False
+    found = fastimports.scan(source, rel)
+    return found is None or any(r.module in LOADER_MODULES for r in found[0])
+
+
+def _parent(rel: str) -> str:
+    return rel.rpartition("/")[0]
+
+
+# ---------------------------------------------------------------------------------------------- index
+
+
+class ProjectIndex:
+    """The project's Python modules by path, parsed on demand, for cross-module lookups (records dependencies)."""
+
+    def __init__(self, base: Path, rels: list[str], roots: set[str], scopes: dict[str, str] | None = None) -> None:
+        self.base = base
+        self.files = {r for r in rels if r.endswith(".py")}
+        self.roots = sorted(roots, key=lambda r: (r.count("/"), r))
+        self.scopes = scopes or {}
+        self.modules: dict[str, ModuleAnalysis | None] = {}
+        self._texts: dict[str, str | None] = {}
+        self._data: dict[str, bytes] = {}
+        # Modules an earlier round found to define wrappers (set by the caller between rounds).
+        self.wrapper_modules: set[str] = set()
+        # Modules known (from the fast import scan) to import a loader library; None: find out from the text.
+        self.loader_importers: set[str] | None = None
+        self._recording: list[dict[str, bool]] = []
+        self._subclasses: dict[tuple[str, int], list] = {}
+
+    # -- dependency recording (one dict per run() in progress; nested runs also record into the outer ones)
+    def start_recording(self) -> dict[str, bool]:
+        rec: dict[str, bool] = {}
+        self._recording.append(rec)
+        return rec
+
+    def stop_recording(self, rec: dict[str, bool]) -> dict[str, bool]:
+        if self._recording and self._recording[-1] is rec:
+            self._recording.pop()
+        return rec
+
+    def record(self, key: str, exists: bool) -> None:
+        for rec in self._recording:
+            rec[key] = exists
+
+    def merge_deps(self, deps: dict[str, bool]) -> None:
+        for rec in self._recording:
+            rec.update(deps)
+
+    # -- modules
+    def prefill(self, rel: str, data: bytes) -> None:
+        """Bytes the caller already read (so a file is read once per run)."""
+        self._data[rel] = data
+
+    def source(self, rel: str) -> str:
+        """The decoded source of a project file; Unreadable with the reason otherwise."""
+        data = self._data.pop(rel, None)
+        if data is None:
+            data = read_bytes(self.base / rel, MAX_PYTHON_BYTES)
+        return decode_python(data)
+
+    def text(self, rel: str) -> str | None:
+        if rel not in self._texts:
+            try:
+                self._texts[rel] = self.source(rel)
+            except Unreadable:
+                self._texts[rel] = None
+        return self._texts[rel]
+
+    def get(self, rel: str) -> ModuleAnalysis | None:
+        self.record(rel, rel in self.files)
+        if rel not in self.modules:
+            self.modules[rel] = None
+            source = self.text(rel) if rel in self.files else None
+            if source is not None:
+                try:
+                    tree = parse(source, rel)
+                except PythonSyntaxError:
+                    return None
+                self.modules[rel] = ModuleAnalysis(self, rel, source, tree, scope_label=self.scopes.get(rel, "runtime"),
+                                                   is_setup=PurePosixPath(rel).name == "setup.py")
+        return self.modules[rel]
+
+    def find(self, parts: list[str], importer: str, *, rooted: bool) -> str | None:
+        """The file defining module ``parts``: searched next to the importer and its ancestors, then the roots.
+
+        Recorded as one dependency (``find:`` key) that a later run re-evaluates against its own file list.
+        """
+        parent = _parent(importer)
+        found = self.find_path("/".join(parts), parent, rooted)
+        self.record(f"find:{parent}|{int(rooted)}|{'/'.join(parts)}", bool(found))
+        if found:
+            self.record(found, True)
+        return found
+
+    def find_path(self, path: str, parent: str, rooted: bool) -> str | None:
+        bases: list[str] = [""] if rooted else []
+        if not rooted:
+            here = parent
+            while here:
+                bases.append(here)
+                here = here.rpartition("/")[0]
+            bases += [r for r in self.roots if r not in bases]
+        for base in bases:
+            for candidate in (f"{path}.py", f"{path}/__init__.py"):
+                rel = f"{base}/{candidate}" if base else candidate
+                if rel in self.files:
+                    return rel
+        return None
+
+    def may_define_wrappers(self, rel: str) -> bool:
+        """Cheap test before parsing a module for wrappers: it imports a loader library, or an earlier round
+        found wrappers in it (wrappers of wrappers)."""
+        if rel in self.wrapper_modules:
+            return True
+        if self.loader_importers is not None:
+            if rel in self.loader_importers:
+                return True
+        else:
+            text = self.text(rel)
+            if text is not None and imports_loader_library(text, rel):
+                return True
+        # Valid only while no round of this run finds wrappers in ``rel`` (checked by the caller at the end).
+        self.record(f"nowrap:{rel}", False)
+        return False
+
+    def _split(self, qualname: str, importer: str, rooted: bool) -> tuple[str, list[str]] | None:
+        parts = qualname.split(".")
+        for i in range(len(parts), 0, -1):
+            rel = self.find(parts[:i], importer, rooted=rooted)
+            if rel is not None:
+                return rel, parts[i:]
+        return None
+
+    def lookup(self, qualname: str, importer: str, depth: int, *, rooted: bool = False) -> Value | None:
+        """The value of a first-party dotted name (``app.settings.WEIGHTS``); None when it is not first-party."""
+        split = self._split(qualname, importer, rooted)
+        if split is None:
+            return None
+        rel, rest = split
+        module = self.get(rel)
+        if module is None:
+            return Value("unresolved", text=qualname, reason=f"not a constant ('{qualname}' is in a module that cannot be parsed)")
+        if not rest:
+            return Value("dotted", qualname, text=qualname)
+        v = module.evaluator.evaluate(ast.Name(id=rest[0], lineno=10**9, col_offset=0), module.module, 10**9, depth + 1)
+        for attr in rest[1:]:
+            if v.kind == "class":
+                v = v.value[0].evaluator.class_attr(v.value, attr, depth + 1)
+            elif v.kind == "dotted" and not v.reason:
+                found = self.lookup(f"{v.value}.{attr}", rel, depth + 1)
+                v = found if found is not None else Value("dotted", f"{v.value}.{attr}", text=qualname)
+            else:
+                return Value("unresolved", text=qualname, reason=f"not a constant ('{qualname}' is computed at run time)")
+        if v.kind == "dotted" and v.reason:
+            return Value("unresolved", text=qualname, reason=f"not a constant ('{rest[0]}' is not defined in {rel})")
+        return Value(v.kind, v.value, text=qualname, reason=v.reason, candidates=v.candidates, node=v.node, note=v.note)
+
+    def resolve_def(self, qualname: str, importer: str, depth: int = 0, *, rooted: bool = False) -> tuple[ModuleAnalysis, Binding] | None:
+        """The def/class binding a first-party dotted name refers to (following re-exports)."""
+        split = self._split(qualname, importer, rooted)
+        if split is None or len(split[1]) != 1 or depth > 5:
+            return None
+        rel, (name,) = split
+        if not self.may_define_wrappers(rel):
+            return None
+        module = self.get(rel)
+        if module is None:
+            return None
+        bindings = module.module.bindings.get(name) or []
+        decisive = [b for b in bindings if b.kind in ("def", "import", "relimport")]
+        if not decisive:
+            return None
+        b = decisive[-1]
+        if b.kind == "def":
+            return module, b
+        if b.qualname:
+            return self.resolve_def(b.qualname, rel, depth + 1, rooted=b.kind == "relimport")
+        return None
+
+    def subclasses(self, owner: ModuleAnalysis, cls: Scope) -> list[tuple[ModuleAnalysis, Scope]]:
+        """Every project class deriving from ``cls`` (a text pre-filter on the class name, then real bases)."""
+        key = (owner.rel, getattr(cls.node, "lineno", 0))
+        self.record("*", True)
+        if key in self._subclasses:
+            return self._subclasses[key]
+        self._subclasses[key] = []
+        pattern = re.compile(r"class\s+\w+\s*\([^)]*\b" + re.escape(cls.name) + r"\b")
+        out = []
+        for rel in sorted(self.files):
+            text = self.text(rel)
+            if text is None or not pattern.search(text):
+                continue
+            module = self.get(rel)
+            if module is None:
+                continue
+            for klass in module.classes:
+                if klass is cls:
+                    continue
+                if any(base is cls for _, base in _bases(module, klass, 0)):
+                    out.append((module, klass))
+        self._subclasses[key] = out
+        return out

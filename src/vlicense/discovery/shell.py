@@ -1,0 +1,690 @@
+"""Model downloads and installs in Dockerfiles, shell scripts and Makefiles (yolo CLI, hf download, wget, pip)."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+import shlex
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+from vlicense.discovery import registry
+from vlicense.discovery.configs import (
+    MAX_CONFIG_BYTES,
+    SNIPPET_LIMIT,
+    Reference,
+    ValueContext,
+    classify_value,
+    is_hub_key,
+    is_model_key,
+    url_reference,
+)
+from vlicense.discovery.loaders.ultralytics import DEFAULT_WEIGHTS, DEFAULTS_VERSION
+from vlicense.discovery.manifests import _name_and_specifier
+from vlicense.discovery.registry import FileScan
+from vlicense.discovery.sources import Unreadable, decode_text, read_bytes
+from vlicense.model import (
+    Location,
+    ModelReference,
+    RequirementReference,
+    SkippedFile,
+    UnresolvedReference,
+)
+
+SCANNER_NAME = "shell"
+# Bump when what the scanner reports changes: it keys the per-file result cache.
+SCANNER_VERSION = "1"
+
+DOCKERFILE_NAMES = ("dockerfile", "containerfile")
+SHELL_SUFFIXES = (".sh", ".bash")
+MAKEFILE_NAMES = ("makefile", "gnumakefile")
+
+
+def file_kind(rel: str) -> str | None:
+    """``docker`` | ``shell`` | ``make`` for a file this scanner reads, else None."""
+    name = PurePosixPath(rel).name.lower()
+    if name in DOCKERFILE_NAMES or name.startswith(("dockerfile.", "containerfile.")) or name.endswith((".dockerfile", ".containerfile")):
+        return "docker"
+    if name.endswith(SHELL_SUFFIXES):
+        return "shell"
+    if name in MAKEFILE_NAMES or name.endswith(".mk"):
+        return "make"
+    return None
+
+
+def matches(rel: str) -> bool:
+    return file_kind(rel) is not None
+
+
+# ------------------------------------------------------------------------------------------ text model
+
+
+@dataclass
+class Logical:
+    """One logical line (continuations joined) and where each piece came from."""
+
+    text: str
+    # (offset in text, physical 1-based line) for every joined piece, ascending.
+    starts: list[tuple[int, int]]
+
+    def line_at(self, offset: int) -> int:
+        return self._piece(offset)[1]
+
+    def column_at(self, offset: int) -> int:
+        start, _ = self._piece(offset)
+        return max(offset - start, 0) + 1
+
+    def _piece(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right([s for s, _ in self.starts], offset) - 1
+        return self.starts[max(index, 0)]
+
+    @property
+    def first_line(self) -> int:
+        return self.starts[0][1]
+
+
+@dataclass
+class Token:
+    text: str
+    line: int
+    column: int = 1
+
+
+@dataclass
+class _Context:
+    """What the scan of one file accumulates, and the variables known so far."""
+
+    rel: str
+    scope: str
+    root: Path | None
+    group: str
+    api_prefix: str
+    lines: list[str]
+    variables: dict[str, str] = field(default_factory=dict)
+    result: FileScan = field(default_factory=FileScan)
+
+    def location(self, line: int, column: int = 1) -> Location:
+        snippet = self.lines[line - 1].strip()[:SNIPPET_LIMIT] if 0 < line <= len(self.lines) else ""
+        return Location(self.rel, line, column, snippet)
+
+    def add(self, refs: Iterable[Reference]) -> None:
+        for ref in refs:
+            (self.result.models if isinstance(ref, ModelReference) else self.result.unresolved).append(ref)
+
+    def value_context(self, api: str, *, hub_key: bool = False) -> ValueContext:
+        return ValueContext(self.root or Path("/nonexistent-vlicense-root"), self.rel, self.scope, api, {}, hub_key)
+
+
+def _continued(lines: list[str], start: int, escape: str, *, skip_comments: bool) -> tuple[Logical, int]:
+    """Join lines[start:] while a line ends with the escape character; returns (logical, next index)."""
+    pieces: list[str] = []
+    starts: list[tuple[int, int]] = []
+    offset = 0
+    index = start
+    while index < len(lines):
+        raw = lines[index]
+        stripped = raw.rstrip()
+        # Docker drops comment lines inside a continued instruction; they do not end it.
+        if index > start and skip_comments and raw.lstrip().startswith("#"):
+            index += 1
+            continue
+        continues = stripped.endswith(escape) and not stripped.endswith(escape * 2)
+        piece = stripped[:-1] if continues else raw
+        starts.append((offset, index + 1))
+        pieces.append(piece)
+        offset += len(piece) + 1
+        index += 1
+        if not continues:
+            break
+    return Logical(" ".join(pieces), starts), index
+
+
+def _tokens(logical: Logical, text: str | None = None, base: int = 0) -> list[Token]:
+    """Shell words and control operators of a logical line, each with its physical line (comments dropped)."""
+    source = logical.text if text is None else text
+    try:
+        lexer = shlex.shlex(source, posix=True, punctuation_chars=";&|()<>")
+        lexer.whitespace_split = True
+        lexer.commenters = ""
+        words = list(lexer)
+    except ValueError:  # unbalanced quotes: fall back to plain words
+        words = source.split()
+    tokens: list[Token] = []
+    cursor = 0
+    for word in words:
+        if word.startswith("#"):
+            break  # a comment runs to the end of the line
+        found = source.find(word, cursor) if word else -1
+        if found < 0:
+            found = cursor
+        else:
+            cursor = found + len(word)
+        tokens.append(Token(word, logical.line_at(base + found), logical.column_at(base + found)))
+    return tokens
+
+
+def _split_commands(tokens: list[Token]) -> list[list[Token]]:
+    """Simple commands between control operators; a redirection (``> log``) is dropped with its target."""
+    commands: list[list[Token]] = [[]]
+    skip_next = False
+    for token in tokens:
+        if skip_next:
+            skip_next = False
+            continue
+        if token.text and all(ch in "<>" for ch in token.text):
+            skip_next = True
+        elif token.text and all(ch in ";&|()<>" for ch in token.text):
+            if token.text in ("&",) and commands[-1] and commands[-1][-1].text.isdigit():
+                continue  # ``2>&1``
+            commands.append([])
+        else:
+            commands[-1].append(token)
+    return [c for c in commands if c]
+
+
+# ------------------------------------------------------------------------------------------- variables
+
+_VAR = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_0-9]+)(?:(?P<op>:?[-=])(?P<default>[^}]*))?\}|\((?P<make>[A-Za-z_][\w.]*)\)|(?P<plain>[A-Za-z_][A-Za-z_0-9]*|[0-9]))")
+
+
+def _expand(text: str, variables: Mapping[str, str]) -> tuple[str, str | None]:
+    """(text with known variables substituted, name of the first variable that is not known or None)."""
+    missing: list[str] = []
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group("braced") or match.group("make") or match.group("plain")
+        if name in variables:
+            return variables[name]
+        if match.group("op") is not None:
+            return match.group("default")
+        missing.append(name)
+        return match.group(0)
+
+    expanded = _VAR.sub(substitute, text)
+    return expanded, (missing[0] if missing else None)
+
+
+_ASSIGNMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z_0-9]*)=(?P<value>.*)$", re.DOTALL)
+
+
+def _assign(ctx: _Context, name: str, value: str, line: int, api: str, column: int = 1) -> None:
+    """Record a variable; a model-ish name (``MODEL=yolov8n.pt``) is itself a reference."""
+    expanded, missing = _expand(value, ctx.variables)
+    ctx.variables[name] = expanded
+    if is_model_key(name) and expanded.strip():
+        location = ctx.location(line, column)
+        if missing:
+            if _weightish(expanded):
+                ctx.add([UnresolvedReference(location, "file", value, f"shell variable ${missing} is not set in this file")])
+            return
+        ctx.add(classify_value(expanded, location, ctx.value_context(f"{api} {name}", hub_key=is_hub_key(name))))
+
+
+def _weightish(text: str) -> bool:
+    from vlicense.discovery.loaders.base import weight_format
+
+    return bool(weight_format(text)) or "/" in text
+
+
+# -------------------------------------------------------------------------------------------- commands
+
+WRAPPERS = frozenset({"sudo", "exec", "nohup", "time", "command", "builtin", "env", "nice", "stdbuf", "timeout"})
+SHELL_KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "fi", "done"})
+RUNNERS = frozenset({"uv", "poetry", "pipenv", "pdm", "hatch", "rye", "conda", "mamba", "micromamba", "pixi"})
+YOLO_NO_MODEL = frozenset({"help", "checks", "version", "settings", "cfg", "copy-cfg", "solutions", "login", "logout", "hub"})
+YOLO_MODES = frozenset({"train", "val", "predict", "export", "track", "benchmark"})
+DOWNLOADERS = frozenset({"wget", "curl", "aria2c", "axel"})
+HF_CLIS = frozenset({"huggingface-cli", "hf"})
+HF_VALUE_OPTIONS = frozenset({"--revision", "--repo-type", "--local-dir", "--cache-dir", "--token", "--max-workers", "--local-dir-use-symlinks", "--etag-timeout", "--type"})
+HF_LIST_OPTIONS = frozenset({"--include", "--exclude"})
+PIP_VALUE_OPTIONS = frozenset(
+    {
+        "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url",
+        "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--trusted-host", "--platform",
+        "--python-version", "--implementation", "--abi", "--no-binary", "--only-binary", "--progress-bar",
+        "--cache-dir", "--src", "--upgrade-strategy", "-C", "--config-settings", "--global-option", "--python",
+        "--report", "--log", "--proxy", "--retries", "--timeout", "--exists-action", "--cert", "--client-cert",
+        "--index", "--default-index",
+    }
+)  # fmt: skip
+
+
+def _command_word(command: list[Token]) -> list[Token]:
+    """The command without leading assignments, keywords, wrappers and ``uv run``-style runners."""
+    i = 0
+    while i < len(command):
+        word = command[i].text
+        if word in SHELL_KEYWORDS or _ASSIGNMENT.match(word):
+            i += 1
+        elif word in WRAPPERS:
+            i += 1
+            while i < len(command) and command[i].text.startswith("-"):
+                i += 1
+        elif word in RUNNERS and i + 1 < len(command) and command[i + 1].text == "run":
+            i += 2
+            while i < len(command) and command[i].text.startswith("-"):
+                # ``conda run -n env`` takes a value.
+                i += 2 if command[i].text in ("-n", "--name", "-p", "--prefix") else 1
+        else:
+            break
+    return command[i:]
+
+
+def _scan_command(ctx: _Context, command: list[Token]) -> None:
+    if not command:
+        return
+    # A command that is only assignments sets variables (``MODEL=yolov8n.pt``); ``export``/``declare`` too.
+    if all(_ASSIGNMENT.match(t.text) for t in command):
+        for token in command:
+            m = _ASSIGNMENT.match(token.text)
+            assert m
+            _assign(ctx, m.group("name"), m.group("value"), token.line, "variable", token.column)
+        return
+    if command[0].text in ("export", "readonly", "declare", "local", "typeset"):
+        for token in command[1:]:
+            m = _ASSIGNMENT.match(token.text)
+            if m:
+                _assign(ctx, m.group("name"), m.group("value"), token.line, "variable", token.column)
+        return
+    words = _command_word(command)
+    if not words:
+        return
+    program = PurePosixPath(words[0].text).name
+    args = words[1:]
+    if program in ("yolo", "ultralytics"):
+        _yolo(ctx, words[0], args)
+    elif program in HF_CLIS and args and args[0].text == "download":
+        _hf_download(ctx, words[0], args[1:], program)
+    elif program in DOWNLOADERS:
+        _download(ctx, program, args)
+    elif program == "git" and ([a.text for a in args[:1]] == ["clone"] or [a.text for a in args[:2]] == ["lfs", "clone"]):
+        _git_clone(ctx, args)
+    else:
+        pip_args = _pip_args(program, args)
+        if pip_args is not None:
+            _pip_install(ctx, pip_args)
+
+
+def _yolo(ctx: _Context, head: Token, args: list[Token]) -> None:
+    texts = [a.text for a in args]
+    if not texts or any(t in YOLO_NO_MODEL for t in texts if "=" not in t):
+        return
+    api = f"{ctx.api_prefix}yolo CLI"
+    for token in args:
+        if token.text.startswith("model="):
+            value, missing = _expand(token.text[len("model="):], ctx.variables)
+            location = ctx.location(token.line, token.column)
+            if missing:
+                ctx.add([UnresolvedReference(location, "ultralytics", token.text, f"shell variable ${missing} is not set in this file")])
+                return
+            refs = classify_value(value, location, ctx.value_context(api))
+            ctx.add(replace(r, variant=_ultralytics_class(r.name)) if isinstance(r, ModelReference) and r.loader == "ultralytics" else r for r in refs)
+            return
+    if any(t in YOLO_MODES for t in texts):
+        # Without model= the CLI loads its default weights (ultralytics/cfg/__init__.py entrypoint).
+        default = DEFAULT_WEIGHTS["YOLO"]
+        ctx.add([ModelReference("ultralytics", default, ctx.location(head.line, head.column), "YOLO", api=f"{api} (default weights in ultralytics {DEFAULTS_VERSION})", scope=ctx.scope)])
+
+
+def _ultralytics_class(name: str) -> str:
+    """The class the yolo CLI picks for a weights name (ultralytics/cfg/__init__.py entrypoint)."""
+    stem = PurePosixPath(name).name.lower()
+    if "rtdetr" in stem:
+        return "RTDETR"
+    if "fastsam" in stem:
+        return "FastSAM"
+    if stem.startswith(("sam_", "sam2", "sam3", "mobile_sam")):
+        return "SAM"
+    return "YOLO"
+
+
+def _hf_download(ctx: _Context, head: Token, args: list[Token], program: str) -> None:
+    positional: list[Token] = []
+    repo_type = "model"
+    revision: str | None = None
+    i = 0
+    while i < len(args):
+        text = args[i].text
+        option, eq, inline = text.partition("=")
+        if option in HF_VALUE_OPTIONS:
+            value = inline if eq else (args[i + 1].text if i + 1 < len(args) else "")
+            if option in ("--repo-type", "--type"):
+                repo_type = value
+            elif option == "--revision":
+                revision = value
+            i += 1 if eq else 2
+        elif option in HF_LIST_OPTIONS:
+            i += 1
+            while not eq and i < len(args) and not args[i].text.startswith("-"):
+                i += 1
+        elif text.startswith("-"):
+            i += 1
+        else:
+            positional.append(args[i])
+            i += 1
+    api = f"{ctx.api_prefix}{program} download"
+    if not positional:
+        ctx.add([UnresolvedReference(ctx.location(head.line, head.column), "huggingface", program + " download", "no repository id given")])
+        return
+    repo_token = positional[0]
+    location = ctx.location(repo_token.line, repo_token.column)
+    repo, missing = _expand(repo_token.text, ctx.variables)
+    if missing:
+        ctx.add([UnresolvedReference(location, "huggingface", repo_token.text, f"shell variable ${missing} is not set in this file")])
+        return
+    if repo_type not in ("model", "models"):
+        ctx.add([UnresolvedReference(location, "huggingface", repo, f"repo_type {repo_type}: only model repositories are audited")])
+        return
+    if revision is not None:
+        revision, missing_rev = _expand(revision, ctx.variables)
+        revision = None if missing_rev else revision
+    files = [t.text for t in positional[1:]]
+    refs = classify_value(repo, location, ctx.value_context(api, hub_key=True))
+    hub = [r for r in refs if isinstance(r, ModelReference) and r.loader == "huggingface"]
+    if not hub:
+        ctx.add([UnresolvedReference(location, "huggingface", repo, "not a valid Hugging Face Hub id")])
+        return
+    variant = files[0] if len(files) == 1 else None
+    ctx.add([replace(hub[0], variant=variant, revision=revision)])
+
+
+def _download(ctx: _Context, program: str, args: list[Token]) -> None:
+    for token in args:
+        text, missing = _expand(token.text, ctx.variables)
+        if not text.lower().startswith(("http://", "https://")):
+            continue
+        location = ctx.location(token.line, token.column)
+        if missing:
+            if _weightish(text):
+                ctx.add([UnresolvedReference(location, "file", token.text, f"shell variable ${missing} is not set in this file")])
+            continue
+        ref = url_reference(text, location, ctx.scope, f"{ctx.api_prefix}{program}")
+        if ref is not None:
+            ctx.add([ref])
+
+
+def _git_clone(ctx: _Context, args: list[Token]) -> None:
+    for token in args:
+        text, missing = _expand(token.text, ctx.variables)
+        if missing or "huggingface.co/" not in text:
+            continue
+        url = text.removesuffix(".git")
+        ref = url_reference(url, ctx.location(token.line, token.column), ctx.scope, f"{ctx.api_prefix}git clone", strict=False)
+        if isinstance(ref, ModelReference):
+            ctx.add([ref])
+
+
+def _pip_args(program: str, args: list[Token]) -> list[Token] | None:
+    """The arguments after ``install`` for pip/pip3/python -m pip/uv pip, else None."""
+    texts = [a.text for a in args]
+    if re.fullmatch(r"pip(?:3(?:\.\d+)?)?", program):
+        rest = args
+    elif re.fullmatch(r"python(?:3(?:\.\d+)?)?", program) and texts[:2] == ["-m", "pip"]:
+        rest = args[2:]
+    elif program == "uv" and texts[:1] == ["pip"]:
+        rest = args[1:]
+    else:
+        return None
+    while rest and rest[0].text.startswith("-"):
+        rest = rest[1:]  # global options (``pip --no-cache-dir install``)
+    if not rest or rest[0].text != "install":
+        return None
+    return rest[1:]
+
+
+def _pip_install(ctx: _Context, args: list[Token]) -> None:
+    i = 0
+    while i < len(args):
+        token = args[i]
+        text = token.text
+        option, eq, _ = text.partition("=")
+        if text.startswith("-"):
+            i += 2 if option in PIP_VALUE_OPTIONS and not eq and not _joined_short(text) else 1
+            continue
+        i += 1
+        expanded, missing = _expand(text, ctx.variables)
+        if missing or not expanded:
+            continue
+        # The same reading as requirements files (extras, markers, named URLs, wheel names); local paths -> None.
+        parsed = _name_and_specifier(expanded)
+        if parsed is not None:
+            name, specifier = parsed
+            ctx.result.requirements.append(RequirementReference(name, specifier, ctx.location(token.line, token.column), ctx.group))
+
+
+def _joined_short(text: str) -> bool:
+    """``-rrequirements.txt`` carries its value."""
+    return len(text) > 2 and text[0] == "-" and text[1] != "-"
+
+
+# ------------------------------------------------------------------------------------------- scripts
+
+_HEREDOC = re.compile(r"<<-?\s*(['\"]?)(?P<word>[A-Za-z_][\w.-]*)\1")
+
+
+def scan_shell_text(
+    text: str,
+    rel: str,
+    scope: str,
+    *,
+    first_line: int = 1,
+    group: str = "script",
+    lines: list[str] | None = None,
+    root: Path | None = None,
+    variables: Mapping[str, str] | None = None,
+    api_prefix: str = "",
+) -> FileScan:
+    """References in shell text whose first line is line ``first_line`` of ``rel`` (``lines`` = the file's
+    lines, for snippets). Also used for CI ``run:`` blocks and notebook ``!`` lines. Never raises."""
+    ctx = _Context(rel, scope, root, group, api_prefix, lines if lines is not None else [""] * (first_line - 1) + text.splitlines())
+    ctx.variables.update(variables or {})
+    try:
+        _shell_lines(ctx, text.splitlines(), first_line)
+    except Exception as exc:  # noqa: BLE001 - reported, never raised
+        ctx.result.skipped.append(SkippedFile(rel, f"internal error while scanning shell text ({type(exc).__name__}: {exc})"))
+    return _finish(ctx)
+
+
+def _shell_lines(ctx: _Context, lines: list[str], first_line: int) -> None:
+    index = 0
+    while index < len(lines):
+        if not lines[index].strip() or lines[index].lstrip().startswith("#"):
+            index += 1
+            continue
+        logical, index = _continued(lines, index, "\\", skip_comments=False)
+        logical.starts = [(o, line + first_line - 1) for o, line in logical.starts]
+        index = _skip_heredoc(logical.text, lines, index)
+        if not _may_matter(logical.text):
+            continue
+        for command in _split_commands(_tokens(logical)):
+            _scan_command(ctx, command)
+
+
+# A line without any of these can hold no command or assignment this scanner reads (shlex is slow).
+_LINE_WORDS = ("=", "yolo", "ultralytics", "hf", "huggingface", "wget", "curl", "aria2c", "axel", "git", "pip")
+
+
+def _may_matter(text: str) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in _LINE_WORDS)
+
+
+def _skip_heredoc(text: str, lines: list[str], index: int) -> int:
+    """Index after the body of a heredoc opened on this line (its body is data, not commands)."""
+    match = _HEREDOC.search(text)
+    if not match:
+        return index
+    word = match.group("word")
+    while index < len(lines) and lines[index].strip() != word:
+        index += 1
+    return index + 1
+
+
+def _make_expand(text: str, variables: Mapping[str, str]) -> str:
+    """Make's own expansion of a recipe line: known ``$(VAR)``/``${VAR}`` substituted, ``$$`` -> ``$``."""
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return variables.get(name, match.group(0))
+
+    text = re.sub(r"(?<!\$)\$\(([A-Za-z_][\w.]*)\)|(?<!\$)\$\{([A-Za-z_][\w.]*)\}", substitute, text)
+    return text.replace("$$", "$")
+
+
+def _make_lines(ctx: _Context, lines: list[str]) -> None:
+    assignment = re.compile(r"^(?:export\s+|override\s+)?(?P<name>[A-Za-z_][\w.]*)\s*(?::::|::|[:?+!])?=\s*(?P<value>.*)$")
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if not line.strip() or line.lstrip().startswith("#"):
+            index += 1
+            continue
+        logical, index = _continued(lines, index, "\\", skip_comments=False)
+        if line.startswith("\t"):
+            # A recipe line: shell after make's own prefixes; ``$$`` is a literal ``$``.
+            body = logical.text.lstrip("\t").lstrip("@-+ ")
+            offset = logical.text.find(body) if body else 0
+            body = _make_expand(body, ctx.variables)
+            if not _may_matter(body):
+                continue
+            for command in _split_commands(_tokens(logical, body, offset)):
+                _scan_command(ctx, command)
+            continue
+        match = assignment.match(logical.text.strip())
+        if match:
+            value = re.sub(r"\s+#.*$", "", match.group("value")).strip()
+            _assign(ctx, match.group("name"), value, logical.first_line, "make variable")
+
+
+# ---------------------------------------------------------------------------------------- Dockerfiles
+
+_DIRECTIVE = re.compile(r"^#\s*escape\s*=\s*(?P<char>[\\`])\s*$", re.IGNORECASE)
+COMMAND_INSTRUCTIONS = frozenset({"RUN", "CMD", "ENTRYPOINT"})
+
+
+def _dockerfile(ctx: _Context, lines: list[str]) -> None:
+    escape = "\\"
+    for line in lines[:5]:
+        match = _DIRECTIVE.match(line.strip())
+        if match:
+            escape = match.group("char")
+    index = 0
+    while index < len(lines):
+        raw = lines[index]
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            index += 1
+            continue
+        logical, index = _continued(lines, index, escape, skip_comments=True)
+        text = logical.text.lstrip()
+        instruction, _, rest = text.partition(" ")
+        instruction = instruction.upper()
+        rest_offset = len(logical.text) - len(rest) if rest else len(logical.text)
+        if instruction in ("ENV", "ARG"):
+            _docker_variables(ctx, instruction, logical, rest, rest_offset)
+        elif instruction == "ONBUILD":
+            continue
+        elif instruction in COMMAND_INSTRUCTIONS:
+            index = _docker_command(ctx, instruction, logical, rest, rest_offset, lines, index)
+
+
+def _docker_variables(ctx: _Context, instruction: str, logical: Logical, rest: str, offset: int) -> None:
+    tokens = _tokens(logical, rest, offset)
+    api = f"Dockerfile {instruction}"
+    if instruction == "ENV" and tokens and "=" not in tokens[0].text:
+        # Legacy ``ENV KEY value with spaces``.
+        value = " ".join(t.text for t in tokens[1:])
+        _assign(ctx, tokens[0].text, value, tokens[0].line, api, tokens[0].column)
+        return
+    for token in tokens:
+        name, eq, value = token.text.partition("=")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", name):
+            continue
+        if eq:
+            _assign(ctx, name, value, token.line, api, token.column)
+
+
+def _docker_command(ctx: _Context, instruction: str, logical: Logical, rest: str, offset: int, lines: list[str], index: int) -> int:
+    stripped = rest.strip()
+    if stripped.startswith("["):
+        try:
+            argv = json.loads(stripped)
+        except ValueError:
+            argv = None
+        if isinstance(argv, list) and all(isinstance(a, str) for a in argv):
+            if len(argv) >= 3 and argv[0] in ("sh", "/bin/sh", "bash", "/bin/bash") and argv[1] == "-c":
+                # ``["sh", "-c", "yolo predict ..."]`` runs a shell string.
+                script = Logical(argv[2], [(0, logical.first_line)])
+                for command in _split_commands(_tokens(script)):
+                    _scan_command(ctx, command)
+            else:
+                _scan_command(ctx, [Token(a, logical.first_line) for a in argv])
+            return index
+    tokens = _tokens(logical, rest, offset)
+    # ``RUN --mount=type=cache,target=/root/.cache pip install ...``: BuildKit flags come first.
+    while instruction == "RUN" and tokens and tokens[0].text.startswith("--"):
+        tokens = tokens[1:]
+    heredoc = _HEREDOC.search(rest)
+    if heredoc:
+        word = heredoc.group("word")
+        body_start = index
+        end = body_start
+        while end < len(lines) and lines[end].strip() != word:
+            end += 1
+        before = [t.text for t in tokens if not t.text.startswith("<") and t.text.strip("'\"") != word]
+        # ``RUN <<EOF`` (or ``RUN bash <<EOF``) is a shell script; ``RUN python <<EOF`` is not.
+        if not before or PurePosixPath(before[0]).name in ("sh", "bash"):
+            _shell_lines(ctx, lines[body_start:end], body_start + 1)
+        return end + 1
+    for command in _split_commands(tokens):
+        _scan_command(ctx, command)
+    return index
+
+
+# --------------------------------------------------------------------------------------------- scan
+
+
+def scan(path: Path, rel: str, scope: str) -> FileScan:
+    """Scan one Dockerfile, shell script or Makefile; never raises (unreadable files become SkippedFile)."""
+    kind = file_kind(rel)
+    if kind is None:
+        return FileScan()
+    try:
+        text = decode_text(read_bytes(path, MAX_CONFIG_BYTES))
+    except Unreadable as exc:
+        return FileScan(skipped=[SkippedFile(rel, f"{_KIND_WORDS[kind]} not scanned: {exc}")])
+    except Exception as exc:  # noqa: BLE001
+        return FileScan(skipped=[SkippedFile(rel, f"internal error while reading ({type(exc).__name__}: {exc})")])
+    lines = text.splitlines()
+    depth = len(PurePosixPath(rel).parts)
+    root = path
+    for _ in range(depth):
+        root = root.parent
+    group = "docker" if kind == "docker" else "script"
+    ctx = _Context(rel, scope, root, group, "", lines)
+    try:
+        if kind == "docker":
+            _dockerfile(ctx, lines)
+        elif kind == "make":
+            _make_lines(ctx, lines)
+        else:
+            _shell_lines(ctx, lines, 1)
+    except Exception as exc:  # noqa: BLE001 - a scanner bug must not abort the audit; it is reported instead
+        return FileScan(skipped=[SkippedFile(rel, f"internal error while scanning ({type(exc).__name__}: {exc})")])
+    return _finish(ctx)
+
+
+_KIND_WORDS = {"docker": "Dockerfile", "shell": "shell script", "make": "Makefile"}
+
+
+def _finish(ctx: _Context) -> FileScan:
+    result = ctx.result
+    for name in ("models", "unresolved", "requirements"):
+        items = getattr(result, name)
+        seen: set = set()
+        items[:] = [i for i in items if not (i in seen or seen.add(i))]
+    return result
+
+
+registry.register(SCANNER_NAME, SCANNER_VERSION, matches, scan)

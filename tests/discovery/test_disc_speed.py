@@ -1,0 +1,200 @@
+"""Fast import path, the per-file result cache (warm runs, invalidation, corruption) and parallel parsing."""
+
+from __future__ import annotations
+
+import ast
+import os
+import sqlite3
+
+import pytest
+
+from vlicense.discovery import discover, fastimports
+from vlicense.discovery.cache import Cache
+
+
+def write_tree(root, files):
+    """Create ``files`` (relative path -> text) under ``root`` (text is dedented)."""
+    import textwrap
+
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
+
+
+def _ast_imports(source: str) -> list[tuple[str, int]]:
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            out += [(a.name.split(".")[0], node.lineno) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            out.append((node.module.split(".")[0], node.lineno))
+    return sorted(out)
+
+
+TRICKY = '''"""Docstring with code:
+
+import fake_in_docstring
+from fake2 import x
+"""
+import os, json as j
+from a.b import (c,
+    d)
+import \\
+    continued
+from . import rel
+from .x import y
+x = "import not_a_statement"
+# import commented
+def f():
+    """
+    import fake3
+    """
+    import inner.mod as m; import second
+    s = \'\'\'
+from fake4 import z
+\'\'\'
+    return m
+class K:
+    from typing import List
+'''
+
+
+def test_fast_scan_agrees_with_the_parser_on_tricky_code():
+    got = fastimports.scan(TRICKY, "t.py")
+    assert got is not None
+    assert sorted((r.module, r.location.line) for r in got[0]) == _ast_imports(TRICKY)
+    assert {"a", "b", "c", "d", "j", "json", "rel", "x", "y", "m", "List"} <= set(got[1])
+    assert "fake_in_docstring" not in got[1]
+
+
+@pytest.mark.parametrize("source", ['import os\nprint "x"\n', "import os\nexec 'x'\n", "try:\n    import a\nexcept E, e:\n    pass\n"])
+def test_fast_scan_defers_python2_to_the_parser(source):
+    assert fastimports.scan(source, "t.py") is None
+
+
+def test_fast_scan_is_not_fooled_by_docstrings_mentioning_py2():
+    assert [r.module for r in fastimports.scan('"""\nprint "x"\n"""\nimport yaml\n', "t.py")[0]] == ["yaml"]
+
+
+def _project(tmp_path):
+    return write_tree(tmp_path / "p", {
+        "app/__init__.py": "",
+        "app/settings.py": 'WEIGHTS = "yolov8n.pt"\n',
+        "app/main.py": "from ultralytics import YOLO\nfrom app.settings import WEIGHTS\nYOLO(WEIGHTS)\nimport cv2\n",
+        "app/util.py": "import numpy\n",
+        "lib.py": "import timm\ndef make(a):\n    return timm.create_model(a, pretrained=True)\n",
+        "caller.py": "from lib import make\nmake('resnet50')\n",
+    })
+
+
+def test_warm_run_reuses_results_and_reads_no_file(tmp_path, monkeypatch):
+    root = _project(tmp_path)
+    cold = discover(root)
+    opened: list[str] = []
+    import vlicense.discovery as disc
+    import vlicense.discovery.project as proj
+
+    real = disc.read_bytes
+
+    def spy(path, limit):
+        opened.append(str(path))
+        return real(path, limit)
+
+    monkeypatch.setattr(disc, "read_bytes", spy)
+    monkeypatch.setattr(proj, "read_bytes", spy)
+    warm = discover(root)
+    assert warm == cold
+    assert opened == []
+    assert [m.name for m in cold.models] == ["yolov8n.pt", "resnet50"]
+
+
+def test_changed_dependency_invalidates_the_dependent_file(tmp_path):
+    root = _project(tmp_path)
+    assert [m.name for m in discover(root).models] == ["yolov8n.pt", "resnet50"]
+    (root / "app/settings.py").write_text('WEIGHTS = "yolo11x.pt"\n')
+    (root / "caller.py").write_text("from lib import make\nmake('convnext_tiny')\n")
+    assert [m.name for m in discover(root).models] == ["yolo11x.pt", "convnext_tiny"]
+    # The wrapper's module changes: its callers are re-analyzed although their text did not change.
+    (root / "lib.py").write_text("import timm\ndef make(a):\n    return timm.create_model('vit_tiny_patch16_224', pretrained=True)\n")
+    assert [m.name for m in discover(root).models] == ["yolo11x.pt", "vit_tiny_patch16_224"]
+    # A module that appears later shadows nothing it should not, and a removed one is noticed.
+    (root / "app/settings.py").unlink()
+    d = discover(root)
+    assert [m.name for m in d.models] == ["vit_tiny_patch16_224"]
+    assert [u.expression for u in d.unresolved] == ["WEIGHTS"]
+
+
+def test_cache_off_and_on_agree(tmp_path):
+    root = _project(tmp_path)
+    assert discover(root, cache=False) == discover(root) == discover(root)
+
+
+@pytest.mark.parametrize("damage", [b"not a database at all" * 100, b""])
+def test_corrupt_cache_is_ignored(tmp_path, monkeypatch, damage):
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setenv("VLICENSE_CACHE_DIR", str(cache_dir))
+    root = _project(tmp_path)
+    expected = discover(root, cache=False)
+    cache_dir.mkdir(exist_ok=True)
+    (cache_dir / "discovery.sqlite3").write_bytes(damage)
+    assert discover(root) == expected
+    assert discover(root) == expected
+
+
+def test_damaged_entries_are_cache_misses(tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setenv("VLICENSE_CACHE_DIR", str(cache_dir))
+    root = _project(tmp_path)
+    expected = discover(root)
+    db = sqlite3.connect(cache_dir / "discovery.sqlite3")
+    with db:
+        db.execute("UPDATE results SET data = x'00ff'")
+        db.execute("UPDATE stats SET sha = 'bogus'")
+    db.close()
+    assert discover(root) == expected
+
+
+def test_cache_dir_is_created_where_the_environment_says(tmp_path, monkeypatch):
+    monkeypatch.setenv("VLICENSE_CACHE_DIR", str(tmp_path / "here"))
+    assert Cache().path == tmp_path / "here" / "discovery.sqlite3"
+
+
+def _big_project(tmp_path, n=30):
+    files = {f"pkg/m{i}.py": f"import timm\nimport cv2\nfrom pkg.consts import ARCHES\ntimm.create_model(ARCHES[{i % 3}], pretrained=True)\n" for i in range(n)}
+    files["pkg/__init__.py"] = ""
+    files["pkg/consts.py"] = "ARCHES = ('resnet18', 'resnet50', 'vit_base_patch16_224')\n"
+    files["pkg/wrap.py"] = "import timm\ndef mk(a):\n    return timm.create_model(a, pretrained=True)\n"
+    files.update({f"use/u{i}.py": f"from pkg.wrap import mk\nmk('convnext_{i}')\n" for i in range(n)})
+    files["bad.py"] = "import timm\nprint 'py2'\n"
+    return write_tree(tmp_path / "big", files)
+
+
+def test_parallel_and_serial_results_are_identical(tmp_path):
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork")
+    root = _big_project(tmp_path)
+    serial = discover(root, cache=False, jobs=1)
+    parallel = discover(root, cache=False, jobs=2)
+    assert serial == parallel
+    assert len(serial.models) == 60 and [s.path for s in serial.skipped] == ["bad.py"]
+
+
+def test_canary_files_that_would_run_code_are_never_executed(tmp_path):
+    canary = tmp_path / "canary"
+    payload = f"open({str(canary)!r}, 'w').write('ran')\n"
+    root = write_tree(tmp_path / "p", {
+        "setup.py": "import setuptools\n" + payload + "setuptools.setup(name='x', install_requires=['timm'])\n",
+        "conftest.py": "import timm\n" + payload,
+        "sitecustomize.py": payload,
+        "hook.pth": "import os; " + payload,
+        "app/__init__.py": payload,
+        "app/settings.py": payload + "WEIGHTS = 'yolov8n.pt'\n",
+        "main.py": "from ultralytics import YOLO\nfrom app.settings import WEIGHTS\nYOLO(WEIGHTS)\n",
+    })
+    (root / "weights.pt").write_bytes(b"\x80\x04cposix\nsystem\n(S'touch " + str(canary).encode() + b"'\ntR.")
+    d = discover(root, jobs=2)
+    discover(root, jobs=1)
+    assert not canary.exists()
+    assert [m.name for m in d.models if m.loader == "ultralytics"] == ["yolov8n.pt"]

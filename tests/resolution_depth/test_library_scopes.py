@@ -1,0 +1,166 @@
+"""Library components: scopes, direct/introduced_by from an installed env or from a lock graph, PyPI fallback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypi_server import pypi_server
+
+from vlicense.discovery.lockfiles import scan_lock_file
+from vlicense.model import Discovery, ImportReference, Location, RequirementReference
+from vlicense.resolution.components import build_components, normalize_scope
+from vlicense.resolution.hf import HubResolver
+from vlicense.resolution.installed import Environment
+from vlicense.resolution.knowledge_base import KnowledgeBase
+from vlicense.resolution.pypi import PyPIResolver
+
+UV_LOCK = """\
+version = 1
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [{ name = "wrapper" }]
+
+[package.dev-dependencies]
+test = [{ name = "pytest-thing" }]
+
+[[package]]
+name = "wrapper"
+version = "2.0.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "agpl-core" }]
+
+[[package]]
+name = "agpl-core"
+version = "1.4.2"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "pytest-thing"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "agpl-core" }]
+
+[[package]]
+name = "orphan"
+version = "0.1"
+source = { registry = "https://pypi.org/simple" }
+"""
+
+
+@pytest.mark.parametrize(
+    ("group", "scope"),
+    [
+        ("runtime", "runtime"),
+        ("main", "runtime"),
+        ("optional:GPU", "optional:gpu"),
+        ("group:test", "test"),
+        ("group:tests", "test"),
+        ("test", "test"),
+        ("group:docs", "docs"),
+        ("group:lint", "dev"),
+        ("dev", "dev"),
+        ("group:serve", "group:serve"),
+        # Look-alikes: names that only contain a keyword are not classified by it.
+        ("group:attestation", "group:attestation"),
+        ("group:contest", "group:contest"),
+        ("notebook", "notebook"),
+    ],
+)
+def test_normalize_scope(group, scope):
+    assert normalize_scope(group) == scope
+
+
+def components(found: Discovery, pypi: PyPIResolver | None = None, env: Environment | None = None):
+    result = build_components(
+        found,
+        environment=env or Environment.from_paths([], "3.12"),
+        kb=KnowledgeBase.load(),
+        hub=HubResolver(offline=True),
+        project_path=lambda name: None,
+        pypi=pypi,
+    )
+    return {c.id: c for c in result}
+
+
+def lock_discovery(tmp_path: Path) -> Discovery:
+    path = tmp_path / "uv.lock"
+    path.write_text(UV_LOCK)
+    return Discovery(requirements=scan_lock_file(path, "uv.lock", "runtime").requirements)
+
+
+@pytest.fixture
+def index(monkeypatch):
+    with pypi_server() as (url, state):
+        monkeypatch.setenv("VLICENSE_PYPI_URL", url)
+        yield state
+
+
+def test_lock_graph_gives_paths_versions_and_scopes_without_an_environment(tmp_path, index):
+    index.release("wrapper", "2.0.0", license_expression="MIT")
+    index.release("agpl-core", "1.4.2", classifiers=["License :: OSI Approved :: GNU Affero General Public License v3"])
+    index.release("pytest-thing", "1.0", license_expression="MIT")
+    index.release("orphan", "0.1", license="MIT")
+    by_id = components(lock_discovery(tmp_path), PyPIResolver(offline=False))
+    core = by_id["pypi:agpl-core"]
+    # An AGPL package pulled in through an MIT wrapper: the path names the wrapper.
+    assert core.direct is False
+    assert ["<project>", "wrapper", "agpl-core"] in core.introduced_by
+    assert core.scope == "runtime"  # runtime path wins over the test-group path
+    assert core.version == "1.4.2"
+    assert core.license is not None and core.license.startswith("AGPL-3.0")
+    assert core.license_source == "pypi"
+    assert any("version pinned in uv.lock" in n for n in core.notes)
+    wrapper = by_id["pypi:wrapper"]
+    assert wrapper.direct and wrapper.introduced_by == [["<project>", "wrapper"]] and wrapper.license == "MIT"
+    assert by_id["pypi:pytest-thing"].scope == "test"
+    orphan = by_id["pypi:orphan"]
+    assert orphan.direct is False and orphan.introduced_by == []
+    assert any("no path from the project" in n for n in orphan.notes)
+    # PyPI was asked for the exact locked versions.
+    assert "/pypi/agpl-core/1.4.2/json" in index.requests
+
+
+def test_offline_libraries_not_in_the_kb_stay_unknown_and_say_why(tmp_path):
+    by_id = components(lock_discovery(tmp_path), PyPIResolver(offline=True))
+    core = by_id["pypi:agpl-core"]
+    assert core.license is None and core.facts == []
+    assert "PyPI not consulted (offline)" in core.notes
+
+
+def test_kb_answers_before_pypi(tmp_path, index):
+    found = Discovery(requirements=[RequirementReference("numpy", "==2.1.0", Location("requirements.txt", 1))])
+    by_id = components(found, PyPIResolver(offline=False))
+    assert by_id["pypi:numpy"].license_source == "knowledge-base"
+    assert by_id["pypi:numpy"].version == "2.1.0"
+    assert index.requests == []
+
+
+def test_failed_pypi_lookup_is_a_failed_fact(tmp_path, index):
+    index.answers["mystery/1.0"] = 500
+    found = Discovery(requirements=[RequirementReference("mystery", "==1.0", Location("requirements.txt", 1))])
+    component = components(found, PyPIResolver(offline=False))["pypi:mystery"]
+    assert component.license is None
+    assert [(f.source, f.license) for f in component.facts] == [("pypi", None)]
+    assert "HTTP 500" in component.facts[0].detail
+
+
+def test_scopes_from_imports_and_manifest_groups():
+    here = Location("tests/test_app.py", 1)
+    found = Discovery(
+        imports=[ImportReference("pytest", here, scope="test"), ImportReference("numpy", Location("app.py", 1))],
+        requirements=[
+            RequirementReference("numpy", ">=1", Location("pyproject.toml", 5), "group:dev"),
+            RequirementReference("sphinx", "", Location("pyproject.toml", 9), "group:docs"),
+            RequirementReference("pillow", "", Location("pyproject.toml", 7), "optional:images"),
+        ],
+    )
+    by_id = components(found)
+    assert by_id["pypi:pytest"].scope == "test"
+    assert by_id["pypi:numpy"].scope == "runtime"  # imported by shipped code: runtime even if a dev group lists it
+    assert by_id["pypi:numpy"].locations[0].path == "app.py"
+    assert by_id["pypi:sphinx"].scope == "docs"
+    assert by_id["pypi:pillow"].scope == "optional:images"
