@@ -299,12 +299,23 @@ Exit codes: 0 pass · 1 findings at or above --fail-on · 2 usage, config or pol
               help="Exit 1 when a finding reaches this severity. Default: error. [env: VLICENSE_FAIL_ON]")
 @click.option("--exclude", multiple=True, metavar="GLOB",
               help="Skip files and folders matching GLOB (repeatable). [env: VLICENSE_EXCLUDE, comma-separated]")
+@click.option("--baseline", metavar="FILE",
+              help="Findings recorded in FILE stay in the report but do not fail the gate (adopt vlicense on a legacy project). [env: VLICENSE_BASELINE]")
+@click.option("--write-baseline", "write_baseline", type=click.Path(path_type=Path), metavar="FILE",
+              help="Record every current finding in FILE (use it later with --baseline).")
+@click.option("--new-since", "new_since", metavar="GIT_REF",
+              help="Gate only findings that did not exist at GIT_REF (e.g. origin/main); the project at that ref is audited too. [env: VLICENSE_NEW_SINCE]")
+@click.option("--cache/--no-cache", "cache", default=None,
+              help="Reuse per-file scan results from the user cache dir (VLICENSE_CACHE_DIR). Default: on. [env: VLICENSE_CACHE]")
+@click.option("--template-dir", "template_dir", metavar="DIR",
+              help="Your own Jinja2 memo templates (memo.md.j2, memo.html.j2), searched before the bundled ones. [env: VLICENSE_TEMPLATE_DIR]")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors. [env: VLICENSE_DEBUG]")
 @_terminal_options
 @click.pass_context
 def audit(ctx: click.Context, path: Path, policy: str | None, formats: tuple[str, ...], outputs: tuple[Path, ...],
-          offline: bool | None, python: str | None, fail_on: str | None, exclude: tuple[str, ...], debug: bool,
-          quiet: bool | None, verbose: bool | None, color: bool | None) -> None:
+          offline: bool | None, python: str | None, fail_on: str | None, exclude: tuple[str, ...],
+          baseline: str | None, write_baseline: Path | None, new_since: str | None, cache: bool | None,
+          template_dir: str | None, debug: bool, quiet: bool | None, verbose: bool | None, color: bool | None) -> None:
     """Audit the project at PATH (a folder, or a single .py/.ipynb file; default: the current folder).
 
     Prints the verdict and the findings; exits 1 when a finding reaches --fail-on, so it can gate a
@@ -318,7 +329,8 @@ def audit(ctx: click.Context, path: Path, policy: str | None, formats: tuple[str
     settings = load_settings(
         root,
         {"policy": policy, "format": formats, "output": outputs, "offline": offline, "python": python,
-         "fail-on": fail_on, "exclude": exclude},
+         "fail-on": fail_on, "exclude": exclude, "baseline": baseline, "new-since": new_since, "cache": cache,
+         "template-dir": template_dir},
     )
     for line in settings.describe():
         terminal.detail(f"setting {line}")
@@ -327,13 +339,22 @@ def audit(ctx: click.Context, path: Path, policy: str | None, formats: tuple[str
     from vlicense.report import FORMATS, render
 
     targets = _pair_formats(settings["format"], settings["output"], FORMATS)
-    options = AuditOptions(path=path, policy=settings["policy"], offline=settings["offline"], python=settings["python"],
-                           exclude=tuple(settings["exclude"]))
+    options = AuditOptions(
+        path=path, policy=settings["policy"], offline=settings["offline"], python=settings["python"],
+        exclude=tuple(settings["exclude"]), cache=settings["cache"], new_since=settings["new-since"],
+        baseline=Path(settings["baseline"]) if settings["baseline"] else None,
+    )
     result = _run_with_progress(run_audit, options, terminal)
+    if write_baseline is not None:
+        from vlicense.policy.baseline import write_baseline as write_baseline_file
+
+        count = write_baseline_file(result.findings, write_baseline)
+        terminal.note(f"wrote a baseline of {count} findings to {write_baseline}")
+    template_path = Path(settings["template-dir"]) if settings["template-dir"] else None
     _describe_run(terminal, root, result)
     quiet_default = terminal.quiet and settings.origins["format"] == "default"
     for fmt, output in targets:
-        text = render(fmt, result)
+        text = render(fmt, result, template_dir=template_path)
         if output is None:
             if quiet_default:
                 continue  # -q with no format asked for: the exit code is the answer
@@ -465,35 +486,14 @@ def kb_refresh(out: Path | None, only: str | None) -> None:
         raise click.exceptions.Exit(code)
 
 
-@cli.group()
-def policy() -> None:
-    """Policies: presets and your own YAML files."""
-
-
-@policy.command("check")
-@click.argument("name_or_file", shell_complete=_complete_policies)
-def policy_check(name_or_file: str) -> None:
-    """Validate a policy file (or preset name); exit 2 with file:line and key on the first problem."""
-    from vlicense.policy import load_policy
-
-    loaded = load_policy(name_or_file, search_dir=Path.cwd())
-    ctx = loaded.context
-    click.echo(f"ok: policy {loaded.name!r} (distribution: {', '.join(ctx.distribution)}; commercial use: {ctx.commercial})")
-
-
-@policy.command("list")
-def policy_list() -> None:
-    """List the shipped policy presets."""
-    from vlicense.resources import preset_names
-
-    for name in preset_names():
-        click.echo(name)
-
-
 # ------------------------------------------------------------------------------------------------ wiring
-# Commands built in other modules are attached here, e.g.:
-#   from vlicense.report.notice import notice_command; cli.add_command(notice_command, "notice")
-#   from vlicense.policy.commands import init_command; policy.add_command(init_command, "init")
+# Commands built in other modules are attached here (their heavy imports stay inside the command functions).
+from vlicense.policy.commands import policy_group  # noqa: E402 - attached after the group is defined
+
+from vlicense.report.notice_cli import notice_command  # noqa: E402
+
+cli.add_command(policy_group, "policy")
+cli.add_command(notice_command, "notice")
 
 
 if __name__ == "__main__":

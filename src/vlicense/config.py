@@ -49,6 +49,10 @@ SETTINGS: dict[str, Setting] = {
         Setting("python", "str", None, paths=True),
         Setting("fail-on", "str", "error", choices=FAIL_ON_CHOICES),
         Setting("exclude", "list", ()),
+        Setting("baseline", "str", None, paths=True),
+        Setting("new-since", "str", None),
+        Setting("cache", "bool", True),
+        Setting("template-dir", "str", None, paths=True),
     )
 }
 

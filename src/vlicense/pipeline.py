@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,6 +46,9 @@ class AuditOptions:
     baseline: Path | None = None
     # Gate only findings that did not exist at this git ref (the project as it was there is audited too).
     new_since: str | None = None
+    # Reuse per-file discovery results from the user cache dir; jobs: worker processes (None: automatic).
+    cache: bool = True
+    jobs: int | None = None
 
 
 def utc_now() -> _dt.datetime:
@@ -55,7 +59,15 @@ def utc_now() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
 
-def run_audit(options: AuditOptions, *, clock: Clock = utc_now) -> AuditResult:
+# Observer for long runs: (stage name, items done or None, items total or None); the CLI shows a spinner.
+Progress = Callable[[str, "int | None", "int | None"], None]
+
+
+def _silent(stage: str, done: int | None = None, total: int | None = None) -> None:
+    """The default observer: reports nothing."""
+
+
+def run_audit(options: AuditOptions, *, clock: Clock = utc_now, progress: Progress = _silent) -> AuditResult:
     """Discover, resolve and evaluate one project; raises VLicenseError subclasses for bad input."""
     target = options.path
     if not target.exists():
@@ -64,9 +76,11 @@ def run_audit(options: AuditOptions, *, clock: Clock = utc_now) -> AuditResult:
         )
     root = target if target.is_dir() else target.parent
     policy = load_policy(options.policy, search_dir=root)
-    found = discover(target, exclude=options.exclude)
+    progress("discovering imports, manifests, model loads and weight files", None, None)
+    found = discover(target, exclude=options.exclude, cache=options.cache, jobs=options.jobs)
     site = _target_environment(root, options.python)
     environment = Environment.from_paths(site.site_dirs, site.python_version)
+    progress("resolving licenses", None, None)
     kb = KnowledgeBase.load()
     answers = AnswerCache.default()
     hub = HubResolver(offline=options.offline, cache_dir=options.hf_cache_dir, answer_cache=answers)
@@ -77,6 +91,7 @@ def run_audit(options: AuditOptions, *, clock: Clock = utc_now) -> AuditResult:
     # Weight files and model folders in the tree: embedded metadata, lineage, unsafe pickles (never loaded).
     weight_skipped = enrich_weight_components(components, root, kb, hub_base_identifier(kb, hub))
     skipped = sorted([*found.skipped, *weight_skipped], key=lambda s: (s.path, s.reason))
+    progress("evaluating the policy", None, None)
     today = clock().date()
     findings = evaluate(components, policy, today=today)
     findings = _gate(findings, options, root, policy_ref=_policy_reference(options.policy, root), clock=clock)
@@ -105,7 +120,22 @@ NO_ENVIRONMENT = "none"
 def _target_environment(root: Path, python: str | None) -> TargetEnvironment:
     if python is not None and python.strip().lower() == NO_ENVIRONMENT:
         return TargetEnvironment((), None, "none (--python none: installed metadata not read)", "--python")
-    return find_site_dirs(root, python)
+    found = find_site_dirs(root, python)
+    if found.origin in {"VIRTUAL_ENV", "current-interpreter"} and _inside_isolated_hook():
+        # pre-commit runs the `vlicense` hook in a venv of its own and points VIRTUAL_ENV at it: that venv holds
+        # vlicense, not the project's dependencies, so reading it would report vlicense's own packages.
+        return TargetEnvironment(
+            (), None, "none (isolated pre-commit hook: use the vlicense-system hook to read the project's venv)", found.origin
+        )
+    return found
+
+
+def _inside_isolated_hook() -> bool:
+    """True when running as pre-commit's `language: python` hook, from the hook's own virtualenv."""
+    if not os.environ.get("PRE_COMMIT"):
+        return False
+    venv = os.environ.get("VIRTUAL_ENV")
+    return bool(venv) and Path(venv).resolve() == Path(sys.prefix).resolve()
 
 
 def project_path_finder(root: Path) -> Callable[[str], str | None]:

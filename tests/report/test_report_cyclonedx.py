@@ -12,8 +12,8 @@ from vlicense.model import AuditResult, Component, Location
 from vlicense.report import cyclonedx, render
 
 pytest.importorskip("cyclonedx", reason="cyclonedx-python-lib is the optional [sbom] extra")
-from cyclonedx.schema import SchemaVersion  # noqa: E402
-from cyclonedx.validation.json import JsonStrictValidator  # noqa: E402
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
 
 VALIDATOR = JsonStrictValidator(SchemaVersion.V1_6)
 

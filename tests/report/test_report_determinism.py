@@ -19,7 +19,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def fixed_clock() -> datetime.datetime:
-    return datetime.datetime(2026, 3, 4, 5, 6, 7, tzinfo=datetime.timezone.utc)
+    return datetime.datetime(2026, 3, 4, 5, 6, 7, tzinfo=datetime.UTC)
 
 
 def audit(name: str):  # type: ignore[no-untyped-def]

@@ -90,7 +90,7 @@ def test_same_words_as_markdown(result: AuditResult) -> None:
 
 def test_blocking_findings_have_everything(result: AuditResult) -> None:
     text = render("html", result)
-    articles = re.findall(r'<article class="finding" id="finding-(\d+)">(.*?)</article>', text, re.S)
+    articles = re.findall(r'<article class="finding" id="finding-(\d+)">(.*?)</article>', text, re.DOTALL)
     assert [n for n, _ in articles] == ["1", "2", "3"]
     for _, body in articles:
         for label in ("Constraint", "License terms", "Where it enters", "Alternatives", "Commercial route", "Recommendation"):
@@ -108,7 +108,7 @@ def _svg_labels(body: str) -> list[str]:
 
 def test_diagram_for_library_and_model(result: AuditResult) -> None:
     text = render("html", result)
-    articles = dict(re.findall(r'<article class="finding" id="finding-\d+">\s*<h3>.*?<code>([^<]+)</code>(.*?)</article>', text, re.S))
+    articles = dict(re.findall(r'<article class="finding" id="finding-\d+">\s*<h3>.*?<code>([^<]+)</code>(.*?)</article>', text, re.DOTALL))
     lib = _svg_labels(articles["pypi:ultralytics"])
     # A direct library enters through the files that declare and import it.
     assert lib == ["demo_app", "requirements.txt:2", "app/detect.py:1", "pypi:ultralytics"]

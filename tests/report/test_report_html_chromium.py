@@ -53,9 +53,8 @@ def page_requests(netlog: Path) -> list[str]:
     for event in data["events"]:
         params = event.get("params") or {}
         # The job's begin event carries url and initiator; a file:// page's requests have the opaque origin "null".
-        if names.get(event["type"]) == "URL_REQUEST_START_JOB" and "initiator" in params:
-            if params["initiator"] != "not an origin":
-                out.append(params.get("url", "?"))
+        if names.get(event["type"]) == "URL_REQUEST_START_JOB" and params.get("initiator", "not an origin") != "not an origin":
+            out.append(params.get("url", "?"))
     return sorted(out)
 
 

@@ -22,7 +22,7 @@ def make_dist(site: Path, name: str, version: str, files: dict[str, str], *, lic
               listed: list[str] | None = None) -> Path:
     meta = site / f"{name}-{version}.dist-info"
     meta.mkdir(parents=True)
-    headers = [f"Metadata-Version: 2.4", f"Name: {name}", f"Version: {version}"]
+    headers = ["Metadata-Version: 2.4", f"Name: {name}", f"Version: {version}"]
     if license_expr:
         headers.append(f"License-Expression: {license_expr}")
     headers += [f"License-File: {entry}" for entry in (listed if listed is not None else sorted(files))]
@@ -39,7 +39,7 @@ def site(tmp_path: Path) -> Path:
     site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
     make_dist(site, "alpha", "1.0", {"LICENSE": APACHE, "NOTICE": "Alpha\nCopyright 2024 The Alpha Authors\r\n"},
               license_expr="Apache-2.0")
-    make_dist(site, "beta", "2.0", {"LICENSE.txt": APACHE}, license_expr="Apache-2.0")
+    make_dist(site, "beta", "2.0", {"LICENSE.txt": APACHE, "AUTHORS": "Beta was written by B. Eta.\n"}, license_expr="Apache-2.0")
     make_dist(site, "gamma", "3.0", {"LICENSE": MIT.format(who="Gamma Inc."), "vendor/sub/COPYING": MIT.format(who="Sub")},
               license_expr="MIT")
     # Hostile metadata: a License-File that escapes the folder, and a symlink that points outside.
@@ -99,6 +99,7 @@ def test_license_texts_and_notice_files(make_result, site: Path) -> None:  # typ
     # The same Apache text shipped by two packages is printed once and referenced.
     assert apache.count("TERMS AND CONDITIONS") == 1
     assert "License file: licenses/LICENSE.txt\n(identical to the text printed above for alpha)" in apache
+    assert "Attribution file: licenses/AUTHORS\n\nBeta was written by B. Eta." in apache
     mit = section(text, "License: MIT")
     # MIT texts differ by copyright holder: each one is kept, including nested license folders (PEP 639).
     assert "Copyright (c) 2024 Gamma Inc." in mit and "Copyright (c) 2024 Sub" in mit
@@ -159,7 +160,7 @@ def test_notice_command(tmp_path: Path, site: Path) -> None:
     assert "Product: proj" in text and "NOTICE file: licenses/NOTICE" in text and "Copyright (c) 2024 Gamma Inc." in text
     res = runner.invoke(notice_command, [str(project), "--python", str(venv)])
     assert res.exit_code == 0 and res.output == text  # stdout and file carry the same bytes
-    fixed = lambda: datetime.datetime(2026, 1, 2, tzinfo=datetime.timezone.utc)  # noqa: E731
+    fixed = lambda: datetime.datetime(2026, 1, 2, tzinfo=datetime.UTC)
     dated = build_notice(project, python=str(venv), clock=fixed)
     assert "on 2026-01-02" in dated and dated == build_notice(project, python=str(venv), clock=fixed)
 

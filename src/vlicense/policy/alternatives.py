@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+
+from vlicense.yaml_fast import load_bundled_yaml
 
 from vlicense.model import Alternative, Component
 from vlicense.policy.catalog import LicenseInfo
@@ -46,7 +47,7 @@ def _alt(entry: dict, kind: str) -> Alternative:
 
 @lru_cache(maxsize=1)
 def _table() -> _Table:
-    data = yaml.safe_load(_PATH.read_text(encoding="utf-8"))
+    data = load_bundled_yaml(_PATH.read_text(encoding="utf-8"))
     return _Table(
         tasks={task: [_alt(e, "model") for e in entries] for task, entries in data["tasks"].items()},
         aliases=dict(data.get("task_aliases") or {}),

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+
+from vlicense.yaml_fast import load_bundled_yaml
 from license_expression import (
     ExpressionError,
     LicenseSymbol,
@@ -63,7 +64,7 @@ class ExceptionInfo:
 
 @lru_cache(maxsize=1)
 def _load() -> tuple[dict[str, LicenseInfo], dict[str, ExceptionInfo]]:
-    data = yaml.safe_load(_CATALOG_PATH.read_text(encoding="utf-8"))
+    data = load_bundled_yaml(_CATALOG_PATH.read_text(encoding="utf-8"))
     licenses: dict[str, LicenseInfo] = {}
     for key, entry in data["licenses"].items():
         if entry["category"] not in CATEGORIES:  # a typo in the catalog must not silently become a new category

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import uuid
+from itertools import pairwise
 from types import SimpleNamespace
 from typing import Any
 
@@ -31,7 +32,11 @@ def _require() -> Any:
         from cyclonedx.model.component import ComponentScope, ComponentType
         from cyclonedx.model.component_evidence import ComponentEvidence, Occurrence
         from cyclonedx.model.dependency import Dependency
-        from cyclonedx.model.license import DisjunctiveLicense, LicenseAcknowledgement, LicenseExpression
+        from cyclonedx.model.license import (
+            DisjunctiveLicense,
+            LicenseAcknowledgement,
+            LicenseExpression,
+        )
         from cyclonedx.model.tool import ToolRepository
         from cyclonedx.output.json import JsonV1Dot6
         from cyclonedx.spdx import is_supported_id
@@ -71,7 +76,7 @@ def _timestamp(generated_at: str) -> _dt.datetime:
     except ValueError:
         value = _dt.datetime(1970, 1, 1)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=_dt.timezone.utc)
+        value = value.replace(tzinfo=_dt.UTC)
     return value
 
 
@@ -155,7 +160,7 @@ def dependency_graph(result: AuditResult) -> dict[str, set[str]]:
             refs = [PROJECT_REF] + [f"pypi:{canonicalize_name(step)}" for step in path]
             if refs[-1] != c.id:
                 refs.append(c.id)
-            for parent, child in zip(refs, refs[1:]):
+            for parent, child in pairwise(refs):
                 # A step resolution named but that is not in the inventory cannot be referenced: skip that edge.
                 if parent in graph and child in ids and parent != child:
                     graph[parent].add(child)

@@ -19,8 +19,8 @@ _MAX_METADATA_BYTES = 4 * 1024 * 1024
 _RULE = "=" * 78
 _SUB = "-" * 78
 # Files a distribution ships for attribution. NOTICE files are what Apache-2.0 section 4(d) says must travel along.
-_NOTICE_WORDS = ("notice",)
-_LICENSE_WORDS = ("license", "licence", "copying", "copyright", "unlicense", "notice", "authors")
+_NOTICE_WORDS = ("notice", "authors")  # attribution files that are not license texts
+_LICENSE_WORDS = ("license", "licence", "copying", "copyright", "unlicense")
 UNKNOWN = "unknown"
 
 
@@ -263,7 +263,10 @@ def render(result: AuditResult, environment: Environment | None = None) -> str:
                 if group.license != UNKNOWN:
                     lines.append("The standard text of each license named above is published at the address given.")
             for f in entry.files:
-                heading = "NOTICE file" if f.kind == "notice" else "License file"
+                if f.kind == "license":
+                    heading = "License file"
+                else:
+                    heading = "NOTICE file" if "notice" in f.name.lower() else "Attribution file"
                 lines += ["", f"{heading}: {f.name}"]
                 if f.digest in printed:
                     lines.append(f"(identical to the text printed above for {printed[f.digest]})")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,13 @@ logger = logging.getLogger(__name__)
 
 # Short: a pre-commit hook must not hang on a slow or unreachable Hub.
 HUB_TIMEOUT_SECONDS = 4.0
+
+_PLAIN_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,94}[A-Za-z0-9_](/[A-Za-z0-9][\w.-]{0,94}[A-Za-z0-9_])?|[A-Za-z0-9]")
+
+
+def _is_plain_repo_id(repo_id: str) -> bool:
+    """A repo id huggingface_hub accepts (no '--' or '..', no leading or trailing '-' or '.')."""
+    return bool(_PLAIN_REPO_ID.fullmatch(repo_id)) and "--" not in repo_id and ".." not in repo_id
 
 
 @dataclass
@@ -66,6 +74,11 @@ class HubResolver:
 
     # ----------------------------------------------------------------------------------------- cache
     def _from_cache(self, repo_id: str, revision: str | None, answer: HubAnswer) -> dict[str, Any] | None:
+        # Most repos are not in the cache: say so without importing huggingface_hub (~150 ms of start-up that a
+        # pre-commit hook pays on every commit). Only well-formed ids take the shortcut, so a malformed one still
+        # gets huggingface_hub's validation note below.
+        if _is_plain_repo_id(repo_id) and not (self.cache_dir / f"models--{repo_id.replace('/', '--')}").is_dir():
+            return None
         from huggingface_hub import try_to_load_from_cache
         from huggingface_hub.errors import HFValidationError
         from huggingface_hub.repocard import metadata_load

@@ -10,8 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-import yaml
 from packaging.utils import canonicalize_name
+
+from vlicense.yaml_fast import load_bundled_yaml
 
 GENERATED_FILES = ("timm", "torchvision", "ultralytics", "open_clip")
 # Libraries whose model zoos have their own license rule in models.yaml (``<zoo>:*``), distinct from the code's.
@@ -150,12 +151,7 @@ def _fact_from_entry(entry: dict[str, Any]) -> KbFact:
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
-    loader = getattr(
-        yaml, "CSafeLoader", yaml.SafeLoader
-    )  # libyaml when available: ~10x faster
-    with path.open("r", encoding="utf-8") as fh:
-        data = yaml.load(fh, Loader=loader)
-    return data or {}
+    return load_bundled_yaml(path.read_text(encoding="utf-8")) or {}
 
 
 def _load_json(path: Path) -> dict[str, Any]:

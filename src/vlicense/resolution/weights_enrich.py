@@ -7,8 +7,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from huggingface_hub import metadata_load
-
 from vlicense.model import Component, LicenseFact, Signal, SkippedFile
 from vlicense.resolution.hf import HubResolver
 from vlicense.resolution.hub_license import hub_license_to_id
@@ -287,6 +285,7 @@ def _card(readme: Path) -> tuple[dict | None, str]:
             return None, ""
         if readme.stat().st_size > MAX_CARD_BYTES:
             return None, f"larger than {MAX_CARD_BYTES} bytes"
+        from huggingface_hub import metadata_load  # lazy: ~130 ms of start-up
         data = metadata_load(readme)
     except (OSError, UnicodeDecodeError) as exc:
         return None, f"unreadable ({exc})"
