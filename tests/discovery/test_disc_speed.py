@@ -198,3 +198,43 @@ def test_canary_files_that_would_run_code_are_never_executed(tmp_path):
     discover(root, jobs=1)
     assert not canary.exists()
     assert [m.name for m in d.models if m.loader == "ultralytics"] == ["yolov8n.pt"]
+
+
+def _parsed_files(monkeypatch) -> list[str]:
+    """Spy on the full parser: the list fills with the path of every file that gets a full parse."""
+    parsed: list[str] = []
+    real = ast.parse
+
+    def spy(source, filename="<unknown>", *args, **kwargs):
+        parsed.append(str(filename))
+        return real(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", spy)
+    return parsed
+
+
+def test_importing_a_loader_library_without_calling_a_loader_needs_no_full_parse(tmp_path, monkeypatch):
+    write_tree(tmp_path, {
+        "tensors.py": "import torch\n\ndef add(a, b):\n    return torch.add(a, b)\n",
+        "hub.py": "import torch\nmodel = torch.hub.load('facebookresearch/dinov2', 'dinov2_vitb14')\n",
+        "vision.py": "import torchvision\nnet = torchvision.models.resnet50(weights='DEFAULT')\n",
+    })
+    parsed = _parsed_files(monkeypatch)
+    found = discover(tmp_path, cache=False, jobs=1)
+    assert "tensors.py" not in parsed and {"hub.py", "vision.py"} <= set(parsed)
+    assert {m.name for m in found.models} == {"facebookresearch/dinov2", "resnet50"}
+    assert "torch" in {i.module for i in found.imports if i.location.path == "tensors.py"}
+
+
+def test_a_wrapper_upgrades_its_callers_not_every_module_of_its_package(tmp_path, monkeypatch):
+    write_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/loading.py": "import timm\n\ndef backbone(name):\n    return timm.create_model(name, pretrained=True)\n",
+        "app/utils.py": "def helper():\n    return 1\n",
+        "app/service.py": "from app.loading import backbone\n\nnet = backbone('resnet50')\n",
+        "app/other.py": "from app.utils import helper\n\nhelper()\n",
+    })
+    parsed = _parsed_files(monkeypatch)
+    found = discover(tmp_path, cache=False, jobs=1)
+    assert "app/service.py" in parsed and "app/other.py" not in parsed
+    assert [(m.name, m.location.path) for m in found.models] == [("resnet50", "app/service.py")]

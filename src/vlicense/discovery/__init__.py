@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from vlicense.discovery import fastimports, manifests, notebooks, registry, weights
 from vlicense.discovery.cache import Cache, content_hash, entry_key
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
+from vlicense.discovery.loaders import may_call_loader
 from vlicense.discovery.loaders.base import Reference, is_project_dir_factory
 from vlicense.discovery.loaders.ultralytics import DEFAULT_WEIGHTS, DEFAULTS_VERSION
 from vlicense.discovery.project import (
@@ -226,7 +227,10 @@ class _Run:
                 # Only a module importing a loader library can call a loader (callers of project wrappers are
                 # picked up below); the rest needs its imports only.
                 found = fastimports.scan(source, item.pf.rel)
-                if found is not None and not any(r.module in LOADER_MODULES for r in found[0]):
+                loader_modules = {r.module for r in found[0]} & LOADER_MODULES if found is not None else set()
+                # Importing a loader library is not enough to load weights: a module that never spells one of
+                # its callees (e.g. torch used only for tensors) needs its imports only.
+                if found is not None and (not loader_modules or not may_call_loader(source, loader_modules)):
                     item.result, item.mode = FileResult(item.pf.rel, imports=found[0], import_names=found[1]), "imports"
                     self._store(item)
                     continue
@@ -248,7 +252,10 @@ class _Run:
             for i in python + nbs:
                 if i.result is not None and i.result.wrapper_names:
                     names.update(i.result.wrapper_names)
-                    names.update(PurePosixPath(i.pf.rel).with_suffix("").parts)
+                    # The wrapper's module as a caller names it (its stem; a package's folder name), not every
+                    # folder above it: otherwise every module importing anything from the same package is upgraded.
+                    module = PurePosixPath(i.pf.rel).with_suffix("")
+                    names.add(module.parent.name if module.name == "__init__" else module.name)
             names -= {"", "__init__"}
             self.wrapper_modules = {i.pf.rel for i in python if i.result is not None and i.result.wrapper_names}
             self.index.wrapper_modules = set(self.wrapper_modules)

@@ -27,7 +27,7 @@ from vlicense.model import (
 )
 
 # Bump when the analysis changes what it extracts from a file (every older entry is then ignored).
-ANALYZER_VERSION = "disc-3"
+ANALYZER_VERSION = "disc-4"
 _TYPES = {t.__name__: t for t in (Location, RawImport, ImportReference, ModelReference, RequirementReference, SkippedFile,
                                    UnresolvedReference, project.FileResult, registry.FileScan)}
 
@@ -49,18 +49,29 @@ def entry_key(kind: str, rel: str, scope: str, sha: str) -> str:
     return hashlib.sha256(f"{ANALYZER_VERSION}\0{kind}\0{rel}\0{scope}\0{sha}".encode()).hexdigest()
 
 
+# Field names per dataclass type, looked up once (encode runs on ~100 objects per file on a cold run).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_SCALARS = (str, int, float, bool)
+
+
 def encode(obj: object) -> object:
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {"@": type(obj).__name__, **{f.name: encode(getattr(obj, f.name)) for f in dataclasses.fields(obj)}}
-    if isinstance(obj, tuple):
-        return {"@t": [encode(x) for x in obj]}
-    if isinstance(obj, list):
-        return [encode(x) for x in obj]
-    if isinstance(obj, dict):
-        return {"@d": [[encode(k), encode(v)] for k, v in obj.items()]}
-    if obj is None or isinstance(obj, (str, int, float, bool)):
+    kind = type(obj)
+    if obj is None or kind in _SCALARS:
         return obj
-    raise TypeError(f"cannot cache {type(obj).__name__}")
+    if kind is list:
+        return [encode(x) for x in obj]  # type: ignore[attr-defined]
+    if kind is tuple:
+        return {"@t": [encode(x) for x in obj]}  # type: ignore[attr-defined]
+    if kind is dict:
+        return {"@d": [[encode(k), encode(v)] for k, v in obj.items()]}  # type: ignore[attr-defined]
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        if isinstance(obj, _SCALARS):  # a str/int subclass (e.g. a str enum)
+            return obj
+        if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
+            raise TypeError(f"cannot cache {kind.__name__}")
+        names = _FIELD_NAMES.setdefault(kind, tuple(f.name for f in dataclasses.fields(obj)))
+    return {"@": kind.__name__, **{name: encode(getattr(obj, name)) for name in names}}
 
 
 def decode(data: object) -> object:

@@ -33,4 +33,13 @@ def _by_module() -> dict[str, tuple[CallLoader, ...]]:
 # Top-level module -> loaders that may handle calls into it (a call into any other module is skipped fast).
 LOADERS_BY_MODULE: dict[str, tuple[CallLoader, ...]] = _by_module()
 
-__all__ = ["LOADERS", "LOADERS_BY_MODULE", "CallLoader"]
+
+
+def may_call_loader(source: str, modules: set[str]) -> bool:
+    """Whether a source that imports these top-level modules spells a callee of one of their loaders."""
+    return any(
+        word in source for module in modules for loader in LOADERS_BY_MODULE.get(module, ()) for word in loader.triggers
+    )
+
+
+__all__ = ["LOADERS", "LOADERS_BY_MODULE", "CallLoader", "may_call_loader"]

@@ -146,6 +146,9 @@ class CallLoader(Protocol):
     name: str
     # Top-level modules whose calls may concern this loader (a fast pre-filter).
     modules: tuple[str, ...]
+    # Words at least one of which appears in any source that calls this loader (its callee names); a module
+    # that imports the library but spells none of them needs only its imports read (the cheap path).
+    triggers: tuple[str, ...]
 
     def handles(self, qualname: str) -> bool: ...
 

@@ -13,6 +13,7 @@ HUB_DOWNLOADS = frozenset({"hf_hub_download", "snapshot_download"})
 class HuggingFaceLoader:
     name = "huggingface"
     modules = ("transformers", "diffusers", "sentence_transformers", "huggingface_hub")
+    triggers = ("pipeline", "from_pretrained", *SENTENCE_CLASSES, *HUB_DOWNLOADS)
 
     def handles(self, qualname: str) -> bool:
         short = qualname.rsplit(".", 1)[-1]

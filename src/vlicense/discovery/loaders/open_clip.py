@@ -18,6 +18,7 @@ LOCAL_PREFIX = "local-dir:"
 class OpenClipLoader:
     name = "open_clip"
     modules = ("open_clip",)
+    triggers = tuple(sorted(FACTORIES))
 
     def handles(self, qualname: str) -> bool:
         return qualname.startswith("open_clip.") and qualname.rsplit(".", 1)[-1] in FACTORIES

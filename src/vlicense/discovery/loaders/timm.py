@@ -13,6 +13,7 @@ LOCAL_PREFIX = "local-dir:"
 class TimmLoader:
     name = "timm"
     modules = ("timm",)
+    triggers = ("create_model",)
 
     def handles(self, qualname: str) -> bool:
         return qualname.startswith("timm.") and qualname.endswith(".create_model")

@@ -11,6 +11,7 @@ URL_LOADS = frozenset({"torch.hub.load_state_dict_from_url", "torch.utils.model_
 class TorchHubLoader:
     name = "torchhub"
     modules = ("torch",)
+    triggers = ("hub", "load_url", "load_state_dict_from_url", "download_url_to_file")
 
     def handles(self, qualname: str) -> bool:
         return qualname in HUB_LOAD or qualname in URL_LOADS

@@ -21,6 +21,8 @@ def _enum_member(dotted: str) -> str | None:
 class TorchvisionLoader:
     name = "torchvision"
     modules = ("torchvision",)
+    # Builders load weights only through weights=/pretrained= (or the enums and get_* helpers).
+    triggers = ("weights", "pretrained", "Weights", "get_model", "get_weight", "get_state_dict")
 
     def handles(self, qualname: str) -> bool:
         return qualname.startswith("torchvision.models.")

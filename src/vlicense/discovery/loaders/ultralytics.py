@@ -24,6 +24,7 @@ CONFIG_SUFFIXES = (".yaml", ".yml")
 class UltralyticsLoader:
     name = "ultralytics"
     modules = ("ultralytics",)
+    triggers = tuple(sorted(CLASSES))
 
     def handles(self, qualname: str) -> bool:
         return qualname.startswith("ultralytics.") and qualname.rsplit(".", 1)[-1] in CLASSES
