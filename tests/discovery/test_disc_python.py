@@ -126,3 +126,20 @@ def test_nested_projects_and_test_helpers_are_first_party(scan):
         ("pytest", "tests/unit/test_x.py"),
     ]
     assert {"demo_app", "support", "examples", "tests", "other"} <= d.first_party
+
+
+def test_a_module_defined_elsewhere_in_the_project_is_first_party(tmp_path):
+    from vlicense.discovery import discover
+
+    (tmp_path / "tests" / "kb").mkdir(parents=True)
+    (tmp_path / "tests" / "kb" / "expected_table.py").write_text("ROWS = []\n")
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "run.py").write_text(
+        "import sys\nsys.path.insert(0, 'tests/kb')\nimport expected_table\nimport requests\nimport timm\n"
+    )
+    (tmp_path / "vendor" / "timm").mkdir(parents=True)
+    (tmp_path / "vendor" / "timm" / "shim.py").write_text("")
+    found = discover(tmp_path, cache=False)
+    third_party = {i.module for i in found.imports}
+    assert "expected_table" not in third_party
+    assert {"requests", "timm"} <= third_party  # a loader library's name stays third-party

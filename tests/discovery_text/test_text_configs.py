@@ -615,3 +615,19 @@ def test_registered():
     entries = [e for e in registry.scanners_for("conf/app.yaml") if e.name == "configs"]
     assert entries and entries[0].version == configs.SCANNER_VERSION
     assert not [e for e in registry.scanners_for("package.json") if e.name == "configs"]
+
+
+def test_a_data_catalog_is_set_aside_as_skipped_not_turned_into_loads(tmp_path):
+    import json as _json
+
+    from vlicense.discovery import configs
+
+    catalog = {f"entry{i}": {"hf_hub_id": f"timm/resnet{i}.a1_in1k"} for i in range(40)}
+    path = tmp_path / "zoo.json"
+    path.write_text(_json.dumps(catalog, indent=1))
+    result = configs.scan(path, "zoo.json", "runtime")
+    assert result.models == [] and result.unresolved == []
+    assert len(result.skipped) == 1 and "data catalog" in result.skipped[0].reason and "40 distinct" in result.skipped[0].reason
+    small = tmp_path / "small.json"
+    small.write_text(_json.dumps({"detector": {"hf_hub_id": "PekingU/rtdetr_r50vd"}}))
+    assert [m.name for m in configs.scan(small, "small.json", "runtime").models] == ["PekingU/rtdetr_r50vd"]

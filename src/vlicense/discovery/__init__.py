@@ -402,7 +402,12 @@ class _Run:
                 module = raw.module
                 if module in STDLIB:
                     continue
-                if module in self.first_party or self.first_party.nearby(r.rel, module):
+                if (
+                    module in self.first_party
+                    or self.first_party.nearby(r.rel, module)
+                    # A loader library's name stays third-party even if a project folder reuses it.
+                    or (module not in LOADER_MODULES and self.first_party.defined_anywhere(module))
+                ):
                     seen_first.add(module)
                     continue
                 imports.append(ImportReference(module, raw.location, scope))

@@ -838,11 +838,33 @@ def scan(path: Path, rel: str, scope: str) -> FileScan:
             return result
         root = _root_of(path, rel)
         _scan_text(text, kind, rel, scope, root, result)
+        _set_aside_catalog(rel, result)
     except Malformed as exc:
         result.skipped.append(SkippedFile(rel, str(exc)))
     except Exception as exc:  # noqa: BLE001 - a scanner bug must not abort the audit; it is reported instead
         result.skipped.append(SkippedFile(rel, f"internal error while scanning config ({type(exc).__name__}: {exc})"))
     return result
+
+
+# A configuration names the few models a program loads; a file naming more distinct models than this under
+# model-ish keys is a data catalog (a model zoo listing, a benchmark table, a knowledge base), not a load.
+MAX_CONFIG_MODELS = 25
+
+
+def _set_aside_catalog(rel: str, result: FileScan) -> None:
+    """Report a catalog as skipped (with what it holds) instead of turning every entry into a load."""
+    names = sorted({ref.name for ref in result.models} | {ref.expression for ref in result.unresolved})
+    if len(names) <= MAX_CONFIG_MODELS:
+        return
+    result.models.clear()
+    result.unresolved.clear()
+    result.skipped.append(
+        SkippedFile(
+            rel,
+            f"looks like a data catalog, not a configuration: {len(names)} distinct model ids under model-ish keys "
+            f"(e.g. {', '.join(names[:3])}); the models a program loads are found where it loads them",
+        )
+    )
 
 
 def _root_of(path: Path, rel: str) -> Path:

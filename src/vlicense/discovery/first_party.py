@@ -31,6 +31,7 @@ class FirstParty:
                     if parts[depth] == "src" and depth + 1 < len(parts):
                         names.add(_module_name(parts[depth + 1 :]))
         self.names = frozenset(n for n in names if n.isidentifier())
+        self._anywhere = frozenset(name for _, name in self._siblings if name.isidentifier())
 
     def __contains__(self, module: str) -> bool:
         return module in self.names
@@ -43,6 +44,12 @@ class FirstParty:
                 return True
             parent = parent.rpartition("/")[0]
         return False
+
+
+    def defined_anywhere(self, module: str) -> bool:
+        """Whether some folder of the project defines ``module`` (``x/module.py`` or ``x/module/``): scripts and
+        benchmarks that put another project folder on sys.path import it (not a third-party distribution)."""
+        return module in self._anywhere
 
 
 def _parent(rel: str) -> str:
