@@ -143,3 +143,15 @@ def test_a_module_defined_elsewhere_in_the_project_is_first_party(tmp_path):
     third_party = {i.module for i in found.imports}
     assert "expected_table" not in third_party
     assert {"requests", "timm"} <= third_party  # a loader library's name stays third-party
+
+
+def test_code_vendored_inside_a_package_does_not_make_the_library_first_party(tmp_path):
+    from vlicense.discovery import discover
+
+    vendored = tmp_path / "tool" / "_vendor" / "requests"
+    vendored.mkdir(parents=True)
+    for folder in (tmp_path / "tool", tmp_path / "tool" / "_vendor", vendored):
+        (folder / "__init__.py").write_text("")
+    (tmp_path / "app.py").write_text("import requests\nfrom tool._vendor import requests as vendored\n")
+    found = discover(tmp_path, cache=False)
+    assert "requests" in {i.module for i in found.imports}

@@ -75,16 +75,19 @@ def encode(obj: object) -> object:
 
 
 def decode(data: object) -> object:
-    if isinstance(data, list):
-        return [decode(x) for x in data]
-    if isinstance(data, dict):
-        if "@t" in data:
-            return tuple(decode(x) for x in data["@t"])
-        if "@d" in data:
-            return {decode(k): decode(v) for k, v in data["@d"]}
-        cls = _TYPES[data["@"]]
-        return cls(**{k: decode(v) for k, v in data.items() if k != "@"})
-    return data
+    kind = type(data)
+    if kind is list:
+        return [decode(x) for x in data]  # type: ignore[attr-defined]
+    if kind is not dict:
+        return data
+    tagged = data.get("@t")  # type: ignore[attr-defined]
+    if tagged is not None:
+        return tuple(decode(x) for x in tagged)
+    pairs = data.get("@d")  # type: ignore[attr-defined]
+    if pairs is not None:
+        return {decode(k): decode(v) for k, v in pairs}
+    cls = _TYPES[data["@"]]  # type: ignore[index]
+    return cls(**{k: decode(v) for k, v in data.items() if k != "@"})  # type: ignore[attr-defined]
 
 
 class Cache:

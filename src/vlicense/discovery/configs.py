@@ -410,7 +410,7 @@ SETUP_CFG_SKIPPED = ("metadata", "options")
 
 def config_kind(rel: str) -> str | None:
     """``yaml`` | ``json`` | ``toml`` | ``ini`` for a config file this scanner reads, else None."""
-    name = PurePosixPath(rel).name.lower()
+    name = rel.rpartition("/")[2].lower()  # asked of every walked file: no PurePosixPath here
     if name.endswith((".yaml", ".yml")):
         return "yaml"
     if name.endswith(".json"):

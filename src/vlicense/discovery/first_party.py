@@ -22,7 +22,7 @@ class FirstParty:
         for rel in rels:
             if not rel.endswith(".py"):
                 continue
-            parts = PurePosixPath(rel).parts
+            parts = tuple(p for p in rel.split("/") if p)
             for depth in range(len(parts)):
                 parent = "/".join(parts[:depth])
                 self._siblings.add((parent, _module_name(parts[depth:])))
@@ -31,7 +31,10 @@ class FirstParty:
                     if parts[depth] == "src" and depth + 1 < len(parts):
                         names.add(_module_name(parts[depth + 1 :]))
         self.names = frozenset(n for n in names if n.isidentifier())
-        self._anywhere = frozenset(name for _, name in self._siblings if name.isidentifier())
+        # Only modules whose folder is not itself a package: code vendored inside a package (pip/_vendor/requests)
+        # is imported through that package, so it does not make a plain `import requests` first-party.
+        packages = {_parent(r) for r in rels if PurePosixPath(r).name == "__init__.py"}
+        self._anywhere = frozenset(name for parent, name in self._siblings if parent not in packages and name.isidentifier())
 
     def __contains__(self, module: str) -> bool:
         return module in self.names

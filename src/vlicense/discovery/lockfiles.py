@@ -41,7 +41,7 @@ _EXTRA_MARKER = re.compile(r"""['"]([^'"]+)['"]\s+in\s+extras""")
 
 def is_lock_file(rel: str) -> bool:
     """Whether ``rel`` is a lock file (or Pipfile) this module reads."""
-    name = PurePosixPath(rel).name
+    name = rel.rpartition("/")[2]  # asked of every walked file: no PurePosixPath here
     return name in ("uv.lock", "poetry.lock", "Pipfile.lock", "Pipfile") or bool(_PYLOCK.match(name))
 
 

@@ -41,12 +41,13 @@ DEV_WORDS = ("dev", "lint", "doc", "ci", "type", "build", "bench")
 
 def is_manifest(rel: str) -> bool:
     """Whether discovery reads ``rel`` as a dependency manifest."""
-    path = PurePosixPath(rel)
-    name = path.name.lower()
+    # Asked of every walked file: plain string operations, no PurePosixPath.
+    parent, _, name = rel.rpartition("/")
+    name = name.lower()
     if name in ("pyproject.toml", "setup.cfg"):
         return True
     if name.endswith((".txt", ".in")):
-        return name.startswith("requirements") or (path.parent.name.lower() == "requirements")
+        return name.startswith("requirements") or parent.rpartition("/")[2].lower() == "requirements"
     return False
 
 

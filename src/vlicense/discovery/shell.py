@@ -44,7 +44,7 @@ MAKEFILE_NAMES = ("makefile", "gnumakefile")
 
 def file_kind(rel: str) -> str | None:
     """``docker`` | ``shell`` | ``make`` for a file this scanner reads, else None."""
-    name = PurePosixPath(rel).name.lower()
+    name = rel.rpartition("/")[2].lower()  # asked of every walked file: no PurePosixPath here
     if name in DOCKERFILE_NAMES or name.startswith(("dockerfile.", "containerfile.")) or name.endswith((".dockerfile", ".containerfile")):
         return "docker"
     if name.endswith(SHELL_SUFFIXES):

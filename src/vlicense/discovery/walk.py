@@ -62,7 +62,7 @@ class WalkResult:
 
 def scope_of(rel: str) -> str:
     """Scope label from a relative path: test, docs, example, script, notebook or runtime."""
-    parts = PurePosixPath(rel).parts
+    parts = tuple(p for p in rel.split("/") if p)  # asked of every walked file: no PurePosixPath here
     dirs, name = parts[:-1], parts[-1] if parts else ""
     if any(d in TEST_DIRS for d in dirs) or name == "conftest.py":
         return "test"
