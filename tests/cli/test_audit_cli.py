@@ -203,3 +203,32 @@ def test_entry_points_as_subprocess(command, tmp_path):
     assert clean.returncode == 0, clean.stdout + clean.stderr
     missing = subprocess.run([*command, "audit", str(tmp_path / "missing")], capture_output=True, text=True, env=env)
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def test_agpl_pulled_in_through_an_mit_wrapper_enters_where_the_wrapper_is_imported(capsys, tmp_path):
+    """A real installed-metadata layout in the project's .venv: app -> shelfkit (MIT) -> ultralytics (AGPL)."""
+    site = tmp_path / ".venv" / "lib" / "python3.11" / "site-packages"
+    (tmp_path / ".venv" / "pyvenv.cfg").parent.mkdir(parents=True)
+    (tmp_path / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\nversion = 3.11.7\n")
+    wrapper = site / "shelfkit-1.0.dist-info"
+    wrapper.mkdir(parents=True)
+    (wrapper / "METADATA").write_text(
+        "Metadata-Version: 2.4\nName: shelfkit\nVersion: 1.0\nLicense-Expression: MIT\nRequires-Dist: ultralytics>=8\n"
+    )
+    (wrapper / "top_level.txt").write_text("shelfkit\n")
+    agpl = site / "ultralytics-8.2.0.dist-info"
+    agpl.mkdir()
+    (agpl / "METADATA").write_text("Metadata-Version: 2.1\nName: ultralytics\nVersion: 8.2.0\nLicense: AGPL-3.0\n")
+    (tmp_path / "app.py").write_text("import shelfkit\n\ndetector = shelfkit.Detector()\n")
+
+    code, report = audit_json(tmp_path, capsys)
+    assert code == 1
+    agpl_component = next(c for c in report["components"] if c["id"] == "pypi:ultralytics")
+    assert agpl_component["direct"] is False
+    assert agpl_component["introduced_by"] == [["<project>", "shelfkit", "ultralytics"]]
+    assert agpl_component["license_source"] == "installed-metadata"
+    assert [(loc["path"], loc["line"]) for loc in agpl_component["locations"]] == [("app.py", 1)]
+    code, out, _ = run(["audit", str(tmp_path), "--offline"], capsys)
+    assert "app.py:1  pypi:ultralytics (via shelfkit)" in out
+    code, memo, _ = run(["audit", str(tmp_path), "--offline", "-f", "memo"], capsys)
+    assert "shelfkit → ultralytics" in memo

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vlicense.model import SEVERITY_RANK, AuditResult, Finding
+from vlicense.model import SEVERITY_RANK, AuditResult, Component, Finding
 from vlicense.policy.context import describe
 
 
@@ -11,6 +11,14 @@ def _where(f: Finding) -> str:
         return "-"
     loc = f.locations[0]
     return f"{loc.path}:{loc.line}" if loc.line else loc.path
+
+
+def _via(component: Component | None) -> str:
+    """`` (via wrapper)`` for a dependency the project does not use directly: the shortest path's middle hops."""
+    if component is None or component.direct or not component.introduced_by:
+        return ""
+    hops = min(component.introduced_by, key=len)[1:-1]
+    return f" (via {' → '.join(hops)})" if hops else ""
 
 
 def _count(n: int, word: str) -> str:
@@ -35,9 +43,10 @@ def render(result: AuditResult) -> str:
         (f for f in result.findings if f.severity in ("error", "warning")),
         key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.component, f.license or ""),
     )
+    by_id = {c.id: c for c in result.components}
     for f in shown:
         lic = f.license or "unknown license"
-        lines.append(f"  {f.severity.upper():7} {_where(f)}  {f.component}  {lic}  [{f.rule}]")
+        lines.append(f"  {f.severity.upper():7} {_where(f)}  {f.component}{_via(by_id.get(f.component))}  {lic}  [{f.rule}]")
     extra = []
     if result.unresolved:
         extra.append(f"{len(result.unresolved)} unresolved model reference{'s' if len(result.unresolved) != 1 else ''}")

@@ -159,13 +159,22 @@ def _libraries(found: Discovery, environment: Environment, kb: KnowledgeBase, py
             license_source=source,
             direct=entry.direct,
             introduced_by=[list(path) for path in entry.paths],
-            locations=_ordered(locations.get(name, [])),
+            locations=_ordered(locations.get(name, []) or _entry_points(entry.paths, locations)),
             facts=facts,
             notes=notes.get(name, []) + merge_notes + extra_notes,
             scope=entry.scope or lock_scopes.get(name, "runtime"),
         )
         components.append(component)
     return components
+
+
+def _entry_points(paths: list[list[str]], locations: dict[str, list[tuple[float, Location]]]) -> list[tuple[float, Location]]:
+    """Where a transitive dependency enters: the locations of the direct dependencies that pull it in."""
+    entered: list[tuple[float, Location]] = []
+    for path in paths:
+        if len(path) > 2:  # [<project>, direct, ..., this]
+            entered.extend(locations.get(path[1], []))
+    return entered
 
 
 def _lock_graph(requirements: list[RequirementReference]) -> tuple[dict[str, LockedPackage], dict[str, str], dict[str, str]]:
