@@ -238,3 +238,74 @@ def test_a_wrapper_upgrades_its_callers_not_every_module_of_its_package(tmp_path
     found = discover(tmp_path, cache=False, jobs=1)
     assert "app/service.py" in parsed and "app/other.py" not in parsed
     assert [(m.name, m.location.path) for m in found.models] == [("resnet50", "app/service.py")]
+
+
+@pytest.mark.parametrize("source, expected", [
+    # A triple quote inside a one-line string or a comment opens nothing: the import after it is real.
+    ("x = '\"\"\"'\nimport real\ny = '\"\"\"'\n", ["real"]),
+    ("# a stray ''' here\nimport real\n# '''\n", ["real"]),
+    ("x = \"it's\"  # '''\nimport real\nz = 1  # '''\n", ["real"]),
+    # Look-alikes: inside a (closed) triple-quoted string, also one opened after code on the same line.
+    ("x = 1; s = '''\nimport fake\n'''\nimport real\n", ["real"]),
+    ("s = f(\"\"\"a\n\"\"\", '''\nimport fake\n''')\nimport real\n", ["real"]),
+    ('s = """\nimport fake\n"""  # """\nimport real\n', ["real"]),
+])
+def test_fast_scan_finds_triple_quoted_strings_like_the_tokenizer(source, expected):
+    got = fastimports.scan(source, "t.py")
+    assert got is not None and [r.module for r in got[0]] == expected
+    assert sorted((r.module, r.location.line) for r in got[0]) == _ast_imports(source)
+
+
+def test_fast_scan_memo_does_not_leak_between_files():
+    first = fastimports.scan("import os, numpy as np\n", "a.py")
+    second = fastimports.scan("x = 1\n\nimport os, numpy as np\n", "b.py")
+    assert [(r.module, r.location.path, r.location.line) for r in second[0]] == [("os", "b.py", 3), ("numpy", "b.py", 3)]
+    assert first[1] == second[1] == ["np", "numpy", "os"]
+
+
+def test_compact_imports_entries_round_trip_and_damage_is_a_miss(tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setenv("VLICENSE_CACHE_DIR", str(cache_dir))
+    root = write_tree(tmp_path / "p", {
+        "a.py": "import os, numpy as np\nfrom json import dumps\nimport yaml; import requests\n",
+        "b.py": "from pkg.mod import (x,\n    y)\nimport sys\n",
+        "pkg/__init__.py": "",
+        "pkg/mod.py": "x = y = 1\n",
+    })
+    cold = discover(root)
+    assert [(i.module, i.location.path, i.location.line) for i in cold.imports] == [
+        ("numpy", "a.py", 1), ("requests", "a.py", 3), ("yaml", "a.py", 3)]
+    db = sqlite3.connect(cache_dir / "discovery.sqlite3")
+    blobs = [row[0] for row in db.execute("SELECT data FROM results")]
+    assert blobs and all(b[:1] == b"[" for b in blobs)  # compact, plain JSON
+    assert discover(root) == cold
+    with db:
+        db.execute("UPDATE results SET data = CAST('[[\"np\"],[1,\"bad\"]]' AS BLOB)")
+    db.close()
+    assert discover(root) == cold
+
+
+def test_parallel_cheap_pass_agrees_with_serial(tmp_path, monkeypatch):
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork")
+    import vlicense.discovery as disc
+
+    files = {f"m{i}.py": f'"""Doc.\nimport fake{i}\n"""\nimport os, numpy as np\nfrom lib{i % 4} import thing\n' for i in range(40)}
+    files["bad.py"] = "import numpy\nprint 'py2'\n"
+    files["undecodable.py"] = "x = 1\n"
+    root = write_tree(tmp_path / "p", files)
+    (root / "undecodable.py").write_bytes(b"import numpy\nx = '\xff\xfe'\n")
+    monkeypatch.setattr(disc, "PARALLEL_PREFILTER_BYTES", 1)  # jobs=None: workers as soon as there is a file
+    parallel = discover(root, cache=False)
+    serial = discover(root, cache=False, jobs=1)
+    assert parallel == serial
+    assert [s.path for s in serial.skipped] == ["bad.py", "undecodable.py"]
+    assert {i.module for i in serial.imports} == {"numpy"} | {f"lib{i}" for i in range(4)}
+
+
+def test_gc_threshold_is_restored(tmp_path):
+    import gc
+
+    before = gc.get_threshold()
+    discover(write_tree(tmp_path / "p", {"a.py": "import numpy\n"}), cache=False)
+    assert gc.get_threshold() == before

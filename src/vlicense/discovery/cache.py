@@ -27,7 +27,8 @@ from vlicense.model import (
 )
 
 # Bump when the analysis changes what it extracts from a file (every older entry is then ignored).
-ANALYZER_VERSION = "disc-5"
+ANALYZER_VERSION = "disc-6"
+_PLAIN_LIMIT = 2048
 _TYPES = {t.__name__: t for t in (Location, RawImport, ImportReference, ModelReference, RequirementReference, SkippedFile,
                                    UnresolvedReference, project.FileResult, registry.FileScan)}
 
@@ -90,6 +91,35 @@ def decode(data: object) -> object:
     return cls(**{k: decode(v) for k, v in data.items() if k != "@"})  # type: ignore[attr-defined]
 
 
+def pack_imports(result: project.FileResult) -> list | None:
+    """Compact form of an imports-only result (most files of a tree), or None when ``result`` has more than that.
+
+    ``[names, [line, column, snippet, module, ...], ...]``: one row per import statement. Generic ``encode`` spells
+    every field name of every Location, which made cache writes and warm reads cost more than the lexer itself.
+    """
+    if result != project.FileResult(result.rel, imports=result.imports, import_names=result.import_names):
+        return None
+    rows: list[list] = []
+    last = None
+    for raw in result.imports:
+        loc = raw.location
+        if loc.path != result.rel or loc.cell is not None or loc.cell_line is not None:
+            return None
+        if loc is not last and (last is None or loc != last):
+            rows.append([loc.line, loc.column, loc.snippet])
+            last = loc
+        rows[-1].append(raw.module)
+    return [result.import_names, *rows]
+
+
+def unpack_imports(rel: str, packed: list) -> project.FileResult:
+    imports = []
+    for line, column, snippet, *modules in packed[1:]:
+        loc = Location(rel, line, column, snippet)
+        imports += [RawImport(m, loc) for m in modules]
+    return project.FileResult(rel, imports=imports, import_names=list(packed[0]))
+
+
 class Cache:
     """One SQLite file; every failure disables the cache for the run instead of failing the audit."""
 
@@ -98,6 +128,8 @@ class Cache:
         self.path = (directory or cache_dir()) / "discovery.sqlite3"
         self._pending: list[tuple[str, bytes]] = []
         self._stats: list[tuple] = []
+        # Rows read ahead by ``prefetch`` (key -> blob, None when absent): one query instead of one per file.
+        self._ahead: dict[str, bytes | None] = {}
         for attempt in range(2):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -129,20 +161,56 @@ class Cache:
     def put_stat(self, root: str, rel: str, size: int, mtime: int, ino: int, sha: str) -> None:
         self._stats.append((root, rel, size, mtime, ino, sha))
 
-    def get(self, key: str) -> object | None:
+    def prefetch(self, keys: list[str]) -> None:
+        """Read the entries of ``keys`` in a few queries; later ``get`` calls for them touch no database."""
+        if self.db is None:
+            return
+        try:
+            for start in range(0, len(keys), 500):  # well under SQLite's limit on query parameters
+                chunk = keys[start:start + 500]
+                self._ahead.update(dict.fromkeys(chunk))
+                marks = ",".join("?" * len(chunk))
+                self._ahead.update(self.db.execute(f"SELECT key, data FROM results WHERE key IN ({marks})", chunk))
+        except sqlite3.Error:
+            pass  # the rest is read one by one
+
+    def get_raw(self, key: str) -> object | None:
+        """The stored JSON value of ``key`` (not turned back into objects), or None."""
         if self.db is None:
             return None
         try:
-            row = self.db.execute("SELECT data FROM results WHERE key = ?", (key,)).fetchone()
-            return decode(json.loads(zlib.decompress(row[0]))) if row else None
+            if key in self._ahead:
+                blob = self._ahead[key]
+            else:
+                row = self.db.execute("SELECT data FROM results WHERE key = ?", (key,)).fetchone()
+                blob = row[0] if row else None
+            if blob is None:
+                return None
+            return json.loads(blob if blob[:1] in (b"[", b"{") else zlib.decompress(blob))
+        except Exception:  # noqa: BLE001 - a damaged entry is a cache miss, never an error
+            return None
+
+    def get(self, key: str) -> object | None:
+        try:
+            return decode(self.get_raw(key))
         except Exception:  # noqa: BLE001 - a damaged entry is a cache miss, never an error
             return None
 
     def put(self, key: str, value: object) -> None:
+        try:
+            self.put_raw(key, encode(value))
+        except TypeError:
+            pass  # not plain data: not cached
+
+    def put_raw(self, key: str, value: object) -> None:
+        """Store a JSON-ready value as is (see ``pack_imports``)."""
         if self.db is None:
             return
         try:
-            self._pending.append((key, zlib.compress(json.dumps(encode(value), separators=(",", ":")).encode(), 1)))
+            data = json.dumps(value, separators=(",", ":")).encode()
+            # Small entries (most imports-only results) are stored plain: setting up zlib costs more than it saves.
+            # A JSON text starts with "[" or "{", a zlib stream never does (its first byte is 0x78).
+            self._pending.append((key, zlib.compress(data, 1) if len(data) > _PLAIN_LIMIT else data))
         except (TypeError, ValueError):
             pass
 

@@ -9,21 +9,23 @@ still reported as skipped with the parser's reason.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 from vlicense.discovery.python_ast import RawImport
 from vlicense.model import Location
 
-# Matched against "\n" + source: a literal first character lets the regex engine skip ahead fast.
-_IMPORT_LINE = re.compile(r"\n[ \t]*(?:import|from)[ \t\\(]")
-# Comments, triple-quoted and one-line strings, so that ``import x`` inside a docstring is not an import.
-_TOKEN = re.compile(r'''\#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*\'''')
-# Python 2 only statements: the full parser must see these files (they are reported as not Python 3).
-_PY2 = re.compile(
-    r"\n[ \t]*(?:(?:print|exec)[ \t]+(?![ \t]*[=(.,:;)\]}+\-*/%<>!&|^@])\S"
+# Candidate lines, in one pass (matched against "\n" + source: a literal first character lets the regex engine skip
+# ahead fast): import statements (group "imp") and Python 2 only statements (the full parser must see those files:
+# they are reported as not Python 3). The possessive indentation makes a failed attempt give up at once.
+_LINE = re.compile(
+    r"\n[ \t]*+(?:(?P<imp>(?:import|from)[ \t\\(])"
+    r"|(?:print|exec)[ \t]+(?![ \t]*[=(.,:;)\]}+\-*/%<>!&|^@])\S"
     r"|except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:"
     r"|raise[ \t]+[\w.]+[ \t]*,)"
 )
+# Comments and one-line strings: a triple quote inside one of them does not open a string.
+_SHORT = re.compile(r'''\#[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*\'''')
 _MODULE = re.compile(r"^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*$")
 
 
@@ -33,19 +35,15 @@ def scan(source: str, rel: str) -> tuple[list[RawImport], list[str]] | None:
     The names (``from lib import load`` -> ``lib``, ``load``) let the caller decide later, without re-reading
     the file, whether it may call one of the project's wrapper functions.
     """
-    padded = "\n" + source
-    # m.start() in ``padded`` is the position in ``source`` of the first character of the matching line.
-    starts = [m.start() for m in _IMPORT_LINE.finditer(padded)]
-    py2 = [m.start() for m in _PY2.finditer(padded)]
+    starts: list[int] = []
+    py2: list[int] = []
+    # m.start() in "\n" + source is the position in ``source`` of the first character of the matching line.
+    for m in _LINE.finditer("\n" + source):
+        (starts if m.group("imp") else py2).append(m.start())
     if not starts and not py2:
         return [], []
-    last = max(starts + py2)
-    spans = []
-    for m in _TOKEN.finditer(source):
-        if m.start() > last:
-            break  # strings after the last candidate line cannot hide it
-        if m.group()[:3] in ('"""', "'''"):
-            spans.append(m.span())
+    # Strings after the last candidate line cannot hide it.
+    spans = _triple_strings(source, max(starts + py2))
     begins = [s for s, _ in spans]
 
     def in_string(pos: int) -> bool:
@@ -74,21 +72,75 @@ def scan(source: str, rel: str) -> tuple[list[RawImport], list[str]] | None:
             more = (source[end + 1:] if nxt < 0 else source[end + 1:nxt]).split("#", 1)[0]
             statement = (statement.rstrip()[:-1] if statement.rstrip().endswith("\\") else statement) + " " + more
             end = nxt
-        indent = len(text) - len(text.lstrip())
-        location = Location(rel, line, indent + 1, text.strip()[:200])
-        for piece in statement.split(";"):
-            piece = piece.strip()
-            if not piece.startswith(("import", "from")):
-                if piece:
-                    return None
-                continue
-            parsed = _statement(piece)
-            if parsed is None:
-                return None
-            modules, bound = parsed
-            out += [RawImport(m, location) for m in modules]
-            names.update(bound)
+        parsed = _line(statement)
+        if parsed is None:
+            return None
+        modules, bound = parsed
+        stripped = text.lstrip()
+        location = Location(rel, line, len(text) - len(stripped) + 1, stripped.rstrip()[:200])
+        out += [RawImport(m, location) for m in modules]
+        names.update(bound)
     return out, sorted(names)
+
+
+@functools.lru_cache(maxsize=8192)
+def _line(statement: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(top-level modules, names bound or named) of one logical line of import statements; None when not understood.
+
+    Memoized: a tree repeats the same import lines (``import os``) in many files.
+    """
+    modules: list[str] = []
+    bound: list[str] = []
+    for piece in statement.split(";"):
+        piece = piece.strip()
+        if not piece.startswith(("import", "from")):
+            if piece:
+                return None
+            continue
+        parsed = _statement(piece)
+        if parsed is None:
+            return None
+        modules += parsed[0]
+        bound += parsed[1]
+    return tuple(modules), tuple(bound)
+
+
+def _triple_strings(source: str, last: int) -> list[tuple[int, int]]:
+    """Spans of the triple-quoted strings that open at or before ``last`` (unterminated ones are not strings).
+
+    Jumps from one triple quote to the next with str.find (fast) instead of tokenizing the whole text: a triple
+    quote opens a string unless a comment or one-line string on its line, before it, covers it. Outside triple
+    strings no token spans a line, so the line start (or the end of the previous string) is a safe place to
+    look for such a cover.
+    """
+    spans: list[tuple[int, int]] = []
+    find = source.find
+    pos = 0
+    dq, sq = find('"""'), find("'''")
+    while True:
+        if 0 <= dq < pos:
+            dq = find('"""', pos)
+        if 0 <= sq < pos:
+            sq = find("'''", pos)
+        if dq < 0 and sq < 0:
+            return spans
+        q = sq if dq < 0 or 0 <= sq < dq else dq
+        if q > last:
+            return spans
+        cursor = max(pos, source.rfind("\n", 0, q) + 1)
+        while (token := _SHORT.search(source, cursor)) is not None and token.start() < q:
+            cursor = token.end()
+            if cursor > q:
+                break
+        if cursor > q:  # inside a comment or a one-line string
+            pos = cursor
+            continue
+        close = find(source[q:q + 3], q + 3)
+        if close < 0:
+            pos = q + 2  # unterminated: "" (an empty string) then a lone quote, as a tokenizer reads it
+        else:
+            pos = close + 3
+            spans.append((q, pos))
 
 
 def _statement(code: str) -> tuple[list[str], list[str]] | None:

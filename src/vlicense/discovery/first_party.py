@@ -15,7 +15,7 @@ class FirstParty:
 
     def __init__(self, rels: Iterable[str]) -> None:
         rels = list(rels)
-        roots = {""} | {_parent(r) for r in rels if PurePosixPath(r).name in PROJECT_MARKERS}
+        roots = {""} | {_parent(r) for r in rels if _name(r) in PROJECT_MARKERS}
         names: set[str] = set()
         # (directory, name) pairs: ``dir/name.py``, or ``dir/name/`` with Python files below it.
         self._siblings: set[tuple[str, str]] = set()
@@ -33,7 +33,7 @@ class FirstParty:
         self.names = frozenset(n for n in names if n.isidentifier())
         # Only modules whose folder is not itself a package: code vendored inside a package (pip/_vendor/requests)
         # is imported through that package, so it does not make a plain `import requests` first-party.
-        packages = {_parent(r) for r in rels if PurePosixPath(r).name == "__init__.py"}
+        packages = {_parent(r) for r in rels if _name(r) == "__init__.py"}
         self._anywhere = frozenset(name for parent, name in self._siblings if parent not in packages and name.isidentifier())
 
     def __contains__(self, module: str) -> bool:
@@ -53,6 +53,11 @@ class FirstParty:
         """Whether some folder of the project defines ``module`` (``x/module.py`` or ``x/module/``): scripts and
         benchmarks that put another project folder on sys.path import it (not a third-party distribution)."""
         return module in self._anywhere
+
+
+def _name(rel: str) -> str:
+    # Asked of every file of the tree: a string split, not a path object (rels are clean POSIX paths from the walk).
+    return rel.rpartition("/")[2]
 
 
 def _parent(rel: str) -> str:

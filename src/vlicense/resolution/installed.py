@@ -368,8 +368,7 @@ def _read_top_level(meta_dir: Path) -> tuple[tuple[str, ...], frozenset[str]]:
         tops.update(line.strip().replace("/", ".").split(".")[0] for line in text.splitlines() if line.strip())
     except OSError:
         pass
-    for rel in _installed_paths(meta_dir):
-        parts = rel.parts
+    for parts in _installed_paths(meta_dir):
         if not parts or parts[0] in ("..", "__pycache__") or parts[0].endswith((".dist-info", ".egg-info", ".data")):
             continue
         first = parts[0]
@@ -386,11 +385,20 @@ def _read_top_level(meta_dir: Path) -> tuple[tuple[str, ...], frozenset[str]]:
     return tuple(sorted(tops)), frozenset(seconds)
 
 
-def _installed_paths(meta_dir: Path) -> list[PurePosixPath]:
-    """Paths relative to the site dir from RECORD (dist-info) or installed-files.txt (egg-info)."""
+def _posix_parts(path: str) -> tuple[str, ...]:
+    """``PurePosixPath(path).parts``, without building a path object (a RECORD has thousands of rows)."""
+    parts = tuple(p for p in path.split("/") if p and p != ".")
+    if not path.startswith("/"):
+        return parts
+    # POSIX keeps exactly two leading slashes as the root; one or three and more are "/".
+    return ("//" if path.startswith("//") and not path.startswith("///") else "/", *parts)
+
+
+def _installed_paths(meta_dir: Path) -> list[tuple[str, ...]]:
+    """Parts of the paths relative to the site dir from RECORD (dist-info) or installed-files.txt (egg-info)."""
     try:
         record = _read_text(meta_dir / "RECORD", _MAX_METADATA_BYTES * 4)
-        return [PurePosixPath(row[0]) for row in csv.reader(io.StringIO(record)) if row and row[0]]
+        return [_posix_parts(row[0]) for row in csv.reader(io.StringIO(record)) if row and row[0]]
     except (OSError, csv.Error):
         pass
     try:
@@ -406,7 +414,7 @@ def _installed_paths(meta_dir: Path) -> list[PurePosixPath]:
         # Relative to the egg-info folder: "../foo/__init__.py" -> "foo/__init__.py".
         joined = os.path.normpath(os.path.join(meta_dir.as_posix(), line))
         try:
-            out.append(PurePosixPath(joined).relative_to(site))
+            out.append(PurePosixPath(joined).relative_to(site).parts)
         except ValueError:
             continue
     return out
