@@ -79,10 +79,10 @@ def run_audit(options: AuditOptions, *, clock: Clock = utc_now, progress: Progre
     progress("discovering imports, manifests, model loads and weight files", None, None)
     found = discover(target, exclude=options.exclude, cache=options.cache, jobs=options.jobs)
     site = _target_environment(root, options.python)
-    environment = Environment.from_paths(site.site_dirs, site.python_version)
     progress("resolving licenses", None, None)
     kb = KnowledgeBase.load()
     answers = AnswerCache.default()
+    environment = Environment.from_paths(site.site_dirs, site.python_version, cache=answers if options.cache else None)
     hub = HubResolver(offline=options.offline, cache_dir=options.hf_cache_dir, answer_cache=answers)
     pypi = PyPIResolver(offline=options.offline, answer_cache=answers)
     components = build_components(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pathlib import Path
 
 from resolution_dists import AGPL_TEXT, APACHE_TEXT, BSD3_TEXT, MIT_TEXT, write_dist
@@ -212,3 +214,38 @@ def test_missing_site_dir_is_a_problem_not_an_exception(tmp_path):
     env = Environment.from_paths([tmp_path / "nope"])
     assert env.distributions == {}
     assert env.problems and "not readable" in env.problems[0].reason
+
+
+def test_cached_environment_equals_a_fresh_read_and_a_changed_dist_is_reread(tmp_path, monkeypatch):
+    from vlicense.resolution.cache import AnswerCache
+    from vlicense.resolution.installed import Environment
+
+    site = tmp_path / "site-packages"
+    dist = site / "wrapper-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.4\nName: wrapper\nVersion: 1.0\nLicense-Expression: MIT\nRequires-Dist: core\n")
+    (dist / "RECORD").write_text("wrapper/__init__.py,,\nwrapper/sub/mod.py,,\nwrapper-1.0.dist-info/METADATA,,\n")
+    cache = AnswerCache(tmp_path / "cache.sqlite3")
+
+    def snapshot(env):
+        d = env.get("wrapper")
+        return (d.name, d.version, d.license, d.license_source, d.facts, d.requires, d.top_level,
+                d.provides_module("wrapper.sub"), env.distributions_for_module("wrapper"))
+
+    from vlicense.resolution import installed
+
+    fresh = Environment.from_paths([site])
+    first = Environment.from_paths([site], cache=cache)
+    real_read = installed._read_distribution
+    monkeypatch.setattr(installed, "_read_distribution", lambda *a: pytest.fail("an unchanged dist was re-read"))
+    second = Environment.from_paths([site], cache=cache)
+    assert snapshot(fresh) == snapshot(first) == snapshot(second)
+    monkeypatch.setattr(installed, "_read_distribution", real_read)
+
+    import os
+    import time
+
+    (dist / "METADATA").write_text("Metadata-Version: 2.4\nName: wrapper\nVersion: 1.0\nLicense-Expression: AGPL-3.0-only\n")
+    later = time.time() + 5
+    os.utime(dist / "METADATA", (later, later))
+    assert Environment.from_paths([site], cache=cache).get("wrapper").license == "AGPL-3.0-only"

@@ -109,6 +109,42 @@ class AnswerCache:
         except (sqlite3.Error, TypeError, ValueError) as error:
             logger.warning("answer cache write failed (%s)", error)
 
+    def get_many(self, namespace: str, keys: list[str]) -> dict[str, Any]:
+        """Fresh payloads for the keys that have one (one query per 500 keys)."""
+        db = self._db()
+        if db is None or not keys:
+            return {}
+        found: dict[str, Any] = {}
+        now = self.clock()
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(
+                    f"SELECT key, fetched, payload FROM answers WHERE namespace = ? AND key IN ({marks})",  # noqa: S608
+                    (namespace, *chunk),
+                ).fetchall()
+                for key, fetched, payload in rows:
+                    if now - float(fetched) <= self.ttl_seconds:
+                        found[key] = json.loads(payload)
+        except (sqlite3.Error, TypeError, ValueError) as error:
+            logger.warning("answer cache read failed (%s)", error)
+            return {}
+        return found
+
+    def put_many(self, namespace: str, items: dict[str, Any]) -> None:
+        """Store several payloads in one transaction (one disk sync, not one per entry)."""
+        db = self._db()
+        if db is None or not items:
+            return
+        now = self.clock()
+        try:
+            rows = [(namespace, key, now, json.dumps(payload, sort_keys=True, default=str)) for key, payload in items.items()]
+            with db:
+                db.executemany("INSERT OR REPLACE INTO answers (namespace, key, fetched, payload) VALUES (?, ?, ?, ?)", rows)
+        except (sqlite3.Error, TypeError, ValueError) as error:
+            logger.warning("answer cache write failed (%s)", error)
+
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()

@@ -16,6 +16,7 @@ from packaging.utils import canonicalize_name
 
 from vlicense.model import LicenseFact, SkippedFile
 from vlicense.resolution import spdx
+from vlicense.resolution.cache import AnswerCache
 
 FACT_SOURCE = "installed-metadata"
 _DETAIL_LIMIT = 200
@@ -81,18 +82,31 @@ class Environment:
         self._module_index: dict[str, list[str]] | None = None
 
     @classmethod
-    def from_paths(cls, site_dirs: Sequence[Path], python_version: str | None = None) -> Environment:
+    def from_paths(cls, site_dirs: Sequence[Path], python_version: str | None = None, *,
+                   cache: AnswerCache | None = None) -> Environment:
+        """Read every distribution of the site dirs; with ``cache``, unchanged dist-info folders are not re-read
+        (a pre-commit hook reads the project's venv on every commit: hundreds of METADATA and RECORD files)."""
         dirs = [Path(d) for d in site_dirs]
         if python_version is None:
             python_version = _python_version_from_paths(dirs)
         distributions: dict[str, InstalledDistribution] = {}
         problems: list[SkippedFile] = []
-        for site in dirs:
-            for meta_dir, meta_file in _metadata_locations(site, problems):
+        locations = [loc for site in dirs for loc in _metadata_locations(site, problems)]
+        signatures = {loc: _signature(*loc) for loc in locations} if cache is not None else {}
+        cached = cache.get_many(_CACHE_NAMESPACE, [s for s in signatures.values() if s]) if cache is not None else {}
+        fresh: dict[str, object] = {}
+        for meta_dir, meta_file in locations:
+            signature = signatures.get((meta_dir, meta_file))
+            dist = _from_payload(meta_dir, cached[signature]) if signature in cached else None
+            if dist is None:
                 dist = _read_distribution(meta_dir, meta_file, problems)
-                # First wins, like importlib.metadata walking sys.path.
-                if dist is not None and dist.name not in distributions:
-                    distributions[dist.name] = dist
+                if dist is not None and signature:
+                    fresh[signature] = _to_payload(dist)
+            # First wins, like importlib.metadata walking sys.path.
+            if dist is not None and dist.name not in distributions:
+                distributions[dist.name] = dist
+        if cache is not None and fresh:
+            cache.put_many(_CACHE_NAMESPACE, fresh)
         return cls(dirs, python_version, dict(sorted(distributions.items())), problems)
 
     # The architecture page names it so.
@@ -115,6 +129,53 @@ class Environment:
             narrowed = [n for n in candidates if self.distributions[n].provides_module(module)]
             candidates = narrowed or candidates
         return sorted(candidates)
+
+
+# ----------------------------------------------------------------------------------------------- caching
+
+_CACHE_NAMESPACE = "installed-v1"
+
+
+def _signature(meta_dir: Path, meta_file: Path) -> str | None:
+    """Identity of one dist-info folder's content: its path plus the size, mtime and inode of the folder and of
+    the files read from it. pip writes a new folder on every install or upgrade; None when not stat-able."""
+    try:
+        parts = [str(meta_dir)]
+        for path in (meta_dir, meta_file, meta_dir / "RECORD", meta_dir / "top_level.txt"):
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                parts.append("-")
+                continue
+            parts.append(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+        return "|".join(parts)
+    except OSError:
+        return None
+
+
+def _to_payload(dist: InstalledDistribution) -> dict[str, object]:
+    tops, seconds = dist.top_level, sorted(dist._top_level[0][1])
+    return {
+        "name": dist.name, "display_name": dist.display_name, "version": dist.version,
+        "license": dist.license, "license_source": dist.license_source,
+        "facts": [[f.source, f.license, f.detail] for f in dist.facts],
+        "requires": list(dist.requires), "top_level": list(tops), "seconds": seconds,
+    }
+
+
+def _from_payload(meta_dir: Path, payload: object) -> InstalledDistribution | None:
+    """The cached distribution, or None when the entry is not what this version wrote (then it is re-read)."""
+    try:
+        dist = InstalledDistribution(
+            name=payload["name"], display_name=payload["display_name"], version=payload["version"],  # type: ignore[index]
+            path=meta_dir, license=payload["license"], license_source=payload["license_source"],  # type: ignore[index]
+            facts=tuple(LicenseFact(*fact) for fact in payload["facts"]),  # type: ignore[index]
+            requires=tuple(payload["requires"]),  # type: ignore[index]
+        )
+        dist._top_level.append((tuple(payload["top_level"]), frozenset(payload["seconds"])))  # type: ignore[index]
+        return dist
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 # ----------------------------------------------------------------------------------------------- reading
