@@ -137,15 +137,11 @@ def test_cli_list_shows_presets_with_context() -> None:
     assert "open-source  [open-source; non-commercial]" in result.output
 
 
-def _main_uses_policy_group() -> bool:
-    from vlicense import cli
-
-    return cli.cli.commands.get("policy") is policy_group
-
-
-@pytest.mark.xfail(not _main_uses_policy_group(), reason="lead wires policy.commands.policy_group into cli.py", strict=True)
 def test_main_policy_check_lists_every_problem(write_policy, capsys) -> None:
+    from vlicense import cli
     from vlicense.cli import main
+
+    assert cli.cli.commands.get("policy") is policy_group
 
     path = write_policy(BAD)
     with pytest.raises(SystemExit) as done:
