@@ -91,6 +91,7 @@ def test_symlink_loop_broken_link_and_fifo(tmp_path):
     assert [(s.path, s.reason) for s in d.skipped] == [
         ("broken.py", "broken symbolic link"),
         ("fifo.py", "not a regular file (FIFO)"),
+        ("pkg/loop", "symlink to a directory, not followed (it may loop or leave the project)"),
     ]
 
 

@@ -134,7 +134,10 @@ def walk(root: Path, wanted: Callable[[str], bool], *, exclude: Sequence[str] = 
                 stack.append((rel, sub))
                 continue
             if entry.is_symlink() and _is_dir_link(entry.path):
-                # Symlinked directories are not followed: they may loop or point outside the project.
+                # Symlinked directories are not followed: they may loop or point outside the project. Said so,
+                # unless the name is one that is pruned anyway (a .venv link) or excluded.
+                if not (entry.name in PRUNED_DIRS or _excluded(rel, entry.name, patterns)):
+                    result.skipped.append(SkippedFile(rel, "symlink to a directory, not followed (it may loop or leave the project)"))
                 continue
             _add_file(Path(entry.path), rel, wanted, patterns, result)
     result.files.sort(key=lambda f: f.rel)
@@ -193,7 +196,10 @@ def _from_list(root: Path, listed: list[str], wanted: Callable[[str], bool], pat
             continue
         path = root / rel
         if os.path.islink(path) and _is_dir_link(str(path)):
-            continue  # symlinked directories are not followed
+            name = PurePosixPath(rel).name
+            if not (name in PRUNED_DIRS or _excluded(rel, name, patterns)):
+                result.skipped.append(SkippedFile(rel, "symlink to a directory, not followed (it may loop or leave the project)"))
+            continue
         if not os.path.lexists(path):
             continue  # tracked but deleted in the work tree: not part of the project any more
         _add_file(path, rel, wanted, patterns, result)
