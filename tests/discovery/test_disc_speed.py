@@ -309,3 +309,18 @@ def test_gc_threshold_is_restored(tmp_path):
     before = gc.get_threshold()
     discover(write_tree(tmp_path / "p", {"a.py": "import numpy\n"}), cache=False)
     assert gc.get_threshold() == before
+
+
+def test_cached_config_scan_is_redone_when_the_file_it_names_appears(tmp_path, monkeypatch):
+    """A config naming weights/best.pt is an unresolved reference until that file exists, cache or no cache."""
+    monkeypatch.setenv("VLICENSE_CACHE_DIR", str(tmp_path / "cache"))
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "config.yaml").write_text("detector:\n  weights: weights/best.pt\n")
+    before = discover(project)
+    assert [u.expression for u in before.unresolved] == ["weights/best.pt"] and before.models == []
+    (project / "weights").mkdir()
+    (project / "weights" / "best.pt").write_bytes(b"\x80\x04N.")
+    after = discover(project)
+    assert after.unresolved == []
+    assert {(m.loader, m.name) for m in after.models} >= {("file", "weights/best.pt")}

@@ -132,6 +132,9 @@ class _Run:
         self.roots = _roots(rels)
         self.scopes = {f.rel: f.scope for f in files}
         self.py_rels = [f.rel for f in files if f.rel.lower().endswith(".py")]
+        # A scanner's answer can depend on which other files exist (a config naming weights/best.pt is a load of
+        # that file only if it is in the project), so its cached results are keyed by the list of walked files too.
+        self.tree_digest = hashlib.sha256("\n".join(sorted(rels)).encode()).hexdigest()[:16]
         self._index: ProjectIndex | None = None
         self.shas: dict[str, str] = {}
         self.files_scanned = 0
@@ -221,7 +224,7 @@ class _Run:
             if self.cache is not None:
                 try:
                     sha, _ = self._content(pf, MAX_TEXT_BYTES * 20)
-                    key = entry_key(f"scan:{entry.name}:{entry.version}", pf.rel, pf.scope, sha)
+                    key = entry_key(f"scan:{entry.name}:{entry.version}:{self.tree_digest}", pf.rel, pf.scope, sha)
                     scan = self.cache.get(key)
                 except Unreadable:
                     key = None
