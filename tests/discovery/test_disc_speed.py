@@ -276,8 +276,8 @@ def test_compact_imports_entries_round_trip_and_damage_is_a_miss(tmp_path, monke
     assert [(i.module, i.location.path, i.location.line) for i in cold.imports] == [
         ("numpy", "a.py", 1), ("requests", "a.py", 3), ("yaml", "a.py", 3)]
     db = sqlite3.connect(cache_dir / "discovery.sqlite3")
-    blobs = [row[0] for row in db.execute("SELECT data FROM results")]
-    assert blobs and all(b[:1] == b"[" for b in blobs)  # compact, plain JSON
+    blobs = [row[0] for row in db.execute("SELECT data FROM results WHERE key NOT LIKE 'run:%'")]
+    assert blobs and all(b[:1] == b"[" for b in blobs)  # per-file entries: compact, plain JSON
     assert discover(root) == cold
     with db:
         db.execute("UPDATE results SET data = CAST('[[\"np\"],[1,\"bad\"]]' AS BLOB)")
@@ -324,3 +324,30 @@ def test_cached_config_scan_is_redone_when_the_file_it_names_appears(tmp_path, m
     after = discover(project)
     assert after.unresolved == []
     assert {(m.loader, m.name) for m in after.models} >= {("file", "weights/best.pt")}
+
+
+def test_whole_run_cache_is_used_only_while_the_tree_and_its_outside_dependencies_are_unchanged(tmp_path, monkeypatch):
+    """The warm path skips the per-file work entirely; any change it depends on sends it back to a full run."""
+    import vlicense.discovery as disc
+
+    monkeypatch.setenv("VLICENSE_CACHE_DIR", str(tmp_path / "cache"))
+    root = write_tree(tmp_path / "p", {
+        "app.py": "from transformers import AutoModel\nm = AutoModel.from_pretrained('models/detector')\n",
+        "requirements.txt": "-r deps/base.txt\n",
+        "deps/base.txt": "timm==1.0.9\n",
+    })
+    cold = discover(root)
+    assert {(m.loader, m.name) for m in cold.models} == {("huggingface", "models/detector")}
+    runs: list[int] = []
+    real_run = disc._Run.run
+    monkeypatch.setattr(disc._Run, "run", lambda self: runs.append(1) or real_run(self))
+    assert discover(root) == cold and runs == []  # remembered: no per-file work at all
+    # A folder the code names appears (empty: no walked file changes): the load becomes a local model folder.
+    (root / "models" / "detector").mkdir(parents=True)
+    local = discover(root)
+    assert runs == [1] and {(m.loader, m.name) for m in local.models} == {("file", "models/detector")}
+    # A requirements file included but not walked changes: its new requirement is seen.
+    (root / "deps" / "base.txt").write_text("timm==1.0.9\nultralytics==8.2.0\n")
+    changed = discover(root)
+    assert len(runs) == 2 and {r.name for r in changed.requirements} >= {"timm", "ultralytics"}
+    assert discover(root) == changed and len(runs) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from pathlib import Path, PurePosixPath
 
+from vlicense import __version__
 from vlicense.discovery import fastimports, manifests, notebooks, registry, weights
-from vlicense.discovery.cache import Cache, content_hash, decode, entry_key, pack_imports, unpack_imports
+from vlicense.discovery.cache import ANALYZER_VERSION, Cache, content_hash, decode, entry_key, pack_imports, unpack_imports
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
 from vlicense.discovery.loaders import may_call_loader
 from vlicense.discovery.loaders.base import Reference, is_project_dir_factory
@@ -85,10 +87,82 @@ def discover(root: Path, *, exclude: Sequence[str] = (), cache: bool = True, job
     store = Cache() if cache else None
     try:
         with _fewer_gc_passes():
-            return _Run(base, walked.files, walked.skipped, store, jobs).run()
+            run_key = _run_key(base, walked, exclude, use_git) if store is not None else None
+            if store is not None and run_key is not None:
+                remembered = _remembered_run(store, run_key, base)
+                if remembered is not None:
+                    return remembered
+            run = _Run(base, walked.files, walked.skipped, store, jobs)
+            found = run.run()
+            if store is not None and run_key is not None:
+                _remember_run(store, run_key, found, run)
+            return found
     finally:
         if store is not None:
             store.close()
+
+
+# ------------------------------------------------------------------------------------- whole-run cache
+# A warm run of an unchanged tree should cost a walk and one cache read. The key is everything a run's answer
+# depends on inside the walked tree (each file's path, size, mtime, inode and scope, the walk's own skips, the
+# analyzer and scanner versions, the options); the entry also records what it depended on outside that list
+# (folders whose existence decided a reference, requirements files included but not walked), re-checked on use.
+
+
+def _run_key(base: Path, walked: object, exclude: Sequence[str], use_git: bool) -> str | None:
+    files = walked.files  # type: ignore[attr-defined]
+    if any(not f.mtime_ns for f in files):
+        return None  # a file system without usable mtimes: only the per-file cache (content hashes) is safe
+    identity = [
+        ANALYZER_VERSION, __version__, registry.versions(), str(base.resolve()), sorted(exclude), use_git,
+        [(f.rel, f.size, f.mtime_ns, f.inode, f.scope) for f in files],
+        [(s.path, s.reason) for s in walked.skipped],  # type: ignore[attr-defined]
+    ]
+    return "run:" + hashlib.sha256(json.dumps(identity, separators=(",", ":")).encode()).hexdigest()
+
+
+def _remembered_run(store: Cache, key: str, base: Path) -> Discovery | None:
+    entry = store.get(key)
+    if not isinstance(entry, dict):
+        return None
+    try:
+        for check, expected in entry["dirs"].items():
+            parent, _, path = check.partition("|")
+            if is_project_dir_factory(base, parent)(path) != expected:
+                return None
+        for rel, expected in entry["outside"].items():
+            if _stat_signature(base / rel) != expected:
+                return None
+        found = entry["discovery"]
+        return Discovery(
+            imports=found["imports"], models=found["models"], requirements=found["requirements"],
+            unresolved=found["unresolved"], skipped=found["skipped"], files_scanned=found["files_scanned"],
+            first_party=frozenset(found["first_party"]),
+        )
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return None  # an entry this version did not write: run again
+
+
+def _remember_run(store: Cache, key: str, found: Discovery, run: _Run) -> None:
+    walked = {f.rel for f in run.files}
+    outside = {rel: _stat_signature(run.base / rel) for rel in run.manifest_files if rel not in walked}
+    store.put(key, {
+        "discovery": {
+            "imports": found.imports, "models": found.models, "requirements": found.requirements,
+            "unresolved": found.unresolved, "skipped": found.skipped, "files_scanned": found.files_scanned,
+            "first_party": sorted(found.first_party),
+        },
+        "dirs": run.directory_checks(),
+        "outside": outside,
+    })
+
+
+def _stat_signature(path: Path) -> str:
+    try:
+        st = path.stat()
+    except OSError:
+        return "-"
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
 
 
 @contextlib.contextmanager
@@ -180,6 +254,7 @@ class _Run:
         python: list[_PyFile] = []
         nbs: list[_PyFile] = []
         reader = manifests.ManifestReader(self.base)
+        self.manifest_files = reader.files_read
         other: list[Reference] = []
         extra_imports: list[ImportReference] = []
         requirements: list[RequirementReference] = []
@@ -247,6 +322,7 @@ class _Run:
 
     def _python(self, python: list[_PyFile], nbs: list[_PyFile]) -> None:
         self._python_items = python
+        self._notebook_items = nbs
         # Files the stat cache does not vouch for: read, hash and lex them first (all hashes are then known, which
         # checking the dependencies of cached full results needs).
         fresh = [i for i in python if not i.sha]
@@ -371,6 +447,16 @@ class _Run:
         if not self._deps_valid(entry.get("deps") or {}):
             return None
         return entry["result"]
+
+    def directory_checks(self) -> dict[str, bool]:
+        """Every "is this a folder of the project" answer the analyzed files depended on, as answered now."""
+        checks: dict[str, bool] = {}
+        for item in getattr(self, "_python_items", []) + getattr(self, "_notebook_items", []):
+            for key in (item.result.deps if item.result is not None else {}):
+                if key.startswith("dir:"):
+                    parent, _, path = key[4:].partition("|")
+                    checks[key[4:]] = is_project_dir_factory(self.base, parent)(path)
+        return checks
 
     def _deps_valid(self, deps: dict) -> bool:
         for key, value in deps.items():

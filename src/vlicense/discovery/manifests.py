@@ -70,6 +70,8 @@ class ManifestReader:
         self.requirements: list[RequirementReference] = []
         self.skipped: list[SkippedFile] = []
         self._seen: set[str] = set()
+        # Every requirements file read (includes too): a whole-run cache must notice when one of them changes.
+        self.files_read: list[str] = []
 
     def read(self, path: Path, rel: str) -> None:
         """Read one manifest; raises Unreadable when the whole file cannot be read."""
@@ -87,6 +89,7 @@ class ManifestReader:
         if rel in self._seen:
             return
         self._seen.add(rel)
+        self.files_read.append(rel)
         text = decode_text(read_bytes(path, MAX_TEXT_BYTES))
         group = requirements_group(rel)
         for lineno, line in _logical_lines(text):

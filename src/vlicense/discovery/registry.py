@@ -64,6 +64,11 @@ def load_builtin_scanners() -> None:
                 raise
 
 
+def versions() -> list[tuple[str, str]]:
+    """(name, version) of every registered scanner: part of the whole-run cache key."""
+    return sorted((entry.name, entry.version) for entry in _SCANNERS.values())
+
+
 def scanners_for(relpath: str) -> list[ScannerEntry]:
     """The scanners that want this file, in name order (deterministic)."""
     return [entry for _, entry in sorted(_SCANNERS.items()) if entry.matches(relpath)]
