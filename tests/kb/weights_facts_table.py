@@ -108,7 +108,8 @@ ROWS: list[tuple[int, tuple[str, ...], str | None]] = [
         "LicenseRef-NVIDIA-SegFormer",
     ),
     (76, ("hf:nvidia/mit-b0",), "LicenseRef-NVIDIA-SegFormer"),
-    (77, ("hf:facebook/mask2former-swin-large-coco-instance",), "MIT"),
+    # Row 77 gave the code's MIT; the model zoo weights are CC-BY-NC-4.0 (MODEL_ZOO.md License section).
+    (77, ("hf:facebook/mask2former-swin-large-coco-instance",), "CC-BY-NC-4.0"),
     (78, ("hf:PekingU/rtdetr_r50vd",), "Apache-2.0"),
     (
         79,
