@@ -10,11 +10,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import sqlite3
 import zlib
 from pathlib import Path
 
+from vlicense.cache_location import user_cache_dir
 from vlicense.discovery import project, registry
 from vlicense.discovery.python_ast import RawImport
 from vlicense.model import (
@@ -34,12 +34,8 @@ _TYPES = {t.__name__: t for t in (Location, RawImport, ImportReference, ModelRef
 
 
 def cache_dir() -> Path:
-    override = os.environ.get("VLICENSE_CACHE_DIR", "").strip()
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("vlicense"))
+    """The folder of the discovery cache (shared with the answer cache)."""
+    return user_cache_dir()
 
 
 def content_hash(data: bytes) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -12,24 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vlicense.cache_location import user_cache_dir
+
 logger = logging.getLogger(__name__)
 
 # A week: licenses change rarely, and a stale answer is shown with its fetch date, never passed off as fresh.
 DEFAULT_TTL_SECONDS = 7 * 24 * 3600
-CACHE_DIR_ENV = "VLICENSE_CACHE_DIR"
 CACHE_FILE = "answers.sqlite3"
 _SCHEMA = "CREATE TABLE IF NOT EXISTS answers (namespace TEXT, key TEXT, fetched REAL, payload TEXT, PRIMARY KEY (namespace, key))"
-
-
-def user_cache_dir(environ: dict[str, str] | None = None) -> Path:
-    """``$VLICENSE_CACHE_DIR``, else ``$XDG_CACHE_HOME/vlicense`` (``%LOCALAPPDATA%\\vlicense`` on Windows)."""
-    env = os.environ if environ is None else environ
-    if env.get(CACHE_DIR_ENV):
-        return Path(env[CACHE_DIR_ENV])
-    if os.name == "nt" and env.get("LOCALAPPDATA"):
-        return Path(env["LOCALAPPDATA"]) / "vlicense"
-    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "vlicense"
 
 
 @dataclass(frozen=True)
