@@ -71,7 +71,7 @@ def test_failing_example_memo_names_clause_location_and_alternatives(capsys):
     assert "NonCommercial" in out or "non-commercial" in out.lower()
     assert "shelf_auditor/detector.py:8" in out
     assert "Apache-2.0" in out  # at least one permissive alternative is named with its license
-    assert out.index("fail") < out.index("Inventory") if "Inventory" in out else True
+    assert "## Inventory" in out and out.index("Verdict: FAIL") < out.index("## Inventory")  # verdict first
 
 
 def test_clean_example_passes(capsys):
