@@ -142,3 +142,29 @@ def test_full_audit_reports_the_unsafe_pickle(tmp_path, capsys, monkeypatch):
     assert all(f["severity"] == "error" for f in unsafe)
     assert done.value.code == 1
     assert "hostile.pth" in {s["path"] for s in report["skipped"]}
+
+
+def test_a_hostile_git_config_runs_nothing(tmp_path):
+    """.git/config is part of the scanned project: core.fsmonitor would make `git ls-files` run a command."""
+    import subprocess as sp
+
+    from vlicense.cli import main
+
+    project = tmp_path / "repo"
+    project.mkdir()
+    canary = tmp_path / "git-canary"
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
+           "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    (project / "app.py").write_text("from ultralytics import YOLO\nYOLO('yolo11n.pt')\n")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"],
+                 ["config", "core.fsmonitor", f"touch {canary}; true"], ["config", "core.hooksPath", str(tmp_path)]):
+        sp.run(["git", "-C", str(project), *args], check=True, capture_output=True, env=env)
+    # Control: plain git does run the configured command, so the canary can fire.
+    sp.run(["git", "-C", str(project), "ls-files"], capture_output=True, env=env)
+    assert canary.exists()
+    canary.unlink()
+    for argv in (["audit", str(project), "--offline", "--no-cache"],
+                 ["audit", str(project), "--offline", "--no-cache", "--new-since", "HEAD"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        assert not canary.exists(), argv

@@ -154,13 +154,18 @@ def in_git_work_tree(root: Path) -> bool:
     return False
 
 
+# The scanned repository's own .git/config is hostile input: core.fsmonitor names a command git runs while it
+# lists files. These overrides keep git from running anything the repository configures.
+GIT_SAFE_CONFIG = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "core.untrackedCache=false")
+
+
 def git_files(root: Path) -> list[str] | None:
     """Paths (relative to ``root``) git lists as tracked or untracked-not-ignored; None without git or a repo."""
     if not in_git_work_tree(root):
         return None
     try:
         done = subprocess.run(
-            ["git", "-c", "core.quotepath=off", "ls-files", "-co", "--exclude-standard", "-z"],
+            ["git", *GIT_SAFE_CONFIG, "-c", "core.quotepath=off", "ls-files", "-co", "--exclude-standard", "-z"],
             cwd=root, capture_output=True, timeout=60, check=False,
             env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
         )

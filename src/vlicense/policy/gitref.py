@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from vlicense.discovery.walk import GIT_SAFE_CONFIG
 from vlicense.errors import UsageError
 from vlicense.model import Finding
 from vlicense.policy.baseline import apply_known
@@ -24,7 +25,7 @@ _GIT_TIMEOUT = 120  # seconds; a huge repository archive is slow, a hung git mus
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=_GIT_TIMEOUT, check=False)
+        return subprocess.run(["git", *GIT_SAFE_CONFIG, *args], cwd=cwd, capture_output=True, timeout=_GIT_TIMEOUT, check=False)
     except FileNotFoundError:
         raise UsageError("git is not installed", fix="install git, or drop --new-since") from None
     except subprocess.TimeoutExpired:
