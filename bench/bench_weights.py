@@ -20,7 +20,7 @@ from vlicense.model import Discovery, Location, ModelReference, RequirementRefer
 from vlicense.resolution.components import build_components
 from vlicense.resolution.hf import HubResolver
 from vlicense.resolution.installed import Environment
-from vlicense.resolution.knowledge_base import KnowledgeBase
+from vlicense.knowledge.knowledge_base import KnowledgeBase
 
 HERE = Location("app.py", 1)
 

@@ -6,9 +6,9 @@ import json
 
 import yaml
 
-from vlicense.policy.catalog import license_info
+from vlicense.knowledge.licenses import license_info
 from vlicense.resolution import spdx
-from vlicense.resolution.knowledge_base import RAW_LICENSE_IDS, KnowledgeBase, normalize_raw_license
+from vlicense.knowledge.knowledge_base import RAW_LICENSE_IDS, KnowledgeBase, normalize_raw_license
 from vlicense.resources import kb_dir
 
 

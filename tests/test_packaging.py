@@ -33,7 +33,7 @@ def test_wheel_contains_policies_templates_and_kb(wheel):
     for preset in ("closed-source-saas", "closed-source-binary", "internal", "open-source"):
         assert f"vlicense/_data/policies/{preset}.yaml" in names
     assert "vlicense/_data/templates/memo.md.j2" in names
-    assert "vlicense/resolution/kb/timm.json" in names
+    assert "vlicense/knowledge/kb/timm.json" in names
     assert "vlicense/report/report.schema.json" in names
     assert not any(name.startswith(("tests/", "examples/")) for name in names)
 

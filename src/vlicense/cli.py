@@ -465,7 +465,7 @@ def kb() -> None:
 @kb.command("info")
 def kb_info() -> None:
     """Show the knowledge base's tables: library versions they were generated from, dates, counts."""
-    from vlicense.resolution.knowledge_base import KnowledgeBase
+    from vlicense.knowledge.knowledge_base import KnowledgeBase
 
     for name, info in sorted(KnowledgeBase.load().versions().items()):
         details = ", ".join(f"{k}={v}" for k, v in sorted(info.items()))
@@ -477,7 +477,7 @@ def kb_info() -> None:
 @click.option("--only", help="Comma-separated subset: timm,torchvision,ultralytics,open_clip.")
 def kb_refresh(out: Path | None, only: str | None) -> None:
     """Regenerate the timm/torchvision/Ultralytics/open_clip tables from the installed libraries (extra [introspect])."""
-    from vlicense.resolution import kb_refresh as refresh
+    from vlicense.knowledge import refresh
     from vlicense.resources import kb_dir
 
     argv = ["--out", str(out or kb_dir())] + (["--only", only] if only else [])

@@ -68,8 +68,8 @@ def explain_identifier(identifier: str) -> str:
     if rule is not None:
         return explain_rule(identifier)
 
-    from vlicense.policy.catalog import license_info
-    from vlicense.resolution.knowledge_base import KnowledgeBase
+    from vlicense.knowledge.licenses import license_info
+    from vlicense.knowledge.knowledge_base import KnowledgeBase
 
     if identifier.startswith(_MODEL_PREFIXES):
         return _explain_model(identifier, KnowledgeBase.load())
@@ -168,7 +168,7 @@ def explain_rule(rule_id: str) -> str:
 
 
 def _licenses_in(categories: tuple[str, ...]) -> list[str]:
-    from vlicense.policy.catalog import all_licenses
+    from vlicense.knowledge.licenses import all_licenses
 
     return sorted(info.key for info in all_licenses() if info.category in categories)
 
@@ -177,7 +177,7 @@ def _licenses_in(categories: tuple[str, ...]) -> list[str]:
 
 
 def _explain_license(key: str) -> str:
-    from vlicense.policy.catalog import license_info
+    from vlicense.knowledge.licenses import license_info
     from vlicense.policy.rules import RULE_FOR_CATEGORY
 
     info = license_info(key)
@@ -246,7 +246,7 @@ def _explain_package(name: str, kb: Any) -> str:
 def _alternative_lines(component: Component) -> list[str]:
     """Alternatives, shown when the license is not plainly permissive (that is when someone needs them)."""
     from vlicense.policy.alternatives import alternatives_for
-    from vlicense.policy.catalog import categorize, license_info
+    from vlicense.knowledge.licenses import categorize, license_info
 
     categories = categorize(component.license)
     if not categories or set(categories) <= {"permissive", "public-domain"}:
@@ -263,7 +263,7 @@ def _alternative_lines(component: Component) -> list[str]:
 
 
 def _fact_lines(fact: Any) -> list[str]:
-    from vlicense.policy.catalog import license_info
+    from vlicense.knowledge.licenses import license_info
 
     lines = [f"license: {fact.license or 'unknown'}" + (f" (declared as {fact.raw!r})" if fact.raw and fact.raw != fact.license else "")]
     if fact.license:
@@ -304,7 +304,7 @@ def _reference_for(identifier: str) -> ModelReference | None:
 
 def completion_candidates(incomplete: str, limit: int = 200) -> list[str]:
     """Identifiers starting with ``incomplete`` for shell completion: rule ids, license ids, model prefixes."""
-    from vlicense.policy.catalog import all_licenses
+    from vlicense.knowledge.licenses import all_licenses
     from vlicense.policy.rules import all_rule_ids
 
     pool = [*all_rule_ids(), *(info.key for info in all_licenses()), *_MODEL_PREFIXES, "pypi:"]

@@ -23,7 +23,7 @@ from vlicense.resolution.components import build_components
 from vlicense.resolution.environment import TargetEnvironment, find_site_dirs
 from vlicense.resolution.hf import HubResolver
 from vlicense.resolution.installed import Environment
-from vlicense.resolution.knowledge_base import KnowledgeBase
+from vlicense.knowledge.knowledge_base import KnowledgeBase
 from vlicense.resolution.pypi import PyPIResolver
 from vlicense.resolution.weights_enrich import enrich_weight_components, hub_base_identifier
 

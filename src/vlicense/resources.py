@@ -31,7 +31,7 @@ def templates_dir() -> Path:
 
 def kb_dir() -> Path:
     """Folder holding the knowledge-base data files (package data, always inside the package)."""
-    return _PACKAGE_DIR / "resolution" / "kb"
+    return _PACKAGE_DIR / "knowledge" / "kb"
 
 
 def schema_path() -> Path:

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from license_expression import get_spdx_licensing
 
-from vlicense.resolution.knowledge_base import KnowledgeBase, normalize_raw_license
+from vlicense.knowledge.knowledge_base import KnowledgeBase, normalize_raw_license
 from vlicense.resources import kb_dir
 
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")

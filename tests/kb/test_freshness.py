@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from vlicense.resolution import kb_refresh
+from vlicense.knowledge import refresh as kb_refresh
 from vlicense.resources import kb_dir
 
 
@@ -104,7 +104,7 @@ def test_core_import_does_not_pull_torch() -> None:
     import sys
 
     code = (
-        "import sys, vlicense.resolution.kb_refresh, vlicense.resolution.knowledge_base as k;"
+        "import sys, vlicense.knowledge.refresh, vlicense.knowledge.knowledge_base as k;"
         "k.KnowledgeBase.load();"
         "bad=[m for m in ('torch','timm','torchvision','ultralytics','open_clip') if m in sys.modules];"
         "print(','.join(bad))"

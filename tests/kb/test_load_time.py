@@ -9,7 +9,7 @@ import sys
 def test_load_time_in_a_fresh_interpreter() -> None:
     code = (
         "import time; t=time.perf_counter();"
-        "from vlicense.resolution.knowledge_base import KnowledgeBase;"
+        "from vlicense.knowledge.knowledge_base import KnowledgeBase;"
         "t1=time.perf_counter(); kb=KnowledgeBase.load(); t2=time.perf_counter();"
         "kb.model('timm:resnet50'); kb.model('ultralytics:yolo11n.pt');"
         "print(f'{(t1-t)*1000:.1f} {(t2-t1)*1000:.1f}')"

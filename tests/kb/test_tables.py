@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vlicense.resolution.knowledge_base import KnowledgeBase, normalize_raw_license
+from vlicense.knowledge.knowledge_base import KnowledgeBase, normalize_raw_license
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def test_normalize_raw_license(raw: str | None, expected: str | None) -> None:
 def test_every_spdx_value_in_the_table_is_a_real_spdx_id() -> None:
     from license_expression import get_spdx_licensing
 
-    from vlicense.resolution.knowledge_base import RAW_LICENSE_IDS
+    from vlicense.knowledge.knowledge_base import RAW_LICENSE_IDS
 
     licensing = get_spdx_licensing()
     for raw, value in RAW_LICENSE_IDS.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vlicense.resolution.knowledge_base import KnowledgeBase
+from vlicense.knowledge.knowledge_base import KnowledgeBase
 
 from weights_facts_table import ROWS  # the table beside this file (shared with bench/bench_weights.py)
 

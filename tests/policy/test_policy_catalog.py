@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vlicense.policy.catalog import CATEGORIES, all_licenses, categorize, license_info
+from vlicense.knowledge.licenses import CATEGORIES, all_licenses, categorize, license_info
 
 REQUIRED = ["MIT", "MIT-CMU", "BSD-2-Clause", "BSD-3-Clause", "Apache-2.0", "ISC", "PSF-2.0", "HPND", "Zlib", "BSL-1.0", "Unlicense", "CC0-1.0", "0BSD", "MPL-2.0", "LGPL-2.1-only", "LGPL-2.1-or-later", "LGPL-3.0-only", "LGPL-3.0-or-later", "EPL-1.0", "EPL-2.0", "CDDL-1.0", "GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only", "GPL-3.0-or-later", "AGPL-3.0-only", "AGPL-3.0-or-later", "SSPL-1.0", "EUPL-1.1", "EUPL-1.2", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-2.0", "CC-BY-NC-3.0", "CC-BY-NC-4.0", "CC-BY-NC-SA-4.0", "CC-BY-NC-ND-4.0", "CC-BY-ND-4.0", "BUSL-1.1", "Elastic-2.0", "LicenseRef-openrail", "LicenseRef-creativeml-openrail-m", "LicenseRef-bigscience-openrail-m", "LicenseRef-openrail++", "LicenseRef-llama2", "LicenseRef-llama3", "LicenseRef-llama3.1", "LicenseRef-llama3.2", "LicenseRef-llama3.3", "LicenseRef-llama4", "LicenseRef-gemma", "LicenseRef-apple-amlr", "LicenseRef-apple-ascl", "LicenseRef-fair-noncommercial-research-license", "LicenseRef-dinov3-license", "LicenseRef-seer-license", "LicenseRef-cvnets-license", "LicenseRef-fastvit-license", "LicenseRef-mobileone-license", "LicenseRef-sapiens2-license", "LicenseRef-nvidia-open-model-license", "LicenseRef-qwen-community-1.0", "LicenseRef-Qwen", "LicenseRef-Deci-YOLO-NAS", "LicenseRef-NVIDIA-SegFormer", "LicenseRef-Roboflow-PML-1.0", "LicenseRef-Public-Domain", "LicenseRef-vlicense-BSD-unspecified", "LicenseRef-bsd", "LicenseRef-vlicense-GPL-unspecified", "LicenseRef-vlicense-LGPL-unspecified", "LicenseRef-cc", "LicenseRef-other"]
 

@@ -6,7 +6,7 @@ import pytest
 
 from vlicense.model import Location, ModelReference
 from vlicense.resolution.identify import identify
-from vlicense.resolution.knowledge_base import KnowledgeBase
+from vlicense.knowledge.knowledge_base import KnowledgeBase
 
 HERE = Location("app.py", 1)
 

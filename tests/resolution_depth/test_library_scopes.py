@@ -12,7 +12,7 @@ from vlicense.model import Discovery, ImportReference, Location, RequirementRefe
 from vlicense.resolution.components import build_components, normalize_scope
 from vlicense.resolution.hf import HubResolver
 from vlicense.resolution.installed import Environment
-from vlicense.resolution.knowledge_base import KnowledgeBase
+from vlicense.knowledge.knowledge_base import KnowledgeBase
 from vlicense.resolution.pypi import PyPIResolver
 
 UV_LOCK = """\

@@ -9,7 +9,7 @@ from vlicense.model import Discovery, Location, ModelReference
 from vlicense.resolution.components import build_components
 from vlicense.resolution.hf import HubResolver
 from vlicense.resolution.installed import Environment
-from vlicense.resolution.knowledge_base import KnowledgeBase
+from vlicense.knowledge.knowledge_base import KnowledgeBase
 from vlicense.resolution.lineage import follow_lineage, restriction_rank
 
 

@@ -21,7 +21,7 @@ from weights.weight_files import (
 
 from vlicense.cli import main
 from vlicense.model import Component
-from vlicense.resolution.knowledge_base import KnowledgeBase
+from vlicense.knowledge.knowledge_base import KnowledgeBase
 from vlicense.resolution.weights_enrich import enrich_weight_components
 
 PAYLOADS = ("weights-zip", "weights-legacy", "exec", "setup.py", "conftest.py", "site.pth", "sitecustomize.py", "app_init")

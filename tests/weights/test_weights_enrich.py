@@ -20,7 +20,7 @@ from weight_files import (
 )
 
 from vlicense.model import Component, LicenseFact
-from vlicense.resolution.knowledge_base import KnowledgeBase
+from vlicense.knowledge.knowledge_base import KnowledgeBase
 from vlicense.resolution.weights_enrich import (
     STAMP_MESSAGE,
     enrich_weight_components,

@@ -390,7 +390,7 @@ def _timm_archs() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _kb():
     # Imported lazily: discovery must not pay for the knowledge base unless a config file needs it.
-    from vlicense.resolution.knowledge_base import KnowledgeBase
+    from vlicense.knowledge.knowledge_base import KnowledgeBase
 
     return KnowledgeBase.load()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vlicense.policy.catalog import LicenseInfo, categorize, license_info
+from vlicense.knowledge.licenses import LicenseInfo, categorize, license_info
 from vlicense.policy.engine import evaluate, fingerprint, sort_findings, verdict
 from vlicense.policy.schema import (
     Policy,

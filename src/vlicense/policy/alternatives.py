@@ -13,7 +13,7 @@ from pathlib import Path
 from vlicense.yaml_fast import load_bundled_yaml
 
 from vlicense.model import Alternative, Component
-from vlicense.policy.catalog import LicenseInfo
+from vlicense.knowledge.licenses import LicenseInfo
 
 _PATH = Path(__file__).with_name("alternatives.yaml")
 SameArch = Callable[[Component], "list[Alternative]"]

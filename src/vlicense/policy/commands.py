@@ -76,7 +76,7 @@ def _project_license(value: str | None) -> str | None:
         return None
     from license_expression import ExpressionError
 
-    from vlicense.policy.catalog import LICENSING
+    from vlicense.knowledge.licenses import LICENSING
 
     try:
         parsed = LICENSING.parse(value.strip())

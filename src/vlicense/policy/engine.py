@@ -25,7 +25,7 @@ from vlicense.model import (
 )
 from vlicense.policy import exceptions as exc_mod
 from vlicense.policy.alternatives import SameArch, alternatives_for
-from vlicense.policy.catalog import (
+from vlicense.knowledge.licenses import (
     LICENSING,
     ExceptionInfo,
     LicenseInfo,

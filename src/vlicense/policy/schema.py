@@ -18,7 +18,7 @@ from packaging.utils import canonicalize_name
 from vlicense import resources
 from vlicense.errors import PolicyError
 from vlicense.model import Component, ProjectContext
-from vlicense.policy.catalog import LICENSING
+from vlicense.knowledge.licenses import LICENSING
 from vlicense.policy.context import (
     DISTRIBUTIONS,
     SCOPE_NAMES,

@@ -13,7 +13,7 @@ from packaging.utils import canonicalize_name
 
 from vlicense.errors import UsageError
 from vlicense.model import AuditResult, Component
-from vlicense.policy.catalog import license_info
+from vlicense.knowledge.licenses import license_info
 
 # The serial number is a UUID5 of the document's content in this namespace: same audit, same serial.
 SERIAL_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://vlicense.invalid/cyclonedx-serial")

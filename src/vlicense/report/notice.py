@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from license_expression import ExpressionError
 
 from vlicense.model import AuditResult, Component
-from vlicense.policy.catalog import LICENSING, exception_info, license_info
+from vlicense.knowledge.licenses import LICENSING, exception_info, license_info
 from vlicense.resolution.installed import Environment, InstalledDistribution
 
 _MAX_FILE_BYTES = 512 * 1024

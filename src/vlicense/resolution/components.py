@@ -13,7 +13,7 @@ from vlicense.resolution.closure import LockedPackage, dependency_closure
 from vlicense.resolution.hf import HubResolver
 from vlicense.resolution.identify import Identified, ProjectPath, identify
 from vlicense.resolution.installed import Environment
-from vlicense.resolution.knowledge_base import KbFact, KnowledgeBase
+from vlicense.knowledge.knowledge_base import KbFact, KnowledgeBase
 from vlicense.resolution.lineage import follow_lineage
 from vlicense.resolution.merge import merge_facts
 from vlicense.resolution.pypi import PyPIResolver

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from vlicense.resolution.knowledge_base import RAW_LICENSE_IDS, normalize_raw_license
+from vlicense.knowledge.knowledge_base import RAW_LICENSE_IDS, normalize_raw_license
 
 # Ids that mean "we do not know" rather than naming a license.
 _UNKNOWN = {"", "unknown", "none", "null", "other", "noassertion"}
@@ -87,7 +87,7 @@ def _url_key(url: str) -> str:
 @cache
 def _catalog_keys() -> dict[str, str]:
     """Slug of every custom catalog key (``LicenseRef-Deci-YOLO-NAS`` -> ``deci-yolo-nas``) -> the key."""
-    from vlicense.policy.catalog import all_licenses
+    from vlicense.knowledge.licenses import all_licenses
 
     out = {}
     for info in all_licenses():
@@ -99,7 +99,7 @@ def _catalog_keys() -> dict[str, str]:
 @cache
 def _catalog_urls() -> dict[str, str]:
     """License link -> custom catalog key, for links that name exactly one custom license."""
-    from vlicense.policy.catalog import all_licenses
+    from vlicense.knowledge.licenses import all_licenses
 
     seen: dict[str, set[str]] = {}
     for info in all_licenses():

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from vlicense.model import ModelReference
-from vlicense.resolution.knowledge_base import KbFact, KnowledgeBase
+from vlicense.knowledge.knowledge_base import KbFact, KnowledgeBase
 
 # What `transformers.pipeline(task)` loads when no model is given: the "default" entries of SUPPORTED_TASKS in
 # transformers 5.24.0 `src/transformers/pipelines/__init__.py` (read from the PyPI wheel), with the pinned revision.

@@ -7,9 +7,9 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from vlicense.model import LicenseFact, Signal
-from vlicense.policy.catalog import categorize
+from vlicense.knowledge.licenses import categorize
 from vlicense.resolution.hf import HubResolver
-from vlicense.resolution.knowledge_base import KnowledgeBase
+from vlicense.knowledge.knowledge_base import KnowledgeBase
 from vlicense.resolution.merge import merge_facts
 
 # Fine-tunes of fine-tunes exist, but a chain deeper than this is rare and each level may cost a Hub request.

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from vlicense.model import Component, LicenseFact, Signal, SkippedFile
 from vlicense.resolution.hf import HubResolver
 from vlicense.resolution.hub_license import hub_license_to_id
-from vlicense.resolution.knowledge_base import KnowledgeBase
+from vlicense.knowledge.knowledge_base import KnowledgeBase
 from vlicense.resolution.lineage import restriction_rank
 from vlicense.resolution.merge import merge_facts
 from vlicense.resolution.spdx import identify_text, normalize

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from vlicense.model import Component, ProjectContext, Signal
-from vlicense.policy.catalog import ExceptionInfo, LicenseInfo
+from vlicense.knowledge.licenses import ExceptionInfo, LicenseInfo
 
 
 @dataclass(frozen=True)

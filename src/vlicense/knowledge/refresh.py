@@ -417,7 +417,7 @@ def write(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m vlicense.resolution.kb_refresh", description=__doc__
+        prog="python -m vlicense.knowledge.refresh", description=__doc__
     )
     parser.add_argument(
         "--out",
