@@ -132,7 +132,8 @@ ROWS: list[tuple[int, tuple[str, ...], str | None]] = [
     (86, ("hf:laion/CLIP-ViT-L-14-laion2B-s32B-b82K",), "MIT"),
     (87, ("hf:microsoft/Florence-2-large",), "MIT"),
     (88, ("hf:IDEA-Research/grounding-dino-base",), "Apache-2.0"),
-    (89, ("hf:hustvl/yolos-small",), "MIT"),
+    # Row 89 gave the upstream hustvl/YOLOS code's MIT; the Hub card declares apache-2.0 (page header).
+    (89, ("hf:hustvl/yolos-small",), "Apache-2.0"),
     (90, ("hf:jameslahm/yolov10n",), "AGPL-3.0-only"),
     (91, ("hf:depth-anything/Depth-Anything-V2-Small-hf",), "Apache-2.0"),
     (92, ("hf:depth-anything/Depth-Anything-V2-Large-hf",), "CC-BY-NC-4.0"),

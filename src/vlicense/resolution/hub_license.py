@@ -19,6 +19,8 @@ LICENSE_NAME_ALIASES: dict[str, str] = {
     "nvidia-source-code-license-for-segformer": "LicenseRef-NVIDIA-SegFormer",
     "deci-yolo-nas": "LicenseRef-Deci-YOLO-NAS",
     "yolo-nas-license": "LicenseRef-Deci-YOLO-NAS",
+    # Apple's cards spell their licenses out as license_name (apple/DFN5B-CLIP-ViT-H-14 README front matter).
+    "apple-sample-code-license": "LicenseRef-apple-ascl",
     "qwen": "LicenseRef-Qwen",
     "tongyi-qianwen": "LicenseRef-Qwen",
 }
