@@ -51,6 +51,8 @@ RAW_LICENSE_IDS: dict[str, str | None] = {
     "lgpl": "LicenseRef-vlicense-LGPL-unspecified",
     "cc": "LicenseRef-cc",
     "openrail": "LicenseRef-openrail",
+    # CreativeML Open RAIL++-M (SDXL, SD 2.x) is not the OpenRAIL family id: '+' is not allowed in a LicenseRef.
+    "openrail++": "LicenseRef-openrail-plus-plus",
     # Custom ids timm 1.0.31 uses (kept as the source spells them).
     "apple-amlr": "LicenseRef-apple-amlr",
     "apple-ascl": "LicenseRef-apple-ascl",
