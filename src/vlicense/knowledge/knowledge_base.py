@@ -17,7 +17,8 @@ from vlicense.yaml_fast import load_bundled_yaml
 GENERATED_FILES = ("timm", "torchvision", "ultralytics", "open_clip")
 # Libraries whose model zoos have their own license rule in models.yaml (``<zoo>:*``), distinct from the code's.
 MODEL_ZOOS = ("detectron2", "mmdet")
-CURATED_FILES = ("models", "libraries", "import_names")
+# hub_models.yaml is the offline snapshot of Hugging Face Hub cards (``hf:<org>/<name>``); models.yaml the rest.
+CURATED_FILES = ("models", "hub_models", "libraries", "import_names")
 
 # Raw license ids as timm (and Hugging Face cards) spell them -> normalized id. SPDX-like ids map to the SPDX
 # id (tests validate every SPDX value against license-expression's SPDX list); ids the Hub uses for a family
@@ -50,6 +51,8 @@ RAW_LICENSE_IDS: dict[str, str | None] = {
     "lgpl": "LicenseRef-vlicense-LGPL-unspecified",
     "cc": "LicenseRef-cc",
     "openrail": "LicenseRef-openrail",
+    # CreativeML Open RAIL++-M (SDXL, SD 2.x) is not the OpenRAIL family id: '+' is not allowed in a LicenseRef.
+    "openrail++": "LicenseRef-openrail-plus-plus",
     # Custom ids timm 1.0.31 uses (kept as the source spells them).
     "apple-amlr": "LicenseRef-apple-amlr",
     "apple-ascl": "LicenseRef-apple-ascl",
@@ -128,6 +131,7 @@ class KbFact:
     hf_hub_id: str | None = None
     gated: bool | None = None
     base_model: str | None = None
+    basis: str | None = None  # Hub snapshot: "card" (read from the Hub card) or "inferred" (from an upstream source)
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -136,7 +140,7 @@ def _str_or_none(value: Any) -> str | None:
 
 def _fact_from_entry(entry: dict[str, Any]) -> KbFact:
     """A curated YAML entry -> KbFact (YAML may load dates as datetime.date: keep them as text)."""
-    date = entry.get("date")
+    date = entry.get("date") or entry.get("seen")  # Hub snapshot entries date a card value by when it was seen
     return KbFact(
         license=_str_or_none(entry.get("license")),
         source=str(entry.get("source") or ""),
@@ -147,6 +151,7 @@ def _fact_from_entry(entry: dict[str, Any]) -> KbFact:
         hf_hub_id=_str_or_none(entry.get("hf_hub_id")),
         gated=entry.get("gated"),
         base_model=_str_or_none(entry.get("base_model")),
+        basis=_str_or_none(entry.get("basis")),
     )
 
 
@@ -179,6 +184,8 @@ class KnowledgeBase:
         self._oc = tables.get("open_clip", {})
         models_doc = curated.get("models", {})
         self._models: dict[str, dict[str, Any]] = dict(models_doc.get("models") or {})
+        hub_models = dict((curated.get("hub_models", {}) or {}).get("models") or {})
+        self._models.update(hub_models)
         self._families: dict[str, dict[str, Any]] = dict(
             models_doc.get("ultralytics_families") or {}
         )
@@ -196,7 +203,8 @@ class KnowledgeBase:
         names = (curated.get("import_names", {}) or {}).get("import_names") or {}
         self._import_names = {str(k): str(v) for k, v in names.items()}
         self._curated_counts = {
-            "models": len(self._models) + len(self._families),
+            "models": len(self._models) - len(hub_models) + len(self._families),
+            "hub_models": len(hub_models),
             "libraries": len(self._libraries),
             "import_names": len(self._import_names),
         }
@@ -241,6 +249,7 @@ class KnowledgeBase:
             out[name] = info
         for name, count in self._curated_counts.items():
             out[name] = {"count": count}
+        out["hub_models"]["card"] = sum(1 for k in self._hf_index.values() if self._models[k].get("basis") == "card")
         return out
 
     # ---------------------------------------------------------------------------------------- libraries
@@ -496,12 +505,12 @@ class KnowledgeBase:
         return None
 
     def hub_model(self, repo_id: str) -> KbFact | None:
-        """Curated snapshot of a Hugging Face Hub model's license (case-insensitive repo id)."""
+        """Offline Hub snapshot (hub_models.yaml) of a model's license (case-insensitive repo id)."""
         key = self._hf_index.get(repo_id.strip().lower())
         return _fact_from_entry(self._models[key]) if key else None
 
     def model(self, component_id: str) -> KbFact | None:
-        """License fact for any component id (curated models.yaml first, then the generated tables)."""
+        """License fact for any component id (curated models.yaml and hub_models.yaml first, then the generated tables)."""
         curated = self._models.get(component_id)
         if curated:
             return _fact_from_entry(curated)
@@ -546,5 +555,5 @@ class KnowledgeBase:
         return None
 
     def model_ids(self) -> frozenset[str]:
-        """Every curated component id in models.yaml."""
+        """Every curated component id (models.yaml and hub_models.yaml)."""
         return frozenset(self._models)
