@@ -15,12 +15,11 @@ from typing import NamedTuple
 from pathlib import Path, PurePosixPath
 
 from vlicense import __version__
-from vlicense.discovery import fastimports, manifests, notebooks, registry, weights
+from vlicense.discovery import fastimports, manifests, notebooks, recover, registry, shell, weights
 from vlicense.discovery.cache import ANALYZER_VERSION, Cache, content_hash, decode, entry_key, pack_imports, unpack_imports
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
 from vlicense.discovery.loaders import may_call_loader
 from vlicense.discovery.loaders.base import Reference, is_project_dir_factory
-from vlicense.discovery.loaders.ultralytics import DEFAULT_WEIGHTS, DEFAULTS_VERSION
 from vlicense.discovery.project import (
     LOADER_MODULES,
     FileResult,
@@ -646,6 +645,9 @@ def prefilter(path: Path, rel: str) -> Prefiltered:
         loader_modules = {r.module for r in found[0]} & LOADER_MODULES
         if loader_modules and may_call_loader(source, loader_modules):
             return Prefiltered(sha, data, None, None)
+        # IPython shell lines (``!wget ...`` in a Colab export) are commands the full analysis reads.
+        if recover.has_shell_lines(source):
+            return Prefiltered(sha, data, None, None)
         # Linking drops standard-library imports anyway: not carrying them makes results and cache entries small.
         imports = [r for r in found[0] if r.module not in STDLIB]
         return Prefiltered(sha, data, pack_imports(FileResult(rel, imports=imports, import_names=found[1])), None)
@@ -662,13 +664,29 @@ def analyze_python(index: ProjectIndex, rel: str) -> FileResult:
         if source is None:
             source = index.source(rel)  # raises with the reason
         try:
-            tree = parse(source, rel)
+            module = index.analysis(rel, source)
         except PythonSyntaxError as exc:
             raise Unreadable(exc.reason) from exc
-        module = ModuleAnalysis(index, rel, source, tree, scope_label=index.scopes.get(rel, "runtime"),
-                                is_setup=PurePosixPath(rel).name == "setup.py")
         index.modules[rel] = module
-    return module.run()
+    result = module.run()
+    parsed = index.recovered.pop(rel, None)
+    if parsed is not None:
+        # What the repair found: IPython shell lines (commands) and statements left out (skipped in part).
+        scope = index.scopes.get(rel, "runtime")
+        commands = [(module.locate(line, 0), command) for line, command in parsed.shell]
+        _command_lines(result, commands, rel, scope, index.base)
+        if parsed.skipped_reason:
+            result.skipped.append(SkippedFile(rel, parsed.skipped_reason))
+    return result
+
+
+def _command_lines(result: FileResult, commands: list[tuple[Location, str]], rel: str, scope: str, root: Path) -> None:
+    """Requirements and model references of shell command lines in a notebook or a Python file."""
+    for location, command in commands:
+        for tokens in notebooks.split_commands(command):
+            for name, spec in notebooks.pip_installs(tokens):
+                result.requirements.append(RequirementReference(name, spec, location, scope))
+    result.references += shell.command_lines(commands, rel, scope, root=root)
 
 
 def analyze_notebook(index: ProjectIndex, rel: str, scope: str) -> tuple[FileResult, list[SkippedFile]]:
@@ -697,17 +715,9 @@ def analyze_notebook(index: ProjectIndex, rel: str, scope: str) -> tuple[FileRes
 
     module = ModuleAnalysis(index, rel, source, tree, scope_label=scope, locate=locate)
     result = module.run()
-    for shell in code.shell:
-        location = Location(rel, code.file_line(shell.cell, shell.cell_line) or shell.line, 1, shell.command.strip()[:200], shell.cell, shell.cell_line)
-        for tokens in notebooks.split_commands(shell.command):
-            for name, spec in notebooks.pip_installs(tokens):
-                result.requirements.append(RequirementReference(name, spec, location, scope))
-            for weights_name in notebooks.yolo_models(tokens):
-                if weights_name is None:
-                    result.references.append(ModelReference("ultralytics", DEFAULT_WEIGHTS["YOLO"], location, variant="YOLO",
-                                                            api=f"yolo CLI (default weights in ultralytics {DEFAULTS_VERSION})", scope=scope))
-                else:
-                    result.references.append(ModelReference("ultralytics", weights_name, location, variant="YOLO", api="yolo CLI", scope=scope))
+    commands = [(Location(rel, code.file_line(line.cell, line.cell_line) or line.line, 1, line.command.strip()[:200], line.cell,
+                          line.cell_line), line.command) for line in code.shell]
+    _command_lines(result, commands, rel, scope, index.base)
     return result, skipped
 
 

@@ -43,7 +43,7 @@ def scan(source: str, rel: str) -> tuple[list[RawImport], list[str]] | None:
     if not starts and not py2:
         return [], []
     # Strings after the last candidate line cannot hide it.
-    spans = _triple_strings(source, max(starts + py2))
+    spans = triple_strings(source, max(starts + py2))
     begins = [s for s, _ in spans]
 
     def in_string(pos: int) -> bool:
@@ -105,7 +105,7 @@ def _line(statement: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     return tuple(modules), tuple(bound)
 
 
-def _triple_strings(source: str, last: int) -> list[tuple[int, int]]:
+def triple_strings(source: str, last: int) -> list[tuple[int, int]]:
     """Spans of the triple-quoted strings that open at or before ``last`` (unterminated ones are not strings).
 
     Jumps from one triple quote to the next with str.find (fast) instead of tokenizing the whole text: a triple

@@ -99,7 +99,7 @@ def extract(text: str) -> NotebookCode:
             raise Unreadable("malformed notebook (cell source is not text)")
         index = len(code.cell_sources)
         first = sum(len(c) for c in code.cell_sources) + 1
-        lines, shell = _python_lines(raw)
+        lines, shell = python_lines(raw)
         code.cell_sources.append(lines)
         code.file_lines.append(_expand(parts, positions, len(lines)))
         code.shell += [ShellLine(index, n, first + n - 1, cmd) for n, cmd in shell]
@@ -139,7 +139,7 @@ def _expand(parts: list[object], positions: list[int], count: int) -> list[int]:
     return out + [out[-1] if out else 0] * (count - len(out))
 
 
-def _python_lines(raw: str) -> tuple[list[str], list[tuple[int, str]]]:
+def python_lines(raw: str) -> tuple[list[str], list[tuple[int, str]]]:
     lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "" and len(lines) > 1:
         lines.pop()  # a trailing newline does not add a line

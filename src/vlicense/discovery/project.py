@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from vlicense.discovery import recover
 from vlicense.discovery.bindings import (
     CLICK_DECORATORS,
     Binding,
@@ -43,7 +44,6 @@ from vlicense.discovery.python_ast import (
     RawImport,
     SourceText,
     is_loader_call,
-    parse,
     setup_requirements,
     walk_module,
 )
@@ -426,6 +426,8 @@ class ProjectIndex:
         self.loader_importers: set[str] | None = None
         self._recording: list[dict[str, bool]] = []
         self._subclasses: dict[tuple[str, int], list] = {}
+        # Modules parsed only after a repair (recover.Parsed), until their own result takes the repair's findings.
+        self.recovered: dict[str, recover.Parsed] = {}
 
     # -- dependency recording (one dict per run() in progress; nested runs also record into the outer ones)
     def start_recording(self) -> dict[str, bool]:
@@ -473,12 +475,19 @@ class ProjectIndex:
             source = self.text(rel) if rel in self.files else None
             if source is not None:
                 try:
-                    tree = parse(source, rel)
+                    self.modules[rel] = self.analysis(rel, source)
                 except PythonSyntaxError:
                     return None
-                self.modules[rel] = ModuleAnalysis(self, rel, source, tree, scope_label=self.scopes.get(rel, "runtime"),
-                                                   is_setup=PurePosixPath(rel).name == "setup.py")
         return self.modules[rel]
+
+    def analysis(self, rel: str, source: str) -> ModuleAnalysis:
+        """A new analysis of ``source`` (repaired when it does not parse as a whole: see recover.py); what the
+        repair left out or found (IPython shell lines) waits in ``recovered`` for the file's own result."""
+        parsed = recover.parse_module(source, rel)
+        if parsed.shell or parsed.blanked:
+            self.recovered[rel] = parsed
+        return ModuleAnalysis(self, rel, parsed.source, parsed.tree, scope_label=self.scopes.get(rel, "runtime"),
+                              is_setup=PurePosixPath(rel).name == "setup.py")
 
     def find(self, parts: list[str], importer: str, *, rooted: bool) -> str | None:
         """The file defining module ``parts``: searched next to the importer and its ancestors, then the roots.

@@ -487,6 +487,18 @@ def scan_shell_text(
     return _finish(ctx)
 
 
+def command_lines(commands: list[tuple[Location, str]], rel: str, scope: str, *, root: Path | None = None,
+                  api_prefix: str = "") -> list[Reference]:
+    """Model references and unresolved entries of single command lines found elsewhere (notebook ``!`` lines,
+    IPython lines of a .py file, ``os.system`` strings), each reported at its own location."""
+    out: list[Reference] = []
+    for location, command in commands:
+        found = scan_shell_text(command, rel, scope, lines=command.splitlines() or [""], root=root, api_prefix=api_prefix)
+        for ref in [*found.models, *found.unresolved]:
+            out.append(replace(ref, location=replace(location, column=location.column + ref.location.column - 1)))
+    return out
+
+
 def _shell_lines(ctx: _Context, lines: list[str], first_line: int) -> None:
     index = 0
     while index < len(lines):
