@@ -64,6 +64,8 @@ class ModelReference:
     # The call as written, e.g. ``timm.create_model`` (for messages).
     api: str = ""
     scope: str = "runtime"
+    # The URL the weights are downloaded from, when the code says (download helpers, weight URLs).
+    url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -445,7 +445,9 @@ def test_every_loader_module_exposes_a_loader_with_a_known_name():
     from vlicense.model import Loader
 
     assert sorted(loader.name for loader in LOADERS) == sorted(set(get_args(Loader)) - {"file"})
-    assert set(LOADERS_BY_MODULE) == {m for loader in LOADERS for m in loader.modules}
+    from vlicense.discovery import command_calls
+
+    assert set(LOADERS_BY_MODULE) == {m for loader in (*LOADERS, command_calls.LOADER) for m in loader.modules}
 
 
 def test_torchvision_private_helpers_are_not_builders(scan):

@@ -312,18 +312,18 @@ def test_gc_threshold_is_restored(tmp_path):
 
 
 def test_cached_config_scan_is_redone_when_the_file_it_names_appears(tmp_path, monkeypatch):
-    """A config naming weights/best.pt is an unresolved reference until that file exists, cache or no cache."""
+    """A config naming models/detector is a Hub id until that folder exists in the project, cache or no cache."""
     monkeypatch.setenv("VLICENSE_CACHE_DIR", str(tmp_path / "cache"))
     project = tmp_path / "p"
     project.mkdir()
-    (project / "config.yaml").write_text("detector:\n  weights: weights/best.pt\n")
+    (project / "config.yaml").write_text("detector:\n  model: models/detector\n")
     before = discover(project)
-    assert [u.expression for u in before.unresolved] == ["weights/best.pt"] and before.models == []
-    (project / "weights").mkdir()
-    (project / "weights" / "best.pt").write_bytes(b"\x80\x04N.")
+    assert [(m.loader, m.name) for m in before.models] == [("huggingface", "models/detector")]
+    (project / "models" / "detector").mkdir(parents=True)
+    (project / "models" / "detector" / "model.safetensors").write_bytes(b"\x80\x04N.")
     after = discover(project)
     assert after.unresolved == []
-    assert {(m.loader, m.name) for m in after.models} >= {("file", "weights/best.pt")}
+    assert {(m.loader, m.name, m.variant) for m in after.models} >= {("file", "models/detector", "directory")}
 
 
 def test_whole_run_cache_is_used_only_while_the_tree_and_its_outside_dependencies_are_unchanged(tmp_path, monkeypatch):

@@ -32,6 +32,8 @@ def nothing(result):
         "checkpoint_file", "backbone", "arch", "encoder", "pretrained", "pretrained_model_name_or_path", "repo_id",
         "hf_model", "detector", "classifier", "segmenter", "teacher_model", "sam_checkpoint", "YOLO_WEIGHTS",
         "HF_MODEL_ID", "load_from", "_name_or_path", "model.name", "base_model",
+        "pretrain_network_g", "pretrain_network_d", "pretrained_resource", "resume_from", "text_encoder_type",
+        "from_pretrained", "init_cfg.checkpoint", "MODEL.WEIGHTS",
     ],
 )  # fmt: skip
 def test_model_ish_keys(key):
@@ -44,6 +46,7 @@ def test_model_ish_keys(key):
         "name", "path", "image", "uses", "run", "model_type", "model_config", "num_models", "architectures",
         "MODEL_CACHE_DIR", "encoder_layers", "data", "train", "val", "names", "download", "python-version",
         "name_or_path", "tokenizer", "", "weights_decay_rate", "freeze_backbone", "use_pretrained", "n_models",
+        "strict_load_g", "resume_state", "param_key_g",
     ],
 )  # fmt: skip
 def test_look_alike_keys_are_not_model_keys(key):
@@ -258,10 +261,14 @@ def test_mmdetection_style_config(scan_file):
         backbone: {type: mmpretrain.ConvNeXt, arch: tiny}
         """,
     )
-    assert models(result) == [("torchvision", "resnet50", "legacy-pretrained", 6)]
-    assert [(u.loader, u.location.line) for u in result.unresolved] == [("file", 8), ("file", 9)]
-    assert "download.openmmlab.com" in result.unresolved[0].reason
-    assert "OpenMMLab model-zoo alias" in result.unresolved[1].reason
+    assert models(result) == [
+        ("torchvision", "resnet50", "legacy-pretrained", 6),
+        # Weights from an unknown host: the file with its URL, license unknown.
+        ("file", "frcnn_r50_20200130-047c8118.pth", "pth", 8),
+    ]
+    assert result.models[1].url.startswith("https://download.openmmlab.com/")
+    assert [(u.loader, u.location.line) for u in result.unresolved] == [("file", 9)]
+    assert "OpenMMLab model-zoo alias" in result.unresolved[0].reason
 
 
 def test_yaml_custom_tags_aliases_and_multi_documents(scan_file):
@@ -465,12 +472,13 @@ def test_weight_file_not_in_project(scan_file):
     assert models(asset) == [("ultralytics", "weights/yolo11n-seg.pt", None, 1)]
     custom_yolo = yaml_value(scan_file, "yolov8n-custom.pt")
     assert models(custom_yolo) == [("ultralytics", "yolov8n-custom.pt", None, 1)]
+    # A weight file the tree does not hold is still a component (expected at run time; license unknown).
     missing = yaml_value(scan_file, "models/detector.safetensors")
-    assert unresolved(missing) == [("file", "models/detector.safetensors", "weight file named in config but not in the project", 1)]
+    assert models(missing) == [("file", "models/detector.safetensors", "safetensors", 1)]
     absolute = yaml_value(scan_file, "/opt/models/best.pth", key="weights")
-    assert unresolved(absolute)[0][2] == "weight file named in config but not in the project"
+    assert models(absolute) == [("file", "/opt/models/best.pth", "pth", 1)]
     escaping = yaml_value(scan_file, "../../../etc/best.pt", key="weights")
-    assert unresolved(escaping)[0][1] == "../../../etc/best.pt"
+    assert models(escaping) == [("file", "../../../etc/best.pt", "pt", 1)]
 
 
 def test_ultralytics_stem_without_suffix(scan_file):
@@ -532,7 +540,8 @@ def test_urls(scan_file):
     tv_unknown = yaml_value(scan_file, "https://download.pytorch.org/models/resnet50-19c8e357.pth", key="weights")
     assert unresolved(tv_unknown)[0][0] == "torchvision"
     other = yaml_value(scan_file, "https://example.com/weights/mystery.safetensors", key="weights")
-    assert unresolved(other)[0][2] == "weights downloaded from example.com: their license is not known statically"
+    assert models(other) == [("file", "mystery.safetensors", "safetensors", 1)]
+    assert other.models[0].url == "https://example.com/weights/mystery.safetensors"
     assert nothing(yaml_value(scan_file, "https://example.com/docs/index.html", key="model_url"))
 
 
@@ -631,3 +640,44 @@ def test_a_data_catalog_is_set_aside_as_skipped_not_turned_into_loads(tmp_path):
     small = tmp_path / "small.json"
     small.write_text(_json.dumps({"detector": {"hf_hub_id": "PekingU/rtdetr_r50vd"}}))
     assert [m.name for m in configs.scan(small, "small.json", "runtime").models] == ["PekingU/rtdetr_r50vd"]
+
+
+def test_basicsr_training_options(scan_file):
+    result = scan_file(
+        configs,
+        "options/train_realesrgan_x4plus.yml",
+        """
+        name: train_RealESRGANx4plus_400k_B12G4
+        datasets:
+          train:
+            dataroot_gt: datasets/DF2K
+            meta_info: datasets/DF2K/meta_info/meta_info_DF2Kmultiscale+OST_sub.txt
+        path:
+          pretrain_network_g: experiments/pretrained_models/RealESRNet_x4plus.pth
+          param_key_g: params_ema
+          strict_load_g: true
+          pretrain_network_d: ~
+          resume_state: ~
+        """,
+    )
+    assert models(result) == [("file", "experiments/pretrained_models/RealESRNet_x4plus.pth", "pth", 7)]
+    assert result.unresolved == []
+
+
+def test_zoedepth_resource_strings(scan_file):
+    result = scan_file(
+        configs,
+        "config_zoedepth.json",
+        json.dumps(
+            {
+                "model": {"name": "ZoeDepth", "pretrained_resource": "url::https://github.com/isl-org/ZoeDepth/releases/download/v1.0/ZoeD_M12_N.pt"},
+                "eval": {"pretrained_resource": "local::./checkpoints/depth_anything_metric_depth_outdoor.pt"},
+                "train": {"pretrained_resource": ""},
+            },
+            indent=1,
+        ),
+    )
+    assert [(m.loader, m.name, m.url) for m in result.models] == [
+        ("file", "ZoeD_M12_N.pt", "https://github.com/isl-org/ZoeDepth/releases/download/v1.0/ZoeD_M12_N.pt"),
+        ("file", "checkpoints/depth_anything_metric_depth_outdoor.pt", None),
+    ]

@@ -135,8 +135,11 @@ def test_shell_script(scan_file):
         ("ultralytics", "yolo26n.pt", "YOLO", 12),
         ("huggingface", "google/vit-base-patch16-224", None, 16),
         ("huggingface", "facebook/detr-resnet-50", None, 22),
+        # A weight file from an unknown host: the file the command saves, with its URL (license unknown).
+        ("file", "mystery.safetensors", "safetensors", 23),
         ("ultralytics", "rtdetr-l.pt", "RTDETR", 25),
     ]
+    assert result.models[7].url == "https://example.com/weights/mystery.safetensors"
     assert {m.scope for m in result.models} == {"script"}
     vit = result.models[5]
     assert (vit.revision, vit.api) == ("v1.0", "huggingface-cli download")
@@ -144,7 +147,6 @@ def test_shell_script(scan_file):
     assert unresolved(result) == [
         ("huggingface", "$REPO", "shell variable $REPO is not set in this file", 13),
         ("huggingface", "ylecun/mnist", "repo_type dataset: only model repositories are audited", 14),
-        ("file", "https://example.com/weights/mystery.safetensors", "weights downloaded from example.com: their license is not known statically", 23),
         ("ultralytics", "model=missing-$VERSION.pt", "shell variable $VERSION is not set in this file", 26),
     ]
     assert reqs(result) == [("transformers", "[torch]>=4.40", "script", 17), ("timm", "", "script", 18)]

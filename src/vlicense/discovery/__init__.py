@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import gc
 import hashlib
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -15,7 +17,7 @@ from typing import NamedTuple
 from pathlib import Path, PurePosixPath
 
 from vlicense import __version__
-from vlicense.discovery import fastimports, manifests, notebooks, recover, registry, shell, weights
+from vlicense.discovery import fastimports, manifests, notebooks, python_configs, recover, registry, shell, weights
 from vlicense.discovery.cache import ANALYZER_VERSION, Cache, content_hash, decode, entry_key, pack_imports, unpack_imports
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
 from vlicense.discovery.loaders import may_call_loader
@@ -645,8 +647,9 @@ def prefilter(path: Path, rel: str) -> Prefiltered:
         loader_modules = {r.module for r in found[0]} & LOADER_MODULES
         if loader_modules and may_call_loader(source, loader_modules):
             return Prefiltered(sha, data, None, None)
-        # IPython shell lines (``!wget ...`` in a Colab export) are commands the full analysis reads.
-        if recover.has_shell_lines(source):
+        # IPython shell lines (``!wget ...`` in a Colab export) are commands the full analysis reads; a config
+        # module (``load_from = ...``, ``dict(checkpoint=...)``) names weights without calling anything.
+        if recover.has_shell_lines(source) or python_configs.is_config_module(rel, source):
             return Prefiltered(sha, data, None, None)
         # Linking drops standard-library imports anyway: not carrying them makes results and cache entries small.
         imports = [r for r in found[0] if r.module not in STDLIB]
@@ -669,15 +672,35 @@ def analyze_python(index: ProjectIndex, rel: str) -> FileResult:
             raise Unreadable(exc.reason) from exc
         index.modules[rel] = module
     result = module.run()
+    if python_configs.is_config_module(rel, "\n".join(module.text.lines)):
+        result.references += python_configs.config_references(module, index.base)
     parsed = index.recovered.pop(rel, None)
     if parsed is not None:
         # What the repair found: IPython shell lines (commands) and statements left out (skipped in part).
         scope = index.scopes.get(rel, "runtime")
-        commands = [(module.locate(line, 0), command) for line, command in parsed.shell]
+        commands = [(module.locate(line, 0), _python_values(module, command, line)) for line, command in parsed.shell]
         _command_lines(result, commands, rel, scope, index.base)
         if parsed.skipped_reason:
             result.skipped.append(SkippedFile(rel, parsed.skipped_reason))
     return result
+
+
+# IPython fills ``{expr}`` and ``$name`` of a ``!`` line from the Python variables of the notebook.
+_IPYTHON_VALUE = re.compile(r"\{(?P<braced>[A-Za-z_][\w.]*)\}|\$(?P<plain>[A-Za-z_]\w*)")
+
+
+def _python_values(module: ModuleAnalysis, command: str, line: int) -> str:
+    """``command`` with the Python constants its ``{name}``/``$name`` parts name at ``line`` substituted."""
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group("braced") or match.group("plain")
+        node: ast.expr = ast.Name(id=name.split(".")[0], lineno=line, col_offset=0)
+        for attr in name.split(".")[1:]:
+            node = ast.Attribute(value=node, attr=attr, lineno=line, col_offset=0)
+        value = module.evaluator.evaluate(node, module.module, line)
+        return str(value.value) if value.kind == "const" and isinstance(value.value, (str, int, float)) else match.group(0)
+
+    return _IPYTHON_VALUE.sub(substitute, command) if ("{" in command or "$" in command) else command
 
 
 def _command_lines(result: FileResult, commands: list[tuple[Location, str]], rel: str, scope: str, root: Path) -> None:
@@ -716,7 +739,7 @@ def analyze_notebook(index: ProjectIndex, rel: str, scope: str) -> tuple[FileRes
     module = ModuleAnalysis(index, rel, source, tree, scope_label=scope, locate=locate)
     result = module.run()
     commands = [(Location(rel, code.file_line(line.cell, line.cell_line) or line.line, 1, line.command.strip()[:200], line.cell,
-                          line.cell_line), line.command) for line in code.shell]
+                          line.cell_line), _python_values(module, line.command, line.line)) for line in code.shell]
     _command_lines(result, commands, rel, scope, index.base)
     return result, skipped
 

@@ -33,7 +33,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 SCANNER_NAME = "configs"
 # Bump when what the scanner reports changes: it keys the per-file result cache.
-SCANNER_VERSION = "1"
+SCANNER_VERSION = "1-downloads"
 MAX_CONFIG_BYTES = 2 * 1024 * 1024
 SNIPPET_LIMIT = 200
 
@@ -82,10 +82,15 @@ HUB_KEYS = frozenset(
         "model_name_or_path",
         "pretrained_model_name_or_path",
         "_name_or_path",
+        "text_encoder_type",
     }
 )
-# MMDetection/MMPretrain spell the starting weights ``load_from``.
-EXTRA_KEYS = frozenset({"load_from"}) | HUB_KEYS
+# MMDetection/MMPretrain spell the starting weights ``load_from`` (and a training run's ``resume_from``);
+# GroundingDINO names its Hugging Face text encoder ``text_encoder_type``.
+EXTRA_KEYS = frozenset({"load_from", "resume_from"}) | HUB_KEYS
+# Leading words that make a key name pretrained weights whatever follows: basicsr ``pretrain_network_g``,
+# ZoeDepth ``pretrained_resource``, ``pretrained_path``.
+PRETRAINED_WORDS = frozenset({"pretrain", "pretrained"})
 # Sibling keys that switch pretrained weights off (``pretrained: false`` next to ``arch: resnet50``).
 PRETRAINED_FLAGS = ("pretrained", "use_pretrained", "pretrained_weights", "load_pretrained")
 
@@ -105,6 +110,8 @@ def is_model_key(key: object) -> bool:
     words = _key_words(key)
     if words and words[0] in NOT_A_NAME_WORDS:
         return False
+    if words and words[0] in PRETRAINED_WORDS:
+        return True
     while words and words[-1] in KEY_SUFFIX_WORDS:
         words.pop()
     return bool(words) and words[-1] in MODEL_WORDS
@@ -170,9 +177,12 @@ def classify_value(raw: str, location: Location, ctx: ValueContext) -> list[Refe
     if " " in value or "\t" in value:
         return []
     kb = _kb()
+    # ZoeDepth's resource strings: ``url::<URL>`` and ``local::<path>``.
+    for prefix in ("url::", "local::"):
+        if value.lower().startswith(prefix):
+            return classify_value(value[len(prefix):], location, ctx)
     if value.lower().startswith(("http://", "https://")):
-        ref = url_reference(value, location, ctx.scope, ctx.api, strict=False)
-        return [ref] if ref else []
+        return url_references(value, "", location, ctx.scope, ctx.api, strict=False)
     lowered = value.lower()
     if lowered.startswith("torchvision://"):
         builder = value[len("torchvision://") :]
@@ -250,7 +260,9 @@ def _weight_path(value: str, fmt: str, location: Location, ctx: ValueContext) ->
     if _kb().ultralytics_asset(base) is not None or ULTRALYTICS_NAME.match(base):
         # Ultralytics downloads an official asset named like this wherever the path points.
         return _model("ultralytics", path, location, ctx)
-    return UnresolvedReference(location, "file", value, "weight file named in config but not in the project")
+    # A weight file the tree does not hold: the program expects it at run time (downloaded or copied at deploy
+    # time); its license is unknown unless the name says more.
+    return _model("file", path, location, ctx, variant=fmt)
 
 
 def _torchvision_builder(ctx: ValueContext) -> str:
@@ -361,6 +373,26 @@ def url_reference(url: str, location: Location, scope: str, api: str, *, strict:
     if fmt or (not strict and path.lower().endswith(ARCHIVE_SUFFIXES)):
         return UnresolvedReference(location, "file", url, f"weights downloaded from {host or 'a URL'}: their license is not known statically")
     return None
+
+
+def url_references(url: str, saved: str, location: Location, scope: str, api: str, *, strict: bool = True) -> list[Reference]:
+    """A download of weights: the known weight a URL names (a Hub file, an Ultralytics asset, a torchvision weight),
+    else the file it is saved as (``file:<saved or the URL's file name>``, with the URL; license unknown); [] for a
+    URL and a saved name that are not weights (a dataset archive, an image, a page). ``strict=False`` (config
+    values) also accepts Hub repository pages and archives."""
+    found = url_reference(url, location, scope, api, strict=strict)
+    if isinstance(found, ModelReference):
+        return [found]
+    if isinstance(found, UnresolvedReference) and found.loader != "file":
+        return [found]  # a download.pytorch.org file the torchvision table does not list
+    name = PurePosixPath(unquote(urlsplit(url.strip()).path)).name
+    path = normalize_path(saved) if saved else name
+    fmt = weight_format(path) or (weight_format(name) if found is not None else None)
+    if found is not None and not fmt:
+        fmt = next((s[1:] for s in ARCHIVE_SUFFIXES if name.lower().endswith(s)), None)
+    if not fmt or not path:
+        return []
+    return [ModelReference("file", path, location, variant=fmt, api=api, scope=scope, url=url.strip())]
 
 
 def torchvision_member_for_url(filename: str) -> str | None:

@@ -148,24 +148,49 @@ def python_lines(raw: str) -> tuple[list[str], list[tuple[int, str]]]:
         magic = first.split()
         shell: list[tuple[int, str]] = []
         if magic[0] in SHELL_CELL_MAGICS and (magic[0] != "%%script" or (len(magic) > 1 and magic[1] in ("bash", "sh"))):
-            start = next(i for i, line in enumerate(lines) if line.strip()) + 1
-            shell = [(i + 1, lines[i].strip()) for i in range(start, len(lines)) if lines[i].strip()]
+            i = next(i for i, line in enumerate(lines) if line.strip()) + 1
+            while i < len(lines):
+                command, after = _continued(lines, i)
+                if command.strip():
+                    shell.append((i + 1, command.strip()))
+                i = after
         return ["pass"] * len(lines), shell
     shell = []
     out = []
-    for n, line in enumerate(lines, 1):
-        if _IPYTHON_LINE.match(line):
-            m = _SHELL_LINE.match(line)
-            if m:
-                cmd = m.group("cmd").strip()
-                if line.lstrip().startswith("%") and not line.lstrip().startswith(("%system", "%sx")):
-                    cmd = line.strip()[1:]  # %pip install x -> pip install x
-                shell.append((n, cmd))
-            # Replacing (not deleting) keeps every line number, and the indentation keeps blocks valid.
-            out.append(line[: len(line) - len(line.lstrip())] + "pass")
-        else:
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not _IPYTHON_LINE.match(line):
             out.append(line)
+            i += 1
+            continue
+        m = _SHELL_LINE.match(line)
+        # ``!cmd \`` continues on the next lines (one logical line, as IPython reads it).
+        joined, after = _continued(lines, i) if m else (line, i + 1)
+        if m:
+            cmd = _SHELL_LINE.match(joined).group("cmd").strip()  # type: ignore[union-attr]
+            if line.lstrip().startswith("%") and not line.lstrip().startswith(("%system", "%sx")):
+                cmd = joined.strip()[1:]  # %pip install x -> pip install x
+            shell.append((i + 1, cmd))
+        # Replacing (not deleting) keeps every line number, and the indentation keeps blocks valid.
+        out += [line[: len(line) - len(line.lstrip())] + "pass"] * (after - i)
+        i = after
     return out, shell
+
+
+def _continued(lines: list[str], start: int) -> tuple[str, int]:
+    """The logical line starting at ``lines[start]`` (backslash continuations joined) and the index after it."""
+    pieces = []
+    i = start
+    while i < len(lines):
+        text = lines[i].rstrip()
+        i += 1
+        if text.endswith("\\") and not text.endswith("\\\\"):
+            pieces.append(text[:-1])
+            continue
+        pieces.append(text)
+        break
+    return " ".join(pieces), i
 
 
 # ------------------------------------------------------------------------------------------ shell commands

@@ -10,17 +10,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from vlicense.discovery import registry
+from vlicense.discovery import cmdline, registry
 from vlicense.discovery.configs import (
     MAX_CONFIG_BYTES,
     SNIPPET_LIMIT,
     Reference,
     ValueContext,
+    _kb,
+    _project_path,
     classify_value,
     is_hub_key,
     is_model_key,
     url_reference,
+    url_references,
 )
+from vlicense.discovery.loaders.base import looks_like_path, normalize_path, weight_format
 from vlicense.discovery.loaders.ultralytics import DEFAULT_WEIGHTS, DEFAULTS_VERSION
 from vlicense.discovery.manifests import _name_and_specifier
 from vlicense.discovery.registry import FileScan
@@ -35,7 +39,7 @@ from vlicense.model import (
 
 SCANNER_NAME = "shell"
 # Bump when what the scanner reports changes: it keys the per-file result cache.
-SCANNER_VERSION = "1"
+SCANNER_VERSION = "1-downloads"
 
 DOCKERFILE_NAMES = ("dockerfile", "containerfile")
 SHELL_SUFFIXES = (".sh", ".bash")
@@ -104,6 +108,12 @@ class _Context:
     lines: list[str]
     variables: dict[str, str] = field(default_factory=dict)
     result: FileScan = field(default_factory=FileScan)
+    # IPython command lines (notebook ``!`` lines, ``os.system`` strings): ``{expr}`` is a run-time value.
+    ipython: bool = False
+    depth: int = 0
+
+    def expand(self, text: str) -> tuple[str, str | None]:
+        return _expand(text, self.variables, braces=self.ipython)
 
     def location(self, line: int, column: int = 1) -> Location:
         snippet = self.lines[line - 1].strip()[:SNIPPET_LIMIT] if 0 < line <= len(self.lines) else ""
@@ -189,8 +199,12 @@ def _split_commands(tokens: list[Token]) -> list[list[Token]]:
 _VAR = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_0-9]+)(?:(?P<op>:?[-=])(?P<default>[^}]*))?\}|\((?P<make>[A-Za-z_][\w.]*)\)|(?P<plain>[A-Za-z_][A-Za-z_0-9]*|[0-9]))")
 
 
-def _expand(text: str, variables: Mapping[str, str]) -> tuple[str, str | None]:
-    """(text with known variables substituted, name of the first variable that is not known or None)."""
+# IPython substitutes ``{expr}`` in ``!`` lines (and vlicense writes a Python value it cannot know that way).
+_BRACES = re.compile(r"\{[^{}\s]+\}")
+
+
+def _expand(text: str, variables: Mapping[str, str], *, braces: bool = False) -> tuple[str, str | None]:
+    """(text with known variables substituted, the first variable that is not known as written, or None)."""
     missing: list[str] = []
 
     def substitute(match: re.Match[str]) -> str:
@@ -199,11 +213,22 @@ def _expand(text: str, variables: Mapping[str, str]) -> tuple[str, str | None]:
             return variables[name]
         if match.group("op") is not None:
             return match.group("default")
-        missing.append(name)
+        missing.append(f"${name}")
         return match.group(0)
 
     expanded = _VAR.sub(substitute, text)
+    if braces and not missing:
+        found = _BRACES.search(expanded)
+        if found:
+            missing.append(found.group(0))
     return expanded, (missing[0] if missing else None)
+
+
+def _unset(missing: str) -> str:
+    """Why a value with an unknown variable is not resolved."""
+    if missing.startswith("{"):
+        return f"{missing} is only known at run time"
+    return f"shell variable {missing} is not set in this file"
 
 
 _ASSIGNMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z_0-9]*)=(?P<value>.*)$", re.DOTALL)
@@ -211,20 +236,18 @@ _ASSIGNMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z_0-9]*)=(?P<value>.*)$", re
 
 def _assign(ctx: _Context, name: str, value: str, line: int, api: str, column: int = 1) -> None:
     """Record a variable; a model-ish name (``MODEL=yolov8n.pt``) is itself a reference."""
-    expanded, missing = _expand(value, ctx.variables)
+    expanded, missing = ctx.expand(value)
     ctx.variables[name] = expanded
     if is_model_key(name) and expanded.strip():
         location = ctx.location(line, column)
         if missing:
             if _weightish(expanded):
-                ctx.add([UnresolvedReference(location, "file", value, f"shell variable ${missing} is not set in this file")])
+                ctx.add([UnresolvedReference(location, "file", value, _unset(missing))])
             return
         ctx.add(classify_value(expanded, location, ctx.value_context(f"{api} {name}", hub_key=is_hub_key(name))))
 
 
 def _weightish(text: str) -> bool:
-    from vlicense.discovery.loaders.base import weight_format
-
     return bool(weight_format(text)) or "/" in text
 
 
@@ -235,7 +258,9 @@ SHELL_KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until"
 RUNNERS = frozenset({"uv", "poetry", "pipenv", "pdm", "hatch", "rye", "conda", "mamba", "micromamba", "pixi"})
 YOLO_NO_MODEL = frozenset({"help", "checks", "version", "settings", "cfg", "copy-cfg", "solutions", "login", "logout", "hub"})
 YOLO_MODES = frozenset({"train", "val", "predict", "export", "track", "benchmark"})
-DOWNLOADERS = frozenset({"wget", "curl", "aria2c", "axel"})
+DOWNLOADERS = frozenset(cmdline.DOWNLOAD_OPTIONS)
+# ``sh -c "bash -c '...'"``: nested shell strings are read this deep.
+MAX_NESTED_SHELLS = 4
 HF_CLIS = frozenset({"huggingface-cli", "hf"})
 HF_VALUE_OPTIONS = frozenset({"--revision", "--repo-type", "--local-dir", "--cache-dir", "--token", "--max-workers", "--local-dir-use-symlinks", "--etag-timeout", "--type"})
 HF_LIST_OPTIONS = frozenset({"--include", "--exclude"})
@@ -298,13 +323,17 @@ def _scan_command(ctx: _Context, command: list[Token]) -> None:
     elif program in HF_CLIS and args and args[0].text == "download":
         _hf_download(ctx, words[0], args[1:], program)
     elif program in DOWNLOADERS:
-        _download(ctx, program, args)
+        _download(ctx, program, words)
     elif program == "git" and ([a.text for a in args[:1]] == ["clone"] or [a.text for a in args[:2]] == ["lfs", "clone"]):
         _git_clone(ctx, args)
+    elif program in cmdline.SHELLS:
+        _shell_string(ctx, program, words)
     else:
         pip_args = _pip_args(program, args)
         if pip_args is not None:
             _pip_install(ctx, pip_args)
+        else:
+            _script(ctx, program, words)
 
 
 def _yolo(ctx: _Context, head: Token, args: list[Token]) -> None:
@@ -314,15 +343,16 @@ def _yolo(ctx: _Context, head: Token, args: list[Token]) -> None:
     api = f"{ctx.api_prefix}yolo CLI"
     for token in args:
         if token.text.startswith("model="):
-            value, missing = _expand(token.text[len("model="):], ctx.variables)
+            value, missing = ctx.expand(token.text[len("model="):])
             location = ctx.location(token.line, token.column)
             if missing:
-                ctx.add([UnresolvedReference(location, "ultralytics", token.text, f"shell variable ${missing} is not set in this file")])
+                ctx.add([UnresolvedReference(location, "ultralytics", token.text, _unset(missing))])
                 return
             refs = classify_value(value, location, ctx.value_context(api))
             ctx.add(replace(r, variant=_ultralytics_class(r.name)) if isinstance(r, ModelReference) and r.loader == "ultralytics" else r for r in refs)
             return
-    if any(t in YOLO_MODES for t in texts):
+    # ``yolo predict ...`` and ``yolo task=detect mode=predict ...`` both name the mode.
+    if any(t in YOLO_MODES or t.removeprefix("mode=") in YOLO_MODES for t in texts):
         # Without model= the CLI loads its default weights (ultralytics/cfg/__init__.py entrypoint).
         default = DEFAULT_WEIGHTS["YOLO"]
         ctx.add([ModelReference("ultralytics", default, ctx.location(head.line, head.column), "YOLO", api=f"{api} (default weights in ultralytics {DEFAULTS_VERSION})", scope=ctx.scope)])
@@ -370,15 +400,15 @@ def _hf_download(ctx: _Context, head: Token, args: list[Token], program: str) ->
         return
     repo_token = positional[0]
     location = ctx.location(repo_token.line, repo_token.column)
-    repo, missing = _expand(repo_token.text, ctx.variables)
+    repo, missing = ctx.expand(repo_token.text)
     if missing:
-        ctx.add([UnresolvedReference(location, "huggingface", repo_token.text, f"shell variable ${missing} is not set in this file")])
+        ctx.add([UnresolvedReference(location, "huggingface", repo_token.text, _unset(missing))])
         return
     if repo_type not in ("model", "models"):
         ctx.add([UnresolvedReference(location, "huggingface", repo, f"repo_type {repo_type}: only model repositories are audited")])
         return
     if revision is not None:
-        revision, missing_rev = _expand(revision, ctx.variables)
+        revision, missing_rev = ctx.expand(revision)
         revision = None if missing_rev else revision
     files = [t.text for t in positional[1:]]
     refs = classify_value(repo, location, ctx.value_context(api, hub_key=True))
@@ -390,24 +420,88 @@ def _hf_download(ctx: _Context, head: Token, args: list[Token], program: str) ->
     ctx.add([replace(hub[0], variant=variant, revision=revision)])
 
 
-def _download(ctx: _Context, program: str, args: list[Token]) -> None:
-    for token in args:
-        text, missing = _expand(token.text, ctx.variables)
-        if not text.lower().startswith(("http://", "https://")):
-            continue
+def _download(ctx: _Context, program: str, words: list[Token]) -> None:
+    """``wget``/``curl``/``aria2c``/``axel``/``gdown``: each weight URL, saved where the command says."""
+    for hit in cmdline.downloads(program, [w.text for w in words]):
+        token = words[hit.index]
         location = ctx.location(token.line, token.column)
+        url, missing = ctx.expand(hit.url)
         if missing:
-            if _weightish(text):
-                ctx.add([UnresolvedReference(location, "file", token.text, f"shell variable ${missing} is not set in this file")])
+            if weight_format(url.split("?", 1)[0]):
+                ctx.add([UnresolvedReference(location, "file", token.text, _unset(missing))])
             continue
-        ref = url_reference(text, location, ctx.scope, f"{ctx.api_prefix}{program}")
-        if ref is not None:
-            ctx.add([ref])
+        saved, unknown = ctx.expand(cmdline.saved_path(hit))
+        if unknown:
+            # ``-P {HOME}/weights``: the folder is only known at run time; the file name still is.
+            saved = cmdline.saved_path(replace(hit, file=None, folder=None))
+        ctx.add(url_references(url, saved, location, ctx.scope, f"{ctx.api_prefix}{program}"))
+
+
+def _checkpoint_format(path: str) -> str | None:
+    """A weight format, also for PyTorch checkpoints saved as ``.pth.tar`` (``checkpoint.pth.tar``)."""
+    lowered = path.lower()
+    return weight_format(path) or next((s[1:] for s in (".pth.tar", ".pt.tar", ".ckpt.tar") if lowered.endswith(s)), None)
+
+
+def _shell_string(ctx: _Context, program: str, words: list[Token]) -> None:
+    """``sh -c '...'``: the string is a script."""
+    found = cmdline.shell_script(program, [w.text for w in words])
+    if found is None or ctx.depth >= MAX_NESTED_SHELLS:
+        return
+    index, script = found
+    token = words[index]
+    ctx.depth += 1
+    try:
+        for command in _split_commands(_tokens(Logical(script, [(0, token.line)]))):
+            _scan_command(ctx, command)
+    finally:
+        ctx.depth -= 1
+
+
+def _script(ctx: _Context, program: str, words: list[Token]) -> None:
+    """``python train.py --weights yolov5s.pt``: options of a Python script whose value is a weight."""
+    options = cmdline.script_options(program, [w.text for w in words])
+    if not options:
+        return
+    script = next((w.text for w in words if w.text.endswith(".py")), program)
+    for option in options:
+        if option.writes:
+            continue
+        token = words[option.index]
+        location = ctx.location(token.line, token.column)
+        value, missing = ctx.expand(option.value)
+        api = f"{ctx.api_prefix}{PurePosixPath(script).name} {option.option}"
+        if missing:
+            if option.passes_weights or _checkpoint_format(value):
+                ctx.add([UnresolvedReference(location, "file", f"{option.option} {option.value}", _unset(missing))])
+            continue
+        ctx.add(_script_value(ctx, value, option, location, api))
+
+
+def _script_value(ctx: _Context, value: str, option: cmdline.ScriptOption, location: Location, api: str) -> list[Reference]:
+    """A script option's value when it names weights: a weight URL, a weight file, a known Hub id."""
+    value = value.strip()
+    if not value:
+        return []
+    if value.lower().startswith(("http://", "https://")):
+        return url_references(value, "", location, ctx.scope, api)
+    fmt = _checkpoint_format(value)
+    if fmt:
+        path = normalize_path(value)
+        vctx = ctx.value_context(api)
+        local = _project_path(vctx, path)
+        if local is None and "/" not in path and _kb().ultralytics_asset(path) is not None:
+            return [ModelReference("ultralytics", path, location, api=api, scope=ctx.scope)]
+        return [ModelReference("file", local or path, location, variant=fmt, api=api, scope=ctx.scope)]
+    if is_model_key(option.option.lstrip("-")) and value.count("/") == 1 and not looks_like_path(value):
+        refs = classify_value(value, location, ctx.value_context(api, hub_key=True))
+        return [r for r in refs if isinstance(r, ModelReference) and r.loader == "huggingface"]
+    return []
 
 
 def _git_clone(ctx: _Context, args: list[Token]) -> None:
     for token in args:
-        text, missing = _expand(token.text, ctx.variables)
+        text, missing = ctx.expand(token.text)
         if missing or "huggingface.co/" not in text:
             continue
         url = text.removesuffix(".git")
@@ -444,7 +538,7 @@ def _pip_install(ctx: _Context, args: list[Token]) -> None:
             i += 2 if option in PIP_VALUE_OPTIONS and not eq and not _joined_short(text) else 1
             continue
         i += 1
-        expanded, missing = _expand(text, ctx.variables)
+        expanded, missing = ctx.expand(text)
         if missing or not expanded:
             continue
         # The same reading as requirements files (extras, markers, named URLs, wheel names); local paths -> None.
@@ -475,10 +569,13 @@ def scan_shell_text(
     root: Path | None = None,
     variables: Mapping[str, str] | None = None,
     api_prefix: str = "",
+    ipython: bool = False,
 ) -> FileScan:
     """References in shell text whose first line is line ``first_line`` of ``rel`` (``lines`` = the file's
-    lines, for snippets). Also used for CI ``run:`` blocks and notebook ``!`` lines. Never raises."""
-    ctx = _Context(rel, scope, root, group, api_prefix, lines if lines is not None else [""] * (first_line - 1) + text.splitlines())
+    lines, for snippets). Also used for CI ``run:`` blocks and notebook ``!`` lines (``ipython``: ``{expr}`` is
+    a value known only at run time). Never raises."""
+    ctx = _Context(rel, scope, root, group, api_prefix, lines if lines is not None else [""] * (first_line - 1) + text.splitlines(),
+                   ipython=ipython)
     ctx.variables.update(variables or {})
     try:
         _shell_lines(ctx, text.splitlines(), first_line)
@@ -493,7 +590,8 @@ def command_lines(commands: list[tuple[Location, str]], rel: str, scope: str, *,
     IPython lines of a .py file, ``os.system`` strings), each reported at its own location."""
     out: list[Reference] = []
     for location, command in commands:
-        found = scan_shell_text(command, rel, scope, lines=command.splitlines() or [""], root=root, api_prefix=api_prefix)
+        found = scan_shell_text(command, rel, scope, lines=command.splitlines() or [""], root=root, api_prefix=api_prefix,
+                                ipython=True)
         for ref in [*found.models, *found.unresolved]:
             out.append(replace(ref, location=replace(location, column=location.column + ref.location.column - 1)))
     return out
@@ -515,7 +613,7 @@ def _shell_lines(ctx: _Context, lines: list[str], first_line: int) -> None:
 
 
 # A line without any of these can hold no command or assignment this scanner reads (shlex is slow).
-_LINE_WORDS = ("=", "yolo", "ultralytics", "hf", "huggingface", "wget", "curl", "aria2c", "axel", "git", "pip")
+_LINE_WORDS = ("=", "yolo", "ultralytics", "hf", "huggingface", "wget", "curl", "aria2c", "axel", "gdown", "git", "pip", ".py", "-c", "python", "torchrun", "accelerate", "deepspeed")
 
 
 def _may_matter(text: str) -> bool:

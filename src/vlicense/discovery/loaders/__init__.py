@@ -10,6 +10,7 @@ from vlicense.discovery.loaders import (
     torchvision,
     ultralytics,
 )
+from vlicense.discovery import command_calls
 from vlicense.discovery.loaders.base import CallLoader
 
 LOADERS: tuple[CallLoader, ...] = (
@@ -24,7 +25,8 @@ LOADERS: tuple[CallLoader, ...] = (
 
 def _by_module() -> dict[str, tuple[CallLoader, ...]]:
     table: dict[str, list[CallLoader]] = {}
-    for loader in LOADERS:
+    # Calls that run shell commands (os.system, subprocess) are read like loader calls.
+    for loader in (*LOADERS, command_calls.LOADER):
         for module in loader.modules:
             table.setdefault(module, []).append(loader)
     return {k: tuple(v) for k, v in table.items()}

@@ -46,6 +46,14 @@ class Value:
     def is_const(self) -> bool:
         return self.kind == "const"
 
+    def strings(self, limit: int = 8) -> list[str]:
+        """The strings this value can be: a constant string, or the strings of a choice (at most ``limit``)."""
+        if self.kind == "const" and isinstance(self.value, str):
+            return [self.value]
+        if self.kind == "choice":
+            return [v for v in self.value if isinstance(v, str)][:limit]  # type: ignore[union-attr]
+        return []
+
 
 MISSING = Value("missing")
 

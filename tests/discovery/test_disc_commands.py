@@ -1,0 +1,93 @@
+"""Command lines inside Python and notebooks: ``!`` lines, ``%%bash`` cells, ``os.system`` and ``subprocess``."""
+
+from __future__ import annotations
+
+from test_disc_notebooks import notebook
+
+RELEASE = "https://github.com/org/repo/releases/download/v1.0"
+SAM = "https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth"
+
+
+def models(d):
+    return [(m.loader, m.name, m.url, m.location.line) for m in d.models]
+
+
+def unresolved(d):
+    return [(u.expression, u.reason, u.location.line) for u in d.unresolved]
+
+
+def test_notebook_shell_lines_download_and_pass_weights(scan):
+    nb = notebook(
+        ("code", "import os\nHOME = os.getcwd()\nMODEL_PATH = 'runs/exp/weights/best.pth'\n"),
+        ("code", f"!wget -q {SAM} -P {{HOME}}/weights\n!wget -q https://example.com/data/coco.zip\n"),
+        ("code", "%%time\n!python train.py \\\n  --img 416 \\\n  --weights yolov8s.pt\nx = 1\n"),
+        ("code", "!python tools/eval.py -c {MODEL_PATH}\n!python detect.py --weights {HOME}/best.pt\n"),
+        ("code", f"%%bash\nwget {RELEASE}/a.pth \\\n  -O ckpt/a.pth\n"),
+        ("code", "!yolo task=detect mode=train model=yolov8s.pt data={HOME}/data.yaml\n"),
+    )
+    d = scan({"nb.ipynb": nb})
+    assert d.skipped == []
+    got = [(m.loader, m.name, m.url, m.location.cell, m.location.cell_line) for m in d.models]
+    assert got == [
+        # -P {HOME}/weights: the folder is only known at run time, the file name is not.
+        ("file", "sam_vit_h_4b8939.pth", SAM, 1, 1),
+        ("ultralytics", "yolov8s.pt", None, 2, 2),  # the continued !python line, at its first line
+        ("file", "runs/exp/weights/best.pth", None, 3, 1),  # {MODEL_PATH}: the notebook's constant
+        ("file", "ckpt/a.pth", f"{RELEASE}/a.pth", 4, 2),
+        ("ultralytics", "yolov8s.pt", None, 5, 1),
+    ]
+    assert [(u.expression, u.reason, u.location.cell) for u in d.unresolved] == [
+        ("--weights {HOME}/best.pt", "{HOME} is only known at run time", 3),
+    ]
+
+
+def test_os_system_and_subprocess_commands(scan):
+    d = scan(
+        {
+            "setup_weights.py": f"""\
+                import os
+                import subprocess
+                from subprocess import check_call
+
+                URL = "{RELEASE}/model.pth"
+                os.system(
+                    "wget {RELEASE}/a.pth -P ./weights"
+                )
+                os.system(f"wget {{URL}} -O weights/m.pth")
+                subprocess.run(["curl", "-L", "-o", "weights/c.pth", URL], check=True)
+                check_call("gdown --id 1AbCdEfGhIjKlMnOpQrStUvWxYz -O weights/g.pth", shell=True)
+                subprocess.run(" ".join(["wget", URL]), shell=True)
+                os.system(f"python train.py --weights {{args.weights}}")
+                os.system("ffmpeg -i in.mp4 frames/%08d.png")
+                subprocess.run(["wget", "https://example.com/data.zip"])
+                os.system(cmd)
+                """,
+        }
+    )
+    assert models(d) == [
+        ("file", "weights/a.pth", f"{RELEASE}/a.pth", 6),
+        ("file", "weights/m.pth", f"{RELEASE}/model.pth", 9),
+        ("file", "weights/c.pth", f"{RELEASE}/model.pth", 10),
+        ("file", "weights/g.pth", "https://drive.google.com/uc?id=1AbCdEfGhIjKlMnOpQrStUvWxYz", 11),
+        ("file", "model.pth", f"{RELEASE}/model.pth", 12),
+    ]
+    assert unresolved(d) == [("--weights {args.weights}", "{args.weights} is only known at run time", 13)]
+    assert d.models[0].api == "os.system: wget"
+
+
+def test_help_strings_and_prints_are_not_commands(scan):
+    d = scan(
+        {
+            "cli.py": f"""\
+                import argparse
+                import os
+
+                parser = argparse.ArgumentParser()
+                parser.add_argument("--weights", type=str, help="weights path, e.g. yolov8s.pt or {RELEASE}/a.pth")
+                print("run: wget {RELEASE}/a.pth -P weights")
+                os.makedirs("weights", exist_ok=True)
+                """,
+            "notes.ipynb": notebook(("markdown", f"!wget {RELEASE}/a.pth\n"), ("code", "# !wget https://x/y.pth\nprint('!wget')\n")),
+        }
+    )
+    assert d.models == [] and d.unresolved == []
