@@ -17,7 +17,7 @@ from typing import NamedTuple
 from pathlib import Path, PurePosixPath
 
 from vlicense import __version__
-from vlicense.discovery import fastimports, manifests, notebooks, python_configs, recover, registry, shell, weights
+from vlicense.discovery import command_calls, fastimports, manifests, notebooks, python_configs, recover, registry, shell, weights
 from vlicense.discovery.cache import ANALYZER_VERSION, Cache, content_hash, decode, entry_key, pack_imports, unpack_imports
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
 from vlicense.discovery.loaders import may_call_loader
@@ -644,12 +644,13 @@ def prefilter(path: Path, rel: str) -> Prefiltered:
             return Prefiltered(sha, data, None, None)
         # Importing a loader library is not enough to load weights: a module that never spells one of its
         # callees (e.g. torch used only for tensors) needs its imports only.
-        loader_modules = {r.module for r in found[0]} & LOADER_MODULES
+        modules = {r.module for r in found[0]}
+        loader_modules = modules & LOADER_MODULES
         if loader_modules and may_call_loader(source, loader_modules):
             return Prefiltered(sha, data, None, None)
         # IPython shell lines (``!wget ...`` in a Colab export) are commands the full analysis reads; a config
         # module (``load_from = ...``, ``dict(checkpoint=...)``) names weights without calling anything.
-        if recover.has_shell_lines(source) or python_configs.is_config_module(rel, source):
+        if recover.has_shell_lines(source) or python_configs.is_config_module(rel, source) or command_calls.may_run_commands(source, modules):
             return Prefiltered(sha, data, None, None)
         # Linking drops standard-library imports anyway: not carrying them makes results and cache entries small.
         imports = [r for r in found[0] if r.module not in STDLIB]

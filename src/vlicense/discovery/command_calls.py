@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import ast
 import shlex
+from typing import TYPE_CHECKING
 
-from vlicense.discovery.loaders.base import CallSite, Reference
+if TYPE_CHECKING:  # the loader package imports this module: no import of it at run time
+    from vlicense.discovery.loaders.base import CallSite, Reference
 
 # Callee -> (position, keyword) of the argument that holds the command (a string, or an argv list).
 COMMAND_CALLS: dict[str, tuple[int, str]] = {
@@ -22,7 +24,16 @@ COMMAND_CALLS: dict[str, tuple[int, str]] = {
 }
 # A command with none of these words runs nothing the shell scanner reads (most subprocess calls: git, ffmpeg).
 COMMAND_WORDS = ("wget", "curl", "gdown", "aria2c", "axel", "yolo", "hf", "huggingface", "git", "python", ".py", "sh")
+SOURCE_WORDS = ("wget", "curl", "gdown", "aria2c", "axel", "yolo", "huggingface-cli", "hf download", "--weight",
+                "--checkpoint", "--ckpt", "--model", ".pt", ".pth", ".onnx", ".safetensors", ".ckpt")  # fmt: skip
 MAX_CANDIDATES = 8
+
+
+def may_run_commands(source: str, modules: set[str]) -> bool:
+    """Cheap test: a module (importing ``modules``) that may run a download or a weights command."""
+    if "subprocess" not in modules and not ("os" in modules and ("system(" in source or "popen(" in source)):
+        return False
+    return any(w in source for w in SOURCE_WORDS)
 
 
 def command_texts(site: CallSite) -> list[str]:
@@ -92,7 +103,10 @@ class _CommandLoader:
 
     name = "commands"
     modules = ("os", "subprocess")
-    triggers = ("system(", "popen(", "subprocess")
+    # The pre-filter asks may_run_commands (two words at once) instead of single trigger words.
+    triggers = ()
+    # A helper whose command is not read (``subprocess.run(cmd)``) is not a wrapper worth following.
+    wrappers_only_when_found = True
 
     def handles(self, qualname: str) -> bool:
         return qualname in COMMAND_CALLS

@@ -245,6 +245,8 @@ class ModuleAnalysis:
 
     def _file_refs(self, result: FileResult, refs: list[Reference], entry: _Entry) -> None:
         consulted = [s for s in self.evaluator.consulted if entry.scope.within(s)]
+        if not refs and getattr(entry.loader, "wrappers_only_when_found", False):
+            consulted = []  # ``subprocess.run(cmd)`` in a helper: calls of it are not worth following
         if not consulted:
             result.references += refs
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vlicense.discovery.configs import ValueContext, _valid_hub_id, classify_value, is_hub_key, is_model_key
@@ -28,8 +28,8 @@ MAX_CANDIDATES = 8
 
 def is_config_module(rel: str, source: str) -> bool:
     """Whether a Python file is a config module that may name weights (cheap: path and words only)."""
-    path = PurePosixPath(rel)
-    if not (CONFIG_DIRS.intersection(p.lower() for p in path.parts[:-1]) or _CONFIG_NAME.search(path.stem.lower())):
+    parts = rel.lower().split("/")  # asked of every walked .py file: no PurePosixPath here
+    if not (CONFIG_DIRS.intersection(parts[:-1]) or _CONFIG_NAME.search(parts[-1].rpartition(".")[0])):
         return False
     return any(word in source for word in WEIGHT_KEY_WORDS)
 
