@@ -112,9 +112,11 @@ def test_safetensors_license_and_hub_base(tmp_path, kb):
     enrich_weight_components([component], tmp_path, kb)
     assert facts(component, "weight-metadata")[0].license == "CC-BY-NC-4.0"
     assert component.base_models == ["hf:facebook/dinov2-base"]
-    # KB (via lineage) is stronger than a file's own claim; the disagreement is shown, not hidden.
-    assert component.license == "Apache-2.0" and component.license_source == "lineage"
-    assert any(n.startswith("sources disagree: weight-metadata says CC-BY-NC-4.0") for n in component.notes)
+    # The file's own declaration decides; the base's license is carried as a lineage link, never a rival source.
+    assert component.license == "CC-BY-NC-4.0" and component.license_source == "weight-metadata"
+    assert not any(n.startswith("sources disagree") for n in component.notes)
+    assert [(link.id, link.license, link.relation) for link in component.lineage] == [
+        ("hf:facebook/dinov2-base", "Apache-2.0", "weight-metadata")]
     assert "license-drift" not in kinds(component)  # NC is stricter than the base: no drift
 
 

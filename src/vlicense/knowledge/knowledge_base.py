@@ -128,6 +128,9 @@ class KbFact:
     hf_hub_id: str | None = None
     gated: bool | None = None
     base_model: str | None = None
+    # Hub entries: "card" (value read from the model's Hub card) or "inferred" (from an upstream repository or
+    # paper, not the card); None elsewhere. An inferred value loses to a Hub answer in online mode.
+    basis: str | None = None
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -147,6 +150,7 @@ def _fact_from_entry(entry: dict[str, Any]) -> KbFact:
         hf_hub_id=_str_or_none(entry.get("hf_hub_id")),
         gated=entry.get("gated"),
         base_model=_str_or_none(entry.get("base_model")),
+        basis=_str_or_none(entry.get("basis")),
     )
 
 
@@ -437,6 +441,7 @@ class KnowledgeBase:
                 hf_hub_id=hub_id,
                 gated=derived.gated,
                 base_model=derived.base_model,
+                basis=derived.basis,
             )
         return KbFact(
             license=None,
