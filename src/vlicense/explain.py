@@ -282,6 +282,10 @@ def _fact_lines(fact: Any) -> list[str]:
     if fact.note:
         lines.append(f"note: {fact.note}")
     lines.append(f"source: {fact.source} ({fact.date})")
+    basis = getattr(fact, "basis", None)
+    if basis:
+        lines.append("basis: " + ("read from the model's Hub card" if basis == "card" else
+                                  "inferred from an upstream source, not the Hub card (an online audit asks the Hub)"))
     return lines
 
 

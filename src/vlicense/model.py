@@ -111,6 +111,9 @@ class Discovery:
     skipped: list[SkippedFile] = field(default_factory=list)
     files_scanned: int = 0
     first_party: frozenset[str] = frozenset()
+    # The project's own distribution names (canonical), from pyproject/setup.cfg/setup.py, nested projects too:
+    # never third-party components, wherever they are mentioned (a CI workflow that installs the project itself).
+    own_distributions: frozenset[str] = frozenset()
 
 
 # -------------------------------------------------------------------------------------------- resolution

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from support.hub_server import hub_server
 from vlicense.model import Discovery, Location, ModelReference
 from vlicense.resolution.components import build_components
 from vlicense.resolution.hf import HubResolver
@@ -12,14 +11,6 @@ from vlicense.resolution.installed import Environment
 from vlicense.knowledge.knowledge_base import KnowledgeBase
 from vlicense.resolution.lineage import follow_lineage
 from vlicense.resolution.model_license import restriction_rank
-
-
-@pytest.fixture
-def hub(monkeypatch):
-    with hub_server(delay=2.0) as (url, state):
-        monkeypatch.setenv("HF_ENDPOINT", url)
-        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-        yield state
 
 
 def model(repo: str, tmp_path, revision: str | None = "abc123"):

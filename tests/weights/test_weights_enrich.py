@@ -262,6 +262,40 @@ def test_local_directory_license_file_and_bad_card(tmp_path, kb):
     assert facts(component, "weight-metadata") == [LicenseFact("weight-metadata", "MIT", "LICENSE file in the model directory")]
 
 
+def test_local_card_without_a_license_is_declared_none_and_a_bare_folder_not_determined(tmp_path, kb):
+    for name, card in (("silent", "---\nlibrary_name: transformers\n---\n"), ("unknown", "---\nlicense: unknown\n---\n"),
+                       ("bad", "---\nlicense: [unclosed\n---\n")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "README.md").write_text(card)
+    (tmp_path / "bare").mkdir()
+    silent, unknown, bad, bare = (local(n) for n in ("silent", "unknown", "bad", "bare"))
+    enrich_weight_components([silent, unknown, bad, bare], tmp_path, kb)
+    assert (silent.license, silent.license_unknown) == (None, "declared-none")
+    assert "README.md front matter has no license field" in silent.unknown_reason
+    assert (unknown.license, unknown.license_unknown) == (None, "declared-none")
+    assert (bad.license_unknown, bare.license_unknown) == ("not-determined", "not-determined")
+    assert "bad/README.md was not read" in bad.unknown_reason
+    assert "no model card (README.md) or LICENSE file" in bare.unknown_reason
+
+
+def test_a_weight_file_without_license_metadata_is_not_determined(tmp_path, kb):
+    write_safetensors(tmp_path / "m.safetensors", {"format": "pt"})
+    component = weight("m.safetensors")
+    enrich_weight_components([component], tmp_path, kb)
+    assert (component.license, component.license_unknown) == (None, "not-determined")
+    assert "no standard license field" in component.unknown_reason
+
+
+def test_checkpoint_lineage_keeps_the_file_s_own_license_and_carries_the_start_s_terms(tmp_path, kb):
+    write_torch_zip(tmp_path / "best.pt", ultralytics_checkpoint("yolov8n.pt", license_text="MIT"))
+    component = weight("best.pt")
+    enrich_weight_components([component], tmp_path, kb)
+    assert (component.license, component.license_source) == ("MIT", "weight-metadata")
+    assert [(link.id, link.license, link.relation, link.path) for link in component.lineage] == [
+        ("ultralytics:yolov8n.pt", "AGPL-3.0-only", "train_args.model", ("file:best.pt", "ultralytics:yolov8n.pt"))]
+    assert kinds(component) == ["license-drift"]
+
+
 def test_kb_base_identifier_lookalikes(kb):
     identify = kb_base_identifier(kb)
     assert identify("yolov8n.pt")[0] == "ultralytics:yolov8n.pt"

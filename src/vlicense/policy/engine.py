@@ -456,18 +456,19 @@ def _to_finding(hit: _Hit, comp: Component, same_arch: SameArch | None) -> Findi
 
 
 def _no_license(comp: Component) -> str:
+    """Which unknown, with resolution's reason: where the silence was read, or what failed and what to rerun."""
     if comp.license_unknown == "declared-none":
-        return "declares no license"
+        return f"declares no license ({comp.unknown_reason})" if comp.unknown_reason else "declares no license"
     if comp.license_unknown == "not-determined":
-        return "has a license vlicense could not determine"
+        return "has a license vlicense could not determine" + (f": {comp.unknown_reason}" if comp.unknown_reason else "")
     return "has no known license"
 
 
 def _inherited(comp: Component, link: LineageLink, license: str, category: str | None) -> str:
-    """Whose terms these are and the path they come down: the finding names both models."""
+    """Whose terms these are: the finding names both models (the "Lineage:" chain that follows gives the path)."""
     own = f"declares {comp.license}" if comp.license and comp.license_source != "lineage" else "declares no license of its own"
-    return (f"{_subject(comp)} {own}, but it derives from {link.id} ({' ← '.join(link.path)}), whose {license} "
-            f"({category}) terms bind the models derived from it.")
+    return (f"{_subject(comp)} {own}, but it derives from {link.id}, whose {license} ({category}) terms bind the "
+            "models derived from it.")
 
 
 def _signal_finding(hit: _Hit, comp: Component, t: SignalTrigger) -> Finding:

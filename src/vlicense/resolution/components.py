@@ -104,8 +104,11 @@ def _libraries(found: Discovery, environment: Environment, kb: KnowledgeBase, py
     scopes: dict[str, set[str]] = defaultdict(set)
     notes: dict[str, list[str]] = defaultdict(list)
     extras: dict[str, set[str]] = defaultdict(set)
+    own = found.own_distributions
     for ref in found.imports:
         for name, note in _distributions_for_import(ref.module, environment, kb):
+            if name in own:
+                continue  # an import the project's own distribution provides (installed in its venv): first party
             locations[name].append((_scope_rank(normalize_scope(ref.scope)), ref.location))
             scopes[name].add(normalize_scope(ref.scope))
             if note and note not in notes[name]:
@@ -135,6 +138,8 @@ def _libraries(found: Discovery, environment: Environment, kb: KnowledgeBase, py
                                "dependencies or imports reaches it")
     components = []
     for name, entry in sorted(closure.items()):
+        if name in own:
+            continue  # reached through an installed dependency that requires the project itself: still first party
         dist = environment.get(name)
         facts: list[LicenseFact] = list(dist.facts) if dist is not None else []
         kb_fact = kb.library(name)

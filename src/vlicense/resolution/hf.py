@@ -201,7 +201,8 @@ class HubResolver:
         raw = card.get("license")
         license_name = card.get("license_name")
         license_id = hub_license_to_id(raw, license_name, card.get("license_link"))
-        detail = f"{where}: license: {raw}" + (f", license_name: {license_name}" if license_name else "")
+        detail = (f"{where}: the card has no license field" if raw is None else f"{where}: license: {raw}") + (
+            f", license_name: {license_name}" if license_name else "")
         if card.get("license_link"):
             detail += f", license_link: {card['license_link']}"
         answer.facts.append(LicenseFact(source, license_id, detail, declares_none=card_declares_none(card)))

@@ -12,7 +12,11 @@ DECLARED_NONE = "declared-none"
 
 
 def mark_unknown(component: Component, kind: str | None, reason: str) -> None:
-    """Record why the license is unknown (kind and reason are cleared when a license is known)."""
+    """Record why the license is unknown (kind and reason are cleared when a license is known).
+
+    ``reason``: for "declared none", where the silence was read ("README.md front matter has no license field");
+    for "not determined", what failed and what would determine it ("...; rerun without --offline").
+    """
     if component.license is not None:
         component.license_unknown, component.unknown_reason = None, ""
         return
@@ -30,34 +34,34 @@ def classify_model(component: Component, hub_repo: str | None, answer: HubAnswer
         return mark_unknown(component, None, "")
     silent = declared_none(component.facts)
     if silent is not None:
-        return mark_unknown(component, DECLARED_NONE, f"its publisher declares no license ({silent.detail})")
+        return mark_unknown(component, DECLARED_NONE, silent.detail)
     if hub_repo and answer is not None and answer.unread:
         return mark_unknown(component, NOT_DETERMINED, _hub_reason(hub_repo, answer))
     if hub_repo:
         return mark_unknown(component, NOT_DETERMINED,
                             f"the Hub card of {hub_repo} was read but names no license vlicense can identify "
-                            "(e.g. license: other without a name or link): read the card and record the license as "
+                            "(e.g. license: other without a name or link); read the card and record the license as "
                             "a policy override")
     known = next((f for f in component.facts if f.source == "knowledge-base"), None)
     where = (f"the bundled knowledge base records no license for it ({known.detail})" if known is not None
              else "no source vlicense consults knows its license (it is not in the bundled knowledge base)")
     return mark_unknown(component, NOT_DETERMINED,
-                        f"{where}: find it (model card, LICENSE file, vendor) and record it as a policy override")
+                        f"{where}; find it (model card, LICENSE file, vendor) and record it as a policy override")
 
 
 def _hub_reason(repo: str, answer: HubAnswer) -> str:
     download = f"`huggingface-cli download {repo} README.md` puts its card in the local cache"
     if answer.unread == "offline":
-        return (f"the Hub card of {repo} was not read (offline) and the bundled snapshot has no license for it: "
+        return (f"the Hub card of {repo} was not read (offline) and the bundled snapshot has no license for it; "
                 f"rerun without --offline, or {download}")
     if answer.unread == "gated":
-        return (f"{repo} is gated and its card could not be read: set HF_TOKEN to a token of an account that "
+        return (f"{repo} is gated and its card could not be read; set HF_TOKEN to a token of an account that "
                 "accepted its terms and rerun")
     if answer.unread == "not-found":
-        return (f"the Hub has no public repository {repo} (HTTP 404): if it is private, set HF_TOKEN and rerun; "
+        return (f"the Hub has no public repository {repo} (HTTP 404); if it is private, set HF_TOKEN and rerun; "
                 "otherwise check the id")
     failed = next((f.detail for f in answer.facts if f.source == "hf-hub" and f.license is None), "no answer")
-    return f"the Hub did not answer for {repo} ({failed}): rerun when it is reachable, or {download}"
+    return f"the Hub did not answer for {repo} ({failed}); rerun when it is reachable, or {download}"
 
 
 def classify_library(component: Component, *, installed: bool, pypi_consulted: bool,
@@ -74,23 +78,22 @@ def classify_library(component: Component, *, installed: bool, pypi_consulted: b
     if silent is not None and installed and not provides_modules():
         return mark_unknown(component, NOT_DETERMINED,
                             "its metadata names no license, but it installs no Python module of its own (a "
-                            "meta-package: the dependencies it pulls in are audited on their own): confirm and "
+                            "meta-package: the dependencies it pulls in are audited on their own); confirm and "
                             "record a policy override")
     if silent is not None:
         where = "its installed metadata" if silent.source == "installed-metadata" else "its PyPI metadata"
         return mark_unknown(component, DECLARED_NONE,
-                            f"{where} declares no license (no License-Expression, License field, license classifier "
-                            "or license file)")
+                            f"{where} has no License-Expression, License field, license classifier or license file")
     if not installed and not pypi_consulted:
         return mark_unknown(component, NOT_DETERMINED,
-                            "it is not installed in the target environment and PyPI was not consulted (offline): "
+                            "it is not installed in the target environment and PyPI was not consulted (offline); "
                             "install it (or pass --python) or rerun without --offline")
     if not installed:
         failed = next((f.detail for f in component.facts if f.source == "pypi" and f.license is None), "no answer")
         return mark_unknown(component, NOT_DETERMINED,
                             f"it is not installed in the target environment and PyPI gave no license ({failed})")
     return mark_unknown(component, NOT_DETERMINED,
-                        "its metadata states a license vlicense could not identify: read it and record the license "
+                        "its metadata states a license vlicense could not identify; read it and record the license "
                         "as a policy override")
 
 
@@ -100,5 +103,5 @@ def classify_weights(component: Component, reason: str) -> None:
         return mark_unknown(component, None, "")
     silent = declared_none(component.facts)
     if silent is not None:
-        return mark_unknown(component, DECLARED_NONE, f"its publisher declares no license ({silent.detail})")
+        return mark_unknown(component, DECLARED_NONE, silent.detail)
     return mark_unknown(component, NOT_DETERMINED, reason)

@@ -149,7 +149,7 @@ def _enrich_file(component: Component, path: Path, rel: str, identify: IdentifyB
         reason = f"weight metadata not read ({meta.format}): {meta.error}"
         component.notes.append(reason)
         skipped.append(SkippedFile(rel, reason))
-        return skipped, f"{reason}: record where the file comes from and its license as a policy override"
+        return skipped, f"{reason}; record where the file comes from and its license as a policy override"
     if meta.tool:
         component.notes.append(f"saved by {meta.tool} ({meta.format} metadata)")
     _license_fact(component, meta, rel)
@@ -164,7 +164,7 @@ def _enrich_file(component: Component, path: Path, rel: str, identify: IdentifyB
         )
     # Weight formats have no standard license field: a file that names none has not declared "no license".
     return skipped, (f"its {meta.format} metadata names no license and no known starting weights (weight formats "
-                     "have no standard license field, so this is not a declaration): record where the file comes "
+                     "have no standard license field, so this is not a declaration); record where the file comes "
                      "from and its license as a policy override")
 
 
@@ -243,12 +243,12 @@ def _enrich_directory(component: Component, path: Path, rel: str, identify: Iden
     """Card, LICENSE file and lineage of a model folder; returns (skipped, why its license would be unknown)."""
     skipped: list[SkippedFile] = []
     card, problem = _card(path / "README.md")
-    unknown_reason = ("the folder has no model card (README.md) or LICENSE file naming a license: record where it "
+    unknown_reason = ("the folder has no model card (README.md) or LICENSE file naming a license; record where it "
                       "comes from and its license as a policy override")
     if problem:
         component.notes.append(f"{rel}/README.md not read: {problem}")
         skipped.append(SkippedFile(f"{rel}/README.md", problem))
-        unknown_reason = f"its card {rel}/README.md was not read ({problem}): fix or remove the card, or record the license as a policy override"
+        unknown_reason = f"its card {rel}/README.md was not read ({problem}); fix or remove the card, or record the license as a policy override"
     license_file = _license_file(path)
     bases: list[tuple[str, str]] = []
     if card:
@@ -281,7 +281,7 @@ def _enrich_directory(component: Component, path: Path, rel: str, identify: Iden
     if license_file is not None:
         name, license_id = license_file
         component.facts.append(LicenseFact("weight-metadata", license_id, f"{name} file in the model directory"))
-        unknown_reason = (f"its {name} file's text was not identified as a known license: read it and record the "
+        unknown_reason = (f"its {name} file's text was not identified as a known license; read it and record the "
                           "license as a policy override")
     _lineage(component, bases, identify, how="derived from")
     return skipped, unknown_reason

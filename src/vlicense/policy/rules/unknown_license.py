@@ -17,13 +17,12 @@ def explain(t: Trigger) -> str:
     if t.info is not None:
         return f"{t.info.name}: {t.info.obligation}"
     if t.license in ("", "unknown"):
-        reason = t.component.unknown_reason
+        # The finding's first sentence already gives resolution's reason (engine: "declares no license (...)").
         if t.component.license_unknown == DECLARED_NONE:
-            return (f"Declared none: {reason}. Without a license there is no permission to use, copy or distribute "
-                    "it (copyright reserves all rights).")
+            return ("Without a license there is no permission to use, copy or distribute it: copyright reserves all "
+                    "rights.")
         if t.component.license_unknown == NOT_DETERMINED:
-            return (f"Not determined: {reason}. The license may exist; until it is known, no permission to use it "
-                    "has been shown.")
+            return "The license may exist; until it is known, no permission to use it has been shown."
         return (
             "No source vlicense consulted states a license for it; without a license there is no permission to use it."
         )
