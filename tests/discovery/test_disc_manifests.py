@@ -173,6 +173,8 @@ OWN_MENTIONS = {
         """,
     "Dockerfile": "FROM python:3.11\nRUN pip install sahi==0.11.0 && pip install tool-kit\n",
     "requirements-dev.txt": "sahi\ntool_kit>=1\nrequests\n",
+    "docs/poetry.lock": '[[package]]\nname = "sahi"\nversion = "0.11.0"\n\n[package.dependencies]\nrequests = "*"\n\n'
+                        '[[package]]\nname = "requests"\nversion = "2.32.0"\n',
     "notebooks/demo.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
                             '"source": ["%pip install sahi tool-kit\\n", "import sahi\\n"]}], "metadata": {}, '
                             '"nbformat": 4, "nbformat_minor": 5}',

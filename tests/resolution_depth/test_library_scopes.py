@@ -202,3 +202,18 @@ def test_offline_and_failing_pypi_are_not_determined(tmp_path, index):
     found = Discovery(requirements=[RequirementReference("mystery", "==1.0", Location("requirements.txt", 1))])
     failing = components(found, PyPIResolver(offline=False))["pypi:mystery"]
     assert failing.license_unknown == "not-determined" and "HTTP 500" in failing.unknown_reason
+
+
+def test_the_project_s_own_distribution_is_first_party_in_the_installed_closure(tmp_path):
+    site = tmp_path / "site"
+    write_dist(site, "sahi", headers=[("Requires-Dist", "requests")], top_level=["sahi"])
+    write_dist(site, "sahi-plugin", headers=[("Requires-Dist", "sahi"), ("License-Expression", "MIT")],
+               top_level=["sahi_plugin"])
+    write_dist(site, "requests", headers=[("License-Expression", "Apache-2.0")], top_level=["requests"])
+    found = Discovery(
+        imports=[ImportReference("sahi", Location("app.py", 1)), ImportReference("sahi_plugin", Location("app.py", 2))],
+        own_distributions=frozenset({"sahi"}),
+    )
+    by_id = components(found, env=Environment.from_paths([site], "3.12"))
+    # sahi (imported, or required by the plugin) is the project itself; what it requires is still third-party.
+    assert set(by_id) == {"pypi:sahi-plugin", "pypi:requests"}
