@@ -111,6 +111,9 @@ class Discovery:
     skipped: list[SkippedFile] = field(default_factory=list)
     files_scanned: int = 0
     first_party: frozenset[str] = frozenset()
+    # The project's own distribution names (canonical), from pyproject/setup.cfg/setup.py, nested projects too:
+    # never third-party components, wherever they are mentioned (a CI workflow that installs the project itself).
+    own_distributions: frozenset[str] = frozenset()
 
 
 # -------------------------------------------------------------------------------------------- resolution
@@ -128,11 +131,19 @@ class LicenseFact:
     source: str
     license: str | None
     detail: str = ""
+    # The source was read and states no license (a card without a license field or with ``license: unknown``,
+    # package metadata with no license at all): "declared none", as opposed to a source that failed or was not
+    # consulted ("not determined"). Only meaningful when ``license`` is None.
+    declares_none: bool = False
+    # Knowledge-base facts about Hub models: "card" (read from the model's Hub card) or "inferred" (from an
+    # upstream repository or paper, not the card); None for every other fact.
+    basis: str | None = None
 
 
-# Precedence order, strongest first: a policy override beats everything; installed metadata beats the
-# knowledge base for libraries; for models the KB (built from the real libraries) beats the Hub snapshot.
-# "lineage": the license of the weights a model was fine-tuned from (Hub base_model, a checkpoint's train_args).
+# Every fact source, in the order libraries are decided (strongest first): a policy override beats everything;
+# installed metadata beats the knowledge base. Models are decided by their own rule (resolution/model_license.py):
+# the model's own declaration (cache, Hub card, snapshot, weight-file metadata) decides, and "lineage" (the
+# license of the weights it derives from: Hub base_model, a checkpoint's train_args) never relaxes it.
 FACT_SOURCES = (
     "policy-override",
     "installed-metadata",
@@ -143,6 +154,26 @@ FACT_SOURCES = (
     "weight-metadata",
     "pypi",
 )
+
+# Why a component's license is unknown (Component.license_unknown).
+UNKNOWN_KINDS = ("not-determined", "declared-none")
+
+
+@dataclass(frozen=True)
+class LineageLink:
+    """One model up a component's lineage and the terms it passes down.
+
+    ``relation`` says how the link was declared: ``base_model`` (a model card's base_model: Hub, cache, local
+    README, snapshot), ``train_args.model`` (an Ultralytics checkpoint's starting weights), ``weight-metadata``
+    (a base named inside the weight file), ``_name_or_path`` (a model folder's config.json). ``path`` runs from
+    the component to this ancestor; ``source`` is the fact source of the ancestor's license.
+    """
+
+    id: str
+    license: str | None
+    source: str | None
+    relation: str
+    path: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -190,6 +221,11 @@ class Component:
     # Lineage: ids of the components this model derives from (Hub base_model, a checkpoint's starting weights).
     base_models: list[str] = field(default_factory=list)
     signals: list[Signal] = field(default_factory=list)
+    # Every model up the lineage with its license: the policy evaluates their terms too (a base binds its fine-tunes).
+    lineage: list[LineageLink] = field(default_factory=list)
+    # When ``license`` is None: one of UNKNOWN_KINDS, and one sentence saying why (and what would determine it).
+    license_unknown: str | None = None
+    unknown_reason: str = ""
 
 
 # ---------------------------------------------------------------------------------------------- policy

@@ -138,6 +138,7 @@ def _remembered_run(store: Cache, key: str, base: Path) -> Discovery | None:
             imports=found["imports"], models=found["models"], requirements=found["requirements"],
             unresolved=found["unresolved"], skipped=found["skipped"], files_scanned=found["files_scanned"],
             first_party=frozenset(found["first_party"]),
+            own_distributions=frozenset(found["own_distributions"]),
         )
     except (KeyError, TypeError, AttributeError, ValueError):
         return None  # an entry this version did not write: run again
@@ -151,6 +152,7 @@ def _remember_run(store: Cache, key: str, found: Discovery, run: _Run) -> None:
             "imports": found.imports, "models": found.models, "requirements": found.requirements,
             "unresolved": found.unresolved, "skipped": found.skipped, "files_scanned": found.files_scanned,
             "first_party": sorted(found.first_party),
+            "own_distributions": sorted(found.own_distributions),
         },
         "dirs": run.directory_checks(),
         "outside": outside,
@@ -578,8 +580,8 @@ class _Run:
             refs += [ref for key, ref in r.tagged if key not in called]
             requirements += r.requirements
             self.skipped += r.skipped
-            if r.setup_requirements or r.setup_problems:
-                reader.add_setup_py(r.rel, r.setup_requirements, r.setup_problems, r.setup_lines)
+            if r.setup_requirements or r.setup_problems or r.setup_name:
+                reader.add_setup_py(r.rel, r.setup_requirements, r.setup_problems, r.setup_lines, r.setup_name)
         for ref in extra_imports:
             if ref.module in STDLIB or ref.module in self.first_party:
                 continue
@@ -590,11 +592,14 @@ class _Run:
         return Discovery(
             imports=sorted(set(imports), key=lambda i: (*_loc_key(i.location), i.module, i.scope)),
             models=models,
-            requirements=sorted(set(reader.requirements + requirements), key=lambda r: (*_loc_key(r.location), r.name, r.group, r.specifier)),
+            # The project's own distributions are first party wherever they are named (a workflow's pip install).
+            requirements=sorted({r for r in reader.requirements + requirements if r.name not in reader.own_names},
+                                key=lambda r: (*_loc_key(r.location), r.name, r.group, r.specifier)),
             unresolved=unresolved,
             skipped=skipped,
             files_scanned=self.files_scanned,
             first_party=frozenset(self.first_party.names | seen_first),
+            own_distributions=frozenset(reader.own_names),
         )
 
 

@@ -73,6 +73,7 @@ class FileResult:
     setup_requirements: list[tuple[str, str, int]] = field(default_factory=list)
     setup_problems: list[str] = field(default_factory=list)
     setup_lines: list[str] = field(default_factory=list)
+    setup_name: str | None = None
     # Notebooks: ``!pip install x`` lines (group = the notebook's scope label).
     requirements: list[RequirementReference] = field(default_factory=list)
     # Fast (imports-only) results: names the imports bind, to spot callers of project wrappers without a re-read.
@@ -208,6 +209,7 @@ class ModuleAnalysis:
                 result.setup_requirements = list(self.facts.setup_requirements)
                 result.setup_problems = list(self.facts.setup_problems)
                 result.setup_lines = list(self.text.lines)
+                result.setup_name = self.facts.setup_name
                 continue
             loader = _loader_for(qual)
             if loader is None:

@@ -131,7 +131,9 @@ class KbFact:
     hf_hub_id: str | None = None
     gated: bool | None = None
     base_model: str | None = None
-    basis: str | None = None  # Hub snapshot: "card" (read from the Hub card) or "inferred" (from an upstream source)
+    # Hub entries: "card" (value read from the model's Hub card) or "inferred" (from an upstream repository or
+    # paper, not the card); None elsewhere. An inferred value loses to a Hub answer in online mode.
+    basis: str | None = None
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -446,6 +448,7 @@ class KnowledgeBase:
                 hf_hub_id=hub_id,
                 gated=derived.gated,
                 base_model=derived.base_model,
+                basis=derived.basis,
             )
         return KbFact(
             license=None,

@@ -10,6 +10,7 @@ from jinja2 import Environment
 from vlicense.model import SEVERITY_RANK, AuditResult, Component
 from vlicense.policy.context import describe
 from vlicense.report import templating
+from vlicense.resolution.model_license import chain_text, source_label
 
 TEMPLATE = "memo.md.j2"
 
@@ -37,8 +38,14 @@ def _paths(comp: Component | None) -> list[str]:
 
 
 def _source(comp: Component) -> str:
+    """The deciding source, with what a snapshot value rests on; for an unknown license, which kind of unknown."""
+    fact = next((f for f in comp.facts if f.source == comp.license_source and f.license == comp.license), None)
+    if fact is not None and (fact.basis or fact.source == "weight-metadata"):
+        return f"{fact.source} ({source_label(fact)})"
     if comp.license_source:
         return comp.license_source
+    if comp.license_unknown:
+        return comp.license_unknown.replace("-", " ")
     return comp.facts[0].source if comp.facts else "none"
 
 
@@ -75,6 +82,8 @@ def context(result: AuditResult) -> dict[str, Any]:
         "infos": infos,
         "blocking": blocking,
         "inventory": inventory,
+        # One line per model with a lineage: whose terms bind it and where each license was read.
+        "lineages": [chain_text(c) for c in sorted(result.components, key=lambda c: c.id) if c.lineage],
         "components": components,
         "unresolved": sorted(result.unresolved, key=lambda u: (u.location.path, u.location.line, u.expression)),
         "skipped": sorted(result.skipped, key=lambda s: (s.path, s.reason)),

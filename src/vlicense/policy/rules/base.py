@@ -46,6 +46,9 @@ class SeverityRule:
     explain: Callable[[Trigger], str]
     recommend: Callable[[Trigger], str]
     doc: str = ""
+    # Kinds of finding a policy may give severities of their own (``rules: {<id>: {<variant>: {...}}}``); each
+    # variant's keys override the rule's shared keys (see Policy.severity_table).
+    variants: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
