@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from license_expression import (
@@ -18,6 +19,7 @@ from vlicense.model import (
     SEVERITY_RANK,
     Component,
     Finding,
+    HygieneIssue,
     LicenseFact,
     Location,
     Signal,
@@ -35,6 +37,7 @@ from vlicense.knowledge.licenses import (
     license_info,
 )
 from vlicense.policy.context import context_keys, describe_scope
+from vlicense.policy.hygiene import hygiene_findings
 from vlicense.policy.rules import (
     RULE_FOR_CATEGORY,
     RULE_FOR_SIGNAL,
@@ -91,8 +94,10 @@ def evaluate(
     *,
     today: datetime.date,
     same_arch_alternatives: SameArch | None = None,
+    hygiene: Sequence[HygieneIssue] = (),
 ) -> list[Finding]:
-    """Findings for every component (categories are filled in on the components), sorted severity-first."""
+    """Findings for every component (categories are filled in on the components) and every model-hygiene issue,
+    sorted severity-first."""
     overrides = {o.component: o for o in policy.overrides}
     choices = {c.component: c for c in policy.choices}
     used_overrides: set[str] = set()
@@ -127,6 +132,7 @@ def evaluate(
                     recommendation="Remove the stale override, or correct its component id.",
                 )
             )
+    findings += hygiene_findings(hygiene, policy)
     findings = _apply_exceptions(findings, policy, {c.id: c for c in components}, today)
     return sort_findings(_dedupe(findings))
 
@@ -210,7 +216,7 @@ def _signal_hits(comp: Component, policy: Policy) -> list[_Hit]:
         rule_id = RULE_FOR_SIGNAL.get(sig.kind)
         if rule_id is None:  # a kind added to the model without a rule; the registry asserts this cannot happen
             continue
-        severity, decided_by = _severity(policy, rule_id, keys)
+        severity, decided_by = severity_for(policy, rule_id, keys)
         if severity == "ignore":
             continue
         rule = SIGNAL_RULES[rule_id]
@@ -363,20 +369,20 @@ def _category_hits(
     keys: list[str],
 ) -> list[_Hit]:
     rule_id = RULE_FOR_CATEGORY[category]
-    severity, decided_by = _severity(policy, rule_id, keys)
+    severity, decided_by = severity_for(policy, rule_id, keys)
     hits: list[_Hit] = []
     if severity != "ignore":
         trigger = Trigger(comp, text, info, exc, category, severity, decided_by, policy.context)
         hits.append(_Hit(rule_id, severity, text, category, trigger))
     if info is not None and not info.reviewed:
-        usev, uby = _severity(policy, "unreviewed-license", keys)
+        usev, uby = severity_for(policy, "unreviewed-license", keys)
         if usev != "ignore" and _RANK[usev] > _RANK[severity]:
             trigger = Trigger(comp, text, info, exc, category, usev, uby, policy.context)
             hits.append(_Hit("unreviewed-license", usev, text, category, trigger))
     return hits
 
 
-def _severity(policy: Policy, rule_id: str, keys: list[str]) -> tuple[str, str]:
+def severity_for(policy: Policy, rule_id: str, keys: list[str]) -> tuple[str, str]:
     """The worst severity among the table keys that apply to the context; 'default' only when none applies."""
     table = policy.severity_table(rule_id)
     candidates = [(table[k], k) for k in keys if k in table]

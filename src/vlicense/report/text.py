@@ -45,7 +45,7 @@ def render(result: AuditResult) -> str:
     )
     by_id = {c.id: c for c in result.components}
     for f in shown:
-        lic = f.license or "unknown license"
+        lic = f.license or ("model hygiene" if f.hygiene is not None else "unknown license")
         lines.append(f"  {f.severity.upper():7} {_where(f)}  {f.component}{_via(by_id.get(f.component))}  {lic}  [{f.rule}]")
     extra = []
     if result.unresolved:
