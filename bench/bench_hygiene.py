@@ -20,8 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from vlicense.discovery import preprocessing
-from vlicense.pipeline import AuditOptions, run_audit
+from collections import Counter
+
+from vlicense.discovery import discover, preprocessing
+from vlicense.knowledge.knowledge_base import KnowledgeBase
+from vlicense.pipeline import AuditOptions, project_path_finder, run_audit
+from vlicense.resolution.hygiene import ConfigReader, HygieneSources
 
 REPEAT = 3
 HYGIENE_RULES = ("preprocessing-mismatch", "missing-normalization", "processor-mismatch", "untrained-backbone")
@@ -33,6 +37,9 @@ def clock() -> datetime.datetime:
     return datetime.datetime(2026, 12, 5, tzinfo=datetime.timezone.utc)
 
 
+SUMMARY: list[str] = []
+
+
 def findings(tree: Path, policy: str) -> list[tuple[str, str, str, str]]:
     """(rule, component, path:line, message) for every hygiene finding of one tree."""
     result = run_audit(AuditOptions(path=tree, policy=policy, offline=True, python="none", cache=False, jobs=1), clock=clock)
@@ -42,6 +49,17 @@ def findings(tree: Path, policy: str) -> list[tuple[str, str, str, str]]:
             loc = f.locations[0]
             out.append((f.rule, f.component, f"{loc.path}:{loc.line}", f.message))
     return sorted(out)
+
+
+def config_known(obs, tree: Path) -> bool:
+    """Whether the weights' data config (and, for a processor, both configs) could be read, i.e. the path is judged."""
+    kb = KnowledgeBase.load()
+    sources = HygieneSources(tree, None, project_path_finder(tree))
+    refs = [r for r in (obs.model, obs.processor) if r is not None]
+    if obs.kind == "untrained":
+        return True
+    reader = ConfigReader(kb, sources)
+    return all(reader.config(reader.identify(r), r.revision) is not None for r in refs)
 
 
 def verdicts(path: Path) -> dict[tuple[str, str, str, str], str]:
@@ -57,6 +75,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("trees", nargs="+", type=Path)
     parser.add_argument("--verdicts", type=Path, help="the Markdown table of hand verdicts")
+    parser.add_argument("--paths", action="store_true", help="also list every path followed to a model (judged or not)")
     args = parser.parse_args()
     known = verdicts(args.verdicts) if args.verdicts else {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -81,10 +100,22 @@ def main() -> int:
                 full.append(time.perf_counter() - start)
             without += min(base)
             with_hygiene += min(full)
+            found = discover(tree, cache=False, jobs=1)
+            kinds = Counter(o.kind for o in found.hygiene)
+            known = sum(1 for o in found.hygiene if config_known(o, tree))
+            SUMMARY.append(f"{tree.name}: {len(found.models)} model loads, {len(found.hygiene)} paths followed to a model "
+                           f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items())) or 'none'}), "
+                           f"{known} with the weights' config known (judged)")
+            if args.paths:
+                for o in found.hygiene:
+                    model = o.model.name if o.model else o.name
+                    steps = "; ".join(f"{s.op}@{s.location.line}" for s in o.steps) or (o.processor.name if o.processor else "")
+                    SUMMARY.append(f"    {o.kind} {o.location.path}:{o.location.line} -> {model} [{steps}] complete={o.complete}")
             for rule, component, where, message in rows:
                 verdict = known.get((tree.name, rule, component, where), "unchecked")
                 counts[verdict] += 1
                 print(f"| {tree.name} | `{rule}` | `{component}` | `{where}` | {verdict} | {message} |")
+    print("\n" + "\n".join(SUMMARY))
     checked = counts["correct"] + counts["wrong"]
     print(f"\nfindings: {sum(counts.values())}; correct {counts['correct']}, wrong {counts['wrong']}, unchecked {counts['unchecked']}")
     if checked:

@@ -88,8 +88,12 @@ _TORCH_INTERPOLATION = {"NEAREST": "nearest", "BILINEAR": "bilinear", "BICUBIC":
                         "BOX": "box", "HAMMING": "hamming", "NEAREST_EXACT": "nearest"}
 _CV2_INTERPOLATION = {"INTER_NEAREST": "nearest", "INTER_LINEAR": "bilinear", "INTER_CUBIC": "bicubic",
                       "INTER_AREA": "area", "INTER_LANCZOS4": "lanczos"}
-_PROCESSOR_SUFFIXES = ("Processor", "ProcessorFast", "FeatureExtractor", "Tokenizer", "TokenizerFast")
-_FINE_TUNE_WORDS = re.compile(r"fine[-_ ]?tun|finetun|transfer[-_ ]learning", re.IGNORECASE)
+# Image processors (and the multimodal processors that hold one); tokenizers are text, not preprocessing of pixels.
+_PROCESSOR_SUFFIXES = ("Processor", "ProcessorFast", "FeatureExtractor")
+_TOKENIZER_SUFFIXES = ("Tokenizer", "TokenizerFast")
+# The arguments that carry the image into a model: the first positional one, or one of these keywords.
+IMAGE_KEYWORDS = frozenset({"pixel_values", "images", "image", "img", "x", "input", "inputs", "input_tensor", "input_image"})
+_FINE_TUNE_WORDS = re.compile(r"fine[-_ ]?tun\w*|transfer[-_ ]learning", re.IGNORECASE)
 _TRAINING_CALLS = re.compile(r"^torch\.optim\.|^torch\.optim$")
 
 
@@ -670,6 +674,8 @@ class _Analyzer:
         if refs[0].loader in ("huggingface", "file") and cls:
             if cls.endswith(_PROCESSOR_SUFFIXES):
                 return frozenset({Processor(refs)})
+            if cls.endswith(_TOKENIZER_SUFFIXES):
+                return EMPTY
             if "Model" not in cls and "For" not in cls:
                 return EMPTY  # AutoConfig, schedulers, pipelines' parts: not a model fed here
         elif refs[0].loader not in ("torchvision", "timm", "open_clip", "huggingface"):
@@ -803,13 +809,16 @@ class _Analyzer:
         if not ctx.emit:
             return
         location = self.locate(ctx, node)
-        inputs = [f for fs in (*args, *kwargs.values()) for f in fs if isinstance(f, Data)]
+        # Only what carries the image: the first positional argument, image keywords and **inputs (a processor's
+        # output); boxes, token ids and labels passed alongside are not preprocessing of the image.
+        carried = [*args[:1], *(facts for name, facts in kwargs.items() if name is None or name in IMAGE_KEYWORDS)]
+        inputs = [f for fs in carried for f in fs if isinstance(f, Data)]
         for model in models:
             for ref in model.refs:
                 for data in inputs:
                     if data.official:
                         for proc in data.processors:
-                            if ref.loader == "huggingface" and proc.name and proc.name != ref.name:
+                            if ref.loader in ("huggingface", "file") and proc.name and proc.name != ref.name:
                                 obs = HygieneObservation("processor", location, model=ref, processor=proc,
                                                          scope=ctx.owner.scope_label)
                                 self.found[("processor", location, ref, proc)] = obs

@@ -123,7 +123,8 @@ def _values_text(values: dict[str, object]) -> str:
     if values.get("interpolation"):
         parts.append(str(values["interpolation"]))
     if "weights" in values:
-        parts.append(f"weights {values['weights']}" if values["weights"] else "no pretrained weights (random initialization)")
+        parts.append(f"pretrained weights, {values['weights']} by default" if values["weights"]
+                     else "no pretrained weights (random initialization)")
     if values.get("evidence"):
         parts.append(f"while {values['evidence']}")
     return ", ".join(parts) or "no mean/std normalization"

@@ -47,19 +47,20 @@ class HygieneSources:
 
 def judge(observations: list[HygieneObservation], kb: KnowledgeBase, sources: HygieneSources) -> tuple[list[HygieneIssue], list[SkippedFile]]:
     """The hygiene issues among the observations, and the preprocessor configs that could not be read."""
-    reader = _ConfigReader(kb, sources)
+    reader = ConfigReader(kb, sources)
     issues: dict[tuple, HygieneIssue] = {}
     for obs in observations:
         if obs.kind == "preprocessing" and obs.model is not None:
-            issue = _preprocessing(obs, reader)
+            found = _preprocessing(obs, reader)
         elif obs.kind == "processor" and obs.model is not None and obs.processor is not None:
-            issue = _processor(obs, reader)
+            found = [_processor(obs, reader)]
         elif obs.kind == "untrained":
-            issue = _untrained(obs, kb)
+            found = [_untrained(obs, kb)]
         else:
-            issue = None
-        if issue is not None:
-            issues.setdefault((issue.rule, issue.component, issue.locations[:2], issue.summary), issue)
+            found = []
+        for issue in found:
+            if issue is not None:
+                issues.setdefault((issue.rule, issue.component, issue.locations[:2], issue.summary), issue)
     ordered = sorted(issues.values(), key=lambda i: (i.locations[0].path, i.locations[0].line, i.rule, i.component))
     return ordered, sorted(set(reader.skipped), key=lambda s: (s.path, s.reason))
 
@@ -67,7 +68,7 @@ def judge(observations: list[HygieneObservation], kb: KnowledgeBase, sources: Hy
 # ------------------------------------------------------------------------------------------ data configs
 
 
-class _ConfigReader:
+class ConfigReader:
     """Data configs by model reference (memoized): knowledge base, project folder, HF cache, curated snapshot."""
 
     def __init__(self, kb: KnowledgeBase, sources: HygieneSources) -> None:
@@ -249,14 +250,18 @@ def _channels(values: tuple[float, ...]) -> list[float]:
     return list(values) * 3 if len(values) == 1 else list(values[:3]) + [values[-1]] * (3 - len(values[:3]))
 
 
-def _preprocessing(obs: HygieneObservation, reader: _ConfigReader) -> HygieneIssue | None:
+def _preprocessing(obs: HygieneObservation, reader: ConfigReader) -> list[HygieneIssue]:
+    """A mismatch (normalization or size) and/or missing normalization, for one path into one model."""
     ref = obs.model
     assert ref is not None
     ident = reader.identify(ref)
     expected = reader.config(ident, ref.revision)
     if expected is None or expected.preset in NOT_JUDGED_PRESETS:
-        return None
+        return []
     found = fold(obs.steps, reader.kb)
+    missing = []
+    if not found.normalized and obs.complete and expected.normalizes and not _identity(expected):
+        missing = [_missing(obs, ident, expected, found)]
     differences: list[str] = []
     where: list[PreprocessingStep] = []
     if found.normalized and not found.from_model:
@@ -274,9 +279,7 @@ def _preprocessing(obs: HygieneObservation, reader: _ConfigReader) -> HygieneIss
         differences.append(size)
         where += found.size_steps
     if not differences:
-        if not found.normalized and obs.complete and expected.normalizes and not _identity(expected):
-            return _missing(obs, ident, expected, found)
-        return None
+        return missing
     if found.interpolation and expected.interpolation and found.interpolation != expected.interpolation and found.size_steps:
         differences.append(f"{found.interpolation} resizing instead of {expected.interpolation}")
     steps_text = "; ".join(f"{s.text or s.op} at {_where(s.location)}" for s in _unique(where))
@@ -284,7 +287,7 @@ def _preprocessing(obs: HygieneObservation, reader: _ConfigReader) -> HygieneIss
         f"The weights {ident.name} expect {describe(expected)}, but the preprocessing that reaches the model at "
         f"{_where(obs.location)} applies {'; '.join(differences)} ({steps_text})."
     )
-    return HygieneIssue(
+    return [HygieneIssue(
         rule="preprocessing-mismatch",
         component=ident.component_id,
         summary=summary,
@@ -293,7 +296,7 @@ def _preprocessing(obs: HygieneObservation, reader: _ConfigReader) -> HygieneIss
         fix=door_fix(ident, ref),
         locations=_locations(obs, where),
         scope=ref.scope,
-    )
+    ), *missing]
 
 
 def _missing(obs: HygieneObservation, ident: Identified, expected: DataConfig, found: _Found) -> HygieneIssue:
@@ -402,7 +405,7 @@ def door_fix(ident: Identified, ref: ModelReference) -> str:
 # -------------------------------------------------------------------------------------------- processor
 
 
-def _processor(obs: HygieneObservation, reader: _ConfigReader) -> HygieneIssue | None:
+def _processor(obs: HygieneObservation, reader: ConfigReader) -> HygieneIssue | None:
     model_ref, proc_ref = obs.model, obs.processor
     assert model_ref is not None and proc_ref is not None
     model_ident, proc_ident = reader.identify(model_ref), reader.identify(proc_ref)
