@@ -24,6 +24,17 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from vlicense.discovery.transforms import (
+    COMPOSE,
+    FUNCTIONAL_MODULES,
+    TRANSFORM_MODULES,
+    Num,
+    arg,
+    cv2_resize,
+    functional_step,
+    kw,
+    transform_steps,
+)
 from vlicense.model import HygieneObservation, Location, ModelReference, PreprocessingStep
 
 MAX_VISITS = 40_000  # statements interpreted per module, callee bodies included (bounded work)
@@ -32,11 +43,6 @@ MAX_SUMMARIES = 150  # project-function bodies interpreted for their callers, pe
 MAX_FACTS = 12  # facts kept per name (branches and loops merge them)
 MAX_STEPS = 40
 MAX_EXPR_DEPTH = 150  # nested expressions interpreted (deeper ones are not followed: no recursion-limit crash)
-
-# albumentations ``Normalize()`` without arguments: ImageNet mean/std with max_pixel_value 255 (albumentations
-# augmentations/transforms.py Normalize.__init__ in 1.x; augmentations/pixel/transforms.py docstring in 2.x).
-ALBUMENTATIONS_DEFAULT_MEAN = (0.485, 0.456, 0.406)
-ALBUMENTATIONS_DEFAULT_STD = (0.229, 0.224, 0.225)
 
 # Methods that feed a model its input.
 FEED_METHODS = frozenset({"forward", "encode_image", "forward_features", "get_image_features", "generate", "features",
@@ -75,20 +81,6 @@ NOT_PROJECT = frozenset(sys.stdlib_module_names) | {
 # Keywords that hand a transform to a dataset (the dataset applies it to every sample).
 TRANSFORM_KEYWORDS = frozenset({"transform", "transforms"})
 
-_TV = ("torchvision.transforms.", )
-# Transforms by class name (torchvision transforms/v2 and albumentations share most names).
-_NO_OP = frozenset({"ToPILImage", "ToImage", "ToPureTensor", "PILToTensor", "ToTensorV2", "ConvertColor",
-                    "MaybeToTensor", "ToRGB"})
-_RANDOM_PREFIXES = ("Random", "ColorJitter", "RandAugment", "AutoAugment", "TrivialAugment", "AugMix", "GaussianBlur",
-                    "HorizontalFlip", "VerticalFlip", "ShiftScaleRotate", "CoarseDropout", "Cutout", "GaussNoise",
-                    "HueSaturationValue", "ElasticTransform", "GridDistortion", "OpticalDistortion", "Affine",
-                    "CLAHE", "Blur", "MotionBlur", "OneOf", "SomeOf", "Sometimes", "Transpose", "ElasticTransform",
-                    "MixUp", "CutMix")
-_TORCH_INTERPOLATION = {"NEAREST": "nearest", "BILINEAR": "bilinear", "BICUBIC": "bicubic", "LANCZOS": "lanczos",
-                        "BOX": "box", "HAMMING": "hamming", "NEAREST_EXACT": "nearest"}
-_CV2_INTERPOLATION = {"INTER_NEAREST": "nearest", "INTER_LINEAR": "bilinear", "INTER_CUBIC": "bicubic",
-                      "INTER_AREA": "area", "INTER_LANCZOS4": "lanczos"}
-# Image processors (and the multimodal processors that hold one); tokenizers are text, not preprocessing of pixels.
 _PROCESSOR_SUFFIXES = ("Processor", "ProcessorFast", "FeatureExtractor")
 _TOKENIZER_SUFFIXES = ("Tokenizer", "TokenizerFast")
 # The arguments that carry the image into a model: the first positional one, or one of these keywords.
@@ -143,15 +135,6 @@ class Data:
 
 
 @dataclass(frozen=True)
-class Num:
-    """Numbers (mean/std constants): literal ``values``, a library constant ``name``, or read from the model."""
-
-    values: tuple[float, ...] | None = None
-    name: str | None = None
-    from_model: bool = False
-
-
-@dataclass(frozen=True)
 class ModelCfg:
     """``model.pretrained_cfg``/``default_cfg``/``config``: items read from it come from the model."""
 
@@ -179,8 +162,8 @@ class Seq:
     items: tuple[frozenset, ...]
 
 
+# What a name can hold: a frozenset of these (several when branches merge).
 Fact = Model | Processor | Official | Pipeline | Data | Num | ModelCfg | Untrained | OpenClipTuple | Seq
-Facts = frozenset
 EMPTY: frozenset = frozenset()
 
 
@@ -196,6 +179,22 @@ class _Ctx:
     # The names in effect at the statement being interpreted (read by helpers that evaluate call arguments).
     env: dict = field(default_factory=dict)
     self_name: str | None = None
+
+
+class _CtxReader:
+    """The analysis seen from transforms.py: numbers and sizes of call arguments in one context."""
+
+    def __init__(self, analyzer: _Analyzer, ctx: _Ctx) -> None:
+        self.analyzer, self.ctx = analyzer, ctx
+
+    def numbers(self, node: ast.AST | None) -> Num | None:
+        return self.analyzer.numbers(self.ctx, node)
+
+    def size(self, node: ast.AST | None, *, cv2: bool = False) -> tuple[int, ...] | None:
+        return self.analyzer.size(self.ctx, node, cv2=cv2)
+
+    def segment(self, node: ast.AST) -> str:
+        return self.ctx.owner.text.segment(node)
 
 
 class _Budget(Exception):
@@ -688,13 +687,15 @@ class _Analyzer:
         location = self.locate(ctx, node)
         text = ctx.owner.text.segment(node)[:200]
         inputs = [f for fs in (*args, *kwargs.values()) for f in fs if isinstance(f, Data)]
-        if qual.startswith(("torchvision.transforms.functional.", "torchvision.transforms.v2.functional.")):
-            step = self.functional_step(ctx, node, short, location, text)
+        if qual.startswith(FUNCTIONAL_MODULES):
+            step = functional_step(_CtxReader(self, ctx), node, short, location, text)
             if step is None:
                 return frozenset(inputs)
             return frozenset(_then(d, step) for d in (inputs or [Data()]))
-        if qual.startswith(_TV) or qual.startswith("albumentations."):
-            return frozenset({self.transform(ctx, node, qual, short, args, kwargs, location, text)})
+        if qual.startswith(TRANSFORM_MODULES):
+            if short in COMPOSE:
+                return frozenset({self.compose(ctx, node, args, kwargs, location)})
+            return frozenset({Pipeline(transform_steps(_CtxReader(self, ctx), node, qual, short, location, text))})
         if qual == "torch.nn.Sequential" and args and all(any(isinstance(f, (Pipeline, Official)) for f in a) for a in args):
             return self.sequence(ctx, node, args)
         if qual.startswith(("timm.data.", "open_clip.")) and short in ("create_transform", "resolve_data_config",
@@ -707,13 +708,10 @@ class _Analyzer:
             found = self.num(ctx, node.args[0], args[0])
             return frozenset({found}) if found is not None else EMPTY
         if qual == "cv2.resize":
-            size = self.size(ctx, node.args[1] if len(node.args) > 1 else _kw(node, "dsize"), cv2=True)
-            interp = _interpolation(ctx.owner.text.segment(node.args[2]) if len(node.args) > 2 else
-                                    ctx.owner.text.segment(_kw(node, "interpolation")) if _kw(node, "interpolation") else "INTER_LINEAR")
-            step = PreprocessingStep("resize", location, text, size=size, interpolation=interp)
+            step = cv2_resize(_CtxReader(self, ctx), node, location, text)
             return frozenset(_then(d, step) for d in (inputs or [Data()]))
         if qual in ("torch.nn.functional.interpolate", "torch.nn.functional.upsample"):
-            size = self.size(ctx, _kw(node, "size") or (node.args[1] if len(node.args) > 1 else None))
+            size = self.size(ctx, kw(node, "size") or (node.args[1] if len(node.args) > 1 else None))
             size = size if size is None or len(size) == 2 else (size[0], size[0])
             step = PreprocessingStep("resize", location, text, size=size)
             return frozenset(_then(d, step) for d in inputs)
@@ -874,85 +872,17 @@ class _Analyzer:
         self.summaries[signature] = result
         return result
 
-    # -------------------------------------------------------------- transforms
-
-    def transform(self, ctx: _Ctx, node: ast.Call, qual: str, short: str, args: list[frozenset],
-                  kwargs: dict[str, frozenset], location: Location, text: str) -> Fact:
-        album = qual.startswith("albumentations.")
-        if short in ("Compose", "Sequential", "ReplayCompose"):
-            given = _arg(node, 0, "transforms")
-            if isinstance(given, (ast.List, ast.Tuple)):
-                steps: list[PreprocessingStep] = []
-                for elt in given.elts:  # element by element: a custom transform does not hide a known Normalize
-                    steps += _pipeline_steps(self.expr(ctx, elt, ctx.env, ctx.self_name), self.locate(ctx, elt))
-                return Pipeline(tuple(steps[:MAX_STEPS]))
-            items = args[0] if args else kwargs.get("transforms", EMPTY)
-            return Pipeline(_pipeline_steps(items, location)[:MAX_STEPS])
-        if short == "Normalize":
-            mean = self.numbers(ctx, _arg(node, 0, "mean"))
-            std = self.numbers(ctx, _arg(node, 1, "std"))
-            max_pixel = None
-            if album:
-                given = self.numbers(ctx, _arg(node, 2, "max_pixel_value"))
-                max_pixel = given.values[0] if given is not None and given.values else (255.0 if _arg(node, 2, "max_pixel_value") is None else None)
-                if _arg(node, 0, "mean") is None:
-                    mean = Num(ALBUMENTATIONS_DEFAULT_MEAN)
-                if _arg(node, 1, "std") is None:
-                    std = Num(ALBUMENTATIONS_DEFAULT_STD)
-                if max_pixel is None:
-                    return Pipeline((PreprocessingStep("normalize", location, text),))
-            return Pipeline((_normalize_step(location, text, mean, std, max_pixel),))
-        if short in ("ToTensor", "ConvertImageDtype") or (short == "ToDtype" and _truthy(node, "scale")):
-            return Pipeline((PreprocessingStep("to-tensor", location, text),))
-        if short == "ToFloat" and album:
-            max_value = self.numbers(ctx, _arg(node, 0, "max_value"))
-            if max_value is not None and max_value.values:
-                return Pipeline((PreprocessingStep("scale", location, text, factor=(1.0 / max_value.values[0],)),))
-            return Pipeline((PreprocessingStep("opaque", location, text),))
-        if short in _NO_OP or (short == "ToDtype"):
-            return Pipeline(())
-        if short.startswith(_RANDOM_PREFIXES) or "Random" in short:
-            return Pipeline((PreprocessingStep("random", location, text),))
-        if short == "Resize":
-            if album:
-                size = self.size(ctx, ast.Tuple(elts=[_arg(node, 0, "height"), _arg(node, 1, "width")]) if _arg(node, 0, "height") is not None and _arg(node, 1, "width") is not None else None)
-                interp = _interpolation(ctx.owner.text.segment(_arg(node, 2, "interpolation")) if _arg(node, 2, "interpolation") is not None else "INTER_LINEAR")
-            else:
-                size = self.size(ctx, _arg(node, 0, "size"))
-                given = _arg(node, 1, "interpolation")
-                interp = _interpolation(ctx.owner.text.segment(given)) if given is not None else "bilinear"
-            return Pipeline((PreprocessingStep("resize", location, text, size=size, interpolation=interp),))
-        if short == "SmallestMaxSize" and album:
-            size = self.size(ctx, _arg(node, 0, "max_size"))
-            return Pipeline((PreprocessingStep("resize", location, text, size=size if size and len(size) == 1 else None, interpolation="bilinear"),))
-        if short == "CenterCrop":
-            if album:
-                h, w = _arg(node, 0, "height"), _arg(node, 1, "width")
-                size = self.size(ctx, ast.Tuple(elts=[h, w])) if h is not None and w is not None else None
-            else:
-                size = self.size(ctx, _arg(node, 0, "size"))
-            if size is not None and len(size) == 1:
-                size = (size[0], size[0])
-            return Pipeline((PreprocessingStep("center-crop", location, text, size=size),))
-        if short in ("Lambda", "Grayscale", "Pad", "LongestMaxSize", "PadIfNeeded", "FiveCrop", "TenCrop"):
-            return Pipeline((PreprocessingStep("opaque", location, text),))
-        return Pipeline((PreprocessingStep("opaque", location, text),))
-
-    def functional_step(self, ctx: _Ctx, node: ast.Call, short: str, location: Location, text: str) -> PreprocessingStep | None:
-        if short == "normalize":
-            return _normalize_step(location, text, self.numbers(ctx, _arg(node, 1, "mean")), self.numbers(ctx, _arg(node, 2, "std")), None)
-        if short in ("to_tensor", "convert_image_dtype", "to_dtype") and (short != "to_dtype" or _truthy(node, "scale")):
-            return PreprocessingStep("to-tensor", location, text)
-        if short == "resize":
-            given = _arg(node, 2, "interpolation")
-            interp = _interpolation(ctx.owner.text.segment(given)) if given is not None else "bilinear"
-            return PreprocessingStep("resize", location, text, size=self.size(ctx, _arg(node, 1, "size")), interpolation=interp)
-        if short == "center_crop":
-            size = self.size(ctx, _arg(node, 1, "output_size"))
-            return PreprocessingStep("center-crop", location, text, size=(size[0], size[0]) if size and len(size) == 1 else size)
-        if short in ("pil_to_tensor", "to_image", "to_pil_image", "to_grayscale", "rgb_to_grayscale"):
-            return None  # no change of values (dtype conversion without scaling, or a format change)
-        return PreprocessingStep("opaque", location, text)
+    def compose(self, ctx: _Ctx, node: ast.Call, args: list[frozenset], kwargs: dict[str, frozenset],
+                location: Location) -> Pipeline:
+        """``Compose([...])``: element by element, so a custom transform does not hide a known Normalize."""
+        given = arg(node, 0, "transforms")
+        if isinstance(given, (ast.List, ast.Tuple)):
+            steps: list[PreprocessingStep] = []
+            for elt in given.elts:
+                steps += _pipeline_steps(self.expr(ctx, elt, ctx.env, ctx.self_name), self.locate(ctx, elt))
+            return Pipeline(tuple(steps[:MAX_STEPS]))
+        items = args[0] if args else kwargs.get("transforms", EMPTY)
+        return Pipeline(_pipeline_steps(items, location)[:MAX_STEPS])
 
     def numbers(self, ctx: _Ctx, node: ast.AST | None) -> Num | None:
         if node is None:
@@ -1107,16 +1037,6 @@ def _pipeline_steps(facts: frozenset, location: Location) -> tuple[Preprocessing
     return (PreprocessingStep("opaque", location),)
 
 
-def _normalize_step(location: Location, text: str, mean: Num | None, std: Num | None, max_pixel: float | None) -> PreprocessingStep:
-    mean = mean or Num()
-    std = std or Num()
-    return PreprocessingStep(
-        "normalize", location, text,
-        mean=mean.values, std=std.values, mean_name=mean.name, std_name=std.name,
-        from_model=mean.from_model or std.from_model, max_pixel=max_pixel,
-    )
-
-
 def _arith(a: Num, b: Num, op: type) -> Num | None:
     if a.values is None or b.values is None:
         return None
@@ -1164,24 +1084,6 @@ def _load(target: ast.AST) -> ast.AST:
     return target
 
 
-def _arg(node: ast.Call, pos: int | None, kw: str) -> ast.AST | None:
-    for k in node.keywords:
-        if k.arg == kw:
-            return k.value
-    if pos is not None and pos < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[: pos + 1]):
-        return node.args[pos]
-    return None
-
-
-def _kw(node: ast.Call, name: str) -> ast.AST | None:
-    return next((k.value for k in node.keywords if k.arg == name), None)
-
-
-def _truthy(node: ast.Call, name: str) -> bool:
-    value = _kw(node, name)
-    return isinstance(value, ast.Constant) and value.value is True
-
-
 def _returns_value(fnode: ast.AST) -> bool:
     """Whether a function returns a value somewhere (not counting nested functions)."""
     stack = list(getattr(fnode, "body", []))
@@ -1213,11 +1115,3 @@ def _is_none_or_false(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value in (None, False)
 
 
-def _interpolation(text: str) -> str | None:
-    """``InterpolationMode.BICUBIC``/``cv2.INTER_CUBIC``/``"bicubic"``/``Image.BICUBIC`` -> ``bicubic``."""
-    word = text.strip().strip("'\"").rsplit(".", 1)[-1]
-    if word in _CV2_INTERPOLATION:
-        return _CV2_INTERPOLATION[word]
-    if word.upper() in _TORCH_INTERPOLATION:
-        return _TORCH_INTERPOLATION[word.upper()]
-    return None
