@@ -92,11 +92,11 @@ def explain_identifier(identifier: str) -> str:
 
 
 def all_rules() -> dict[str, Any]:
-    """Every registered rule by id: license-category rules, signal rules (when present) and fixed-severity rules."""
+    """Every registered rule by id: license-category, signal, model-hygiene and fixed-severity rules."""
     from vlicense.policy import rules
 
     out: dict[str, Any] = {}
-    for table in ("SEVERITY_RULES", "SIGNAL_RULES", "FIXED_RULES"):
+    for table in ("SEVERITY_RULES", "SIGNAL_RULES", "HYGIENE_RULES", "FIXED_RULES"):
         out.update(getattr(rules, table, {}))
     return out
 
@@ -169,6 +169,10 @@ def explain_rule(rule_id: str) -> str:
     fix = rule_fix(rule)
     if fix:
         lines.append(f"how to fix: {fix}")
+    example = getattr(rule, "example", "")
+    if example:
+        lines.append(f"example: {example}")
+        lines.append("family: model hygiene (`hygiene: false` in a policy turns the whole family off)")
     if table_rule:
         lines.append(f"change its severity in a policy: rules: {{{rule.id}: {{default: warning}}}} (see docs/policy.md)")
     return "\n".join(lines)
@@ -363,4 +367,7 @@ def rules_reference_markdown() -> str:
         else:
             out.append(f"- Severity: {rule.severity} (fixed; not set per context)")
         out.append(f"- How to fix: {rule_fix(rule) or 'see the recommendation in the finding.'}")
+        if getattr(rule, "example", ""):
+            out.append(f"- Example: {rule.example}")
+            out.append("- Family: model hygiene; `hygiene: false` in a policy turns the family off.")
     return "\n".join(out) + "\n"

@@ -93,6 +93,57 @@ class RequirementReference:
 
 
 @dataclass(frozen=True)
+class PreprocessingStep:
+    """One preprocessing operation the code applies on the way to a model, as written (values read statically).
+
+    ``op``: ``to-tensor`` (ToTensor and friends: uint8 -> [0, 1]), ``scale`` (multiply by ``factor``), ``shift``
+    (add ``shift``), ``normalize`` (``(x - mean) / std``), ``resize`` (``size``: one int = shorter side, two =
+    exact height, width), ``center-crop``, ``random`` (a random augmentation: the pipeline is for training),
+    ``official`` (the door's own transform or processor), ``opaque`` (a step whose effect is not known).
+    ``mean_name``/``std_name``: a library constant the values come from (``timm.data.IMAGENET_DEFAULT_MEAN``),
+    resolved later; ``from_model``: the values are read from the model itself (``model.pretrained_cfg['mean']``).
+    ``max_pixel``: albumentations Normalize divides by ``max_pixel * std`` (it scales and normalizes at once).
+    """
+
+    op: str
+    location: Location
+    text: str = ""
+    mean: tuple[float, ...] | None = None
+    std: tuple[float, ...] | None = None
+    mean_name: str | None = None
+    std_name: str | None = None
+    from_model: bool = False
+    factor: float | None = None
+    shift: tuple[float, ...] | None = None
+    size: tuple[int, ...] | None = None
+    interpolation: str | None = None
+    max_pixel: float | None = None
+
+
+@dataclass(frozen=True)
+class HygieneObservation:
+    """What discovery saw between a pretrained model and its inputs (judged later against the weights' config).
+
+    ``preprocessing``: hand-written ``steps`` (in order) reach ``model`` at ``location``; ``complete`` is True when
+    the whole path from an image source or a transform pipeline to the model call was followed (no opaque step),
+    which ``missing-normalization`` needs. ``processor``: ``model`` is fed by an image processor loaded from
+    ``processor`` (another id). ``untrained``: a ``library`` model ``name`` built without pretrained weights at
+    ``location`` in training code; ``evidence`` says what suggests fine-tuning was intended.
+    """
+
+    kind: Literal["preprocessing", "processor", "untrained"]
+    location: Location
+    model: ModelReference | None = None
+    steps: tuple[PreprocessingStep, ...] = ()
+    complete: bool = False
+    processor: ModelReference | None = None
+    library: str = ""
+    name: str = ""
+    evidence: str = ""
+    scope: str = "runtime"  # where the observed code sits (the module's scope label)
+
+
+@dataclass(frozen=True)
 class SkippedFile:
     """A file that was not examined, and why (never dropped silently)."""
 
@@ -114,6 +165,8 @@ class Discovery:
     # The project's own distribution names (canonical), from pyproject/setup.cfg/setup.py, nested projects too:
     # never third-party components, wherever they are mentioned (a CI workflow that installs the project itself).
     own_distributions: frozenset[str] = frozenset()
+    # Model hygiene: what feeds each pretrained model, and models built without weights (see HygieneObservation).
+    hygiene: list[HygieneObservation] = field(default_factory=list)
 
 
 # -------------------------------------------------------------------------------------------- resolution
@@ -241,6 +294,26 @@ class Alternative:
     kind: Literal["model", "library", "commercial-license", "action"] = "model"
 
 
+@dataclass(frozen=True)
+class HygieneIssue:
+    """A model-hygiene problem, judged: what the weights expect, what the code does, and the one-line fix.
+
+    ``expected``/``found`` hold the values (``mean``, ``std``, ``resize``, ``crop``, ``interpolation``, and
+    ``source``/``where`` saying where each side was read) for reports; ``summary`` is one plain sentence.
+    ``candidates``: for ``untrained-backbone``, the component ids of the pretrained weights that exist for it.
+    """
+
+    rule: str
+    component: str
+    summary: str
+    expected: dict[str, object]
+    found: dict[str, object]
+    fix: str
+    locations: tuple[Location, ...]
+    scope: str = "runtime"
+    candidates: tuple[str, ...] = ()
+
+
 @dataclass
 class Finding:
     """One policy result about one component; ``rule`` names the rule that produced it."""
@@ -258,6 +331,8 @@ class Finding:
     # The OR branch the decision relied on, when the license is a choice.
     chosen_branch: str | None = None
     recommendation: str = ""
+    # Model hygiene findings: expected and found preprocessing, and the fix (None for license findings).
+    hygiene: HygieneIssue | None = None
 
 
 @dataclass(frozen=True)

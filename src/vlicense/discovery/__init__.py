@@ -137,7 +137,7 @@ def _remembered_run(store: Cache, key: str, base: Path) -> Discovery | None:
         return Discovery(
             imports=found["imports"], models=found["models"], requirements=found["requirements"],
             unresolved=found["unresolved"], skipped=found["skipped"], files_scanned=found["files_scanned"],
-            first_party=frozenset(found["first_party"]),
+            first_party=frozenset(found["first_party"]), hygiene=found["hygiene"],
             own_distributions=frozenset(found["own_distributions"]),
         )
     except (KeyError, TypeError, AttributeError, ValueError):
@@ -151,7 +151,7 @@ def _remember_run(store: Cache, key: str, found: Discovery, run: _Run) -> None:
         "discovery": {
             "imports": found.imports, "models": found.models, "requirements": found.requirements,
             "unresolved": found.unresolved, "skipped": found.skipped, "files_scanned": found.files_scanned,
-            "first_party": sorted(found.first_party),
+            "first_party": sorted(found.first_party), "hygiene": found.hygiene,
             "own_distributions": sorted(found.own_distributions),
         },
         "dirs": run.directory_checks(),
@@ -559,6 +559,7 @@ class _Run:
         called = {key for r in results for key in r.called}
         imports: list[ImportReference] = []
         refs: list[Reference] = list(other)
+        hygiene = set()
         seen_first: set[str] = set()
         for r in results:
             scope = self.scopes.get(r.rel, "runtime")
@@ -576,6 +577,7 @@ class _Run:
                     continue
                 imports.append(ImportReference(module, raw.location, scope))
             refs += r.references
+            hygiene.update(r.hygiene)
             # A wrapper's own load is replaced by its call sites when the project calls it.
             refs += [ref for key, ref in r.tagged if key not in called]
             requirements += r.requirements
@@ -600,6 +602,7 @@ class _Run:
             files_scanned=self.files_scanned,
             first_party=frozenset(self.first_party.names | seen_first),
             own_distributions=frozenset(reader.own_names),
+            hygiene=sorted(hygiene, key=_hygiene_key),
         )
 
 
@@ -742,6 +745,12 @@ def _roots(rels: list[str]) -> set[str]:
 
 def _loc_key(loc: Location) -> tuple[str, int, int]:
     return (loc.path, loc.line, loc.column)
+
+
+def _hygiene_key(obs) -> tuple:
+    model = obs.model
+    return (*_loc_key(obs.location), obs.kind, model.loader if model else "", model.name if model else obs.name,
+            (model.variant or "") if model else "", repr(obs.steps))
 
 
 def _parent(rel: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from license_expression import (
@@ -18,6 +19,7 @@ from vlicense.model import (
     SEVERITY_RANK,
     Component,
     Finding,
+    HygieneIssue,
     LicenseFact,
     LineageLink,
     Location,
@@ -36,6 +38,7 @@ from vlicense.knowledge.licenses import (
     license_info,
 )
 from vlicense.policy.context import context_keys, describe_scope
+from vlicense.policy.hygiene import hygiene_findings
 from vlicense.policy.rules import (
     RULE_FOR_CATEGORY,
     RULE_FOR_SIGNAL,
@@ -95,8 +98,10 @@ def evaluate(
     *,
     today: datetime.date,
     same_arch_alternatives: SameArch | None = None,
+    hygiene: Sequence[HygieneIssue] = (),
 ) -> list[Finding]:
-    """Findings for every component (categories are filled in on the components), sorted severity-first."""
+    """Findings for every component (categories are filled in on the components) and every model-hygiene issue,
+    sorted severity-first."""
     overrides = {o.component: o for o in policy.overrides}
     choices = {c.component: c for c in policy.choices}
     used_overrides: set[str] = set()
@@ -131,6 +136,7 @@ def evaluate(
                     recommendation="Remove the stale override, or correct its component id.",
                 )
             )
+    findings += hygiene_findings(hygiene, policy)
     findings = _apply_exceptions(findings, policy, {c.id: c for c in components}, today)
     return sort_findings(_dedupe(findings))
 
@@ -238,7 +244,7 @@ def _signal_hits(comp: Component, policy: Policy) -> list[_Hit]:
         rule_id = RULE_FOR_SIGNAL.get(sig.kind)
         if rule_id is None:  # a kind added to the model without a rule; the registry asserts this cannot happen
             continue
-        severity, decided_by = _severity(policy, rule_id, keys)
+        severity, decided_by = severity_for(policy, rule_id, keys)
         if severity == "ignore":
             continue
         rule = SIGNAL_RULES[rule_id]
@@ -393,20 +399,20 @@ def _category_hits(
     rule_id = RULE_FOR_CATEGORY[category]
     # No license at all: the policy may weigh "not determined" and "declared none" differently.
     variant = comp.license_unknown if category == "unknown" and not text else None
-    severity, decided_by = _severity(policy, rule_id, keys, variant)
+    severity, decided_by = severity_for(policy, rule_id, keys, variant)
     hits: list[_Hit] = []
     if severity != "ignore":
         trigger = Trigger(comp, text, info, exc, category, severity, decided_by, policy.context)
         hits.append(_Hit(rule_id, severity, text, category, trigger))
     if info is not None and not info.reviewed:
-        usev, uby = _severity(policy, "unreviewed-license", keys)
+        usev, uby = severity_for(policy, "unreviewed-license", keys)
         if usev != "ignore" and _RANK[usev] > _RANK[severity]:
             trigger = Trigger(comp, text, info, exc, category, usev, uby, policy.context)
             hits.append(_Hit("unreviewed-license", usev, text, category, trigger))
     return hits
 
 
-def _severity(policy: Policy, rule_id: str, keys: list[str], variant: str | None = None) -> tuple[str, str]:
+def severity_for(policy: Policy, rule_id: str, keys: list[str], variant: str | None = None) -> tuple[str, str]:
     """The worst severity among the table keys that apply to the context; 'default' only when none applies."""
     return policy.severity(rule_id, keys, variant)
 

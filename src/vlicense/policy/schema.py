@@ -40,6 +40,7 @@ TOP_LEVEL_KEYS = (
     "overrides",
     "choices",
     "exceptions",
+    "hygiene",
 )
 CONTEXT_KEYS = ("distribution", "commercial", "project_license")
 LIST_KEYS = ("licenses", "packages", "models")
@@ -160,6 +161,8 @@ class Policy:
     choices: tuple[Choice, ...] = ()
     # Maximum severity for findings about components used only in a non-runtime scope ("test", "group:*", ...).
     scopes: Mapping[str, str] = field(default_factory=dict)
+    # Model hygiene rules (preprocessing-mismatch, missing-normalization, ...): `hygiene: false` turns them off.
+    hygiene: bool = True
 
     def severity_table(self, rule_id: str, variant: str | None = None) -> Mapping[str, str]:
         """The rule's severity table: the policy's values over the rule's built-in defaults; a variant's own keys
@@ -422,6 +425,7 @@ def _load_file(
     overrides = _overrides(doc, top.get("overrides"), parent.overrides if parent else ())
     choices = _choices(doc, top.get("choices"), parent.choices if parent else ())
     exceptions = (*(parent.exceptions if parent else ()), *_exceptions(doc, top.get("exceptions")))
+    hygiene = _hygiene(doc, top.get("hygiene"), parent.hygiene if parent else True)
     return Policy(
         name=str(name),
         context=context,
@@ -435,7 +439,21 @@ def _load_file(
         extends=chain,
         choices=choices,
         scopes=scopes,
+        hygiene=hygiene,
     )
+
+
+def _hygiene(doc: _Doc, entry: tuple[yaml.Node, yaml.Node] | None, base: bool) -> bool:
+    """``hygiene: true|false``: the model-hygiene rule family on or off (inherited through ``extends``)."""
+    if entry is None:
+        return base
+    with doc.guard():
+        value = doc.scalar(entry[1], "hygiene")
+        if not isinstance(value, bool):
+            raise doc.fail(entry[1], "hygiene", f"must be true or false (got {entry[1].value!r})",
+                           "true reports model-hygiene findings (the default), false turns the family off")
+        return value
+    return base
 
 
 def _section(doc: _Doc, entry: tuple[yaml.Node, yaml.Node] | None, key: str, allowed: tuple[str, ...] | None):

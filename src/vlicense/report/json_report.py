@@ -58,7 +58,7 @@ def _component(c: Component) -> dict[str, Any]:
 
 
 def _finding(f: Finding) -> dict[str, Any]:
-    return {
+    out = {
         "rule": f.rule,
         "severity": f.severity,
         "component": f.component,
@@ -74,6 +74,9 @@ def _finding(f: Finding) -> dict[str, Any]:
         "chosen_branch": f.chosen_branch,
         "recommendation": f.recommendation,
     }
+    if f.hygiene is not None:  # model-hygiene findings only (additive: license findings keep their keys)
+        out["hygiene"] = {"expected": f.hygiene.expected, "found": f.hygiene.found, "fix": f.hygiene.fix}
+    return out
 
 
 def _unresolved(u: UnresolvedReference) -> dict[str, Any]:

@@ -53,7 +53,7 @@ def render(result: AuditResult) -> str:
     chained: set[str] = set()
     for f in shown:
         component = by_id.get(f.component)
-        lic = f.license or _unknown(component)
+        lic = f.license or ("model hygiene" if f.hygiene is not None else _unknown(component))
         lines.append(f"  {f.severity.upper():7} {_where(f)}  {f.component}{_via(component)}  {lic}  [{f.rule}]")
         if component is not None and component.lineage and component.id not in chained:
             chained.add(component.id)  # the chain once per model, under its first finding
