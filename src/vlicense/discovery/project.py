@@ -29,6 +29,7 @@ from vlicense.discovery.bindings import (
     Scope,
     _bases,
 )
+from vlicense.discovery import preprocessing
 from vlicense.discovery.loaders import LOADERS_BY_MODULE
 from vlicense.discovery.loaders.base import (
     CallLoader,
@@ -53,7 +54,7 @@ from vlicense.discovery.sources import (
     decode_python,
     read_bytes,
 )
-from vlicense.model import Location, ModelReference, RequirementReference, SkippedFile
+from vlicense.model import HygieneObservation, Location, ModelReference, RequirementReference, SkippedFile
 
 MAX_WRAPPER_DEPTH = 4
 MAX_CHOICE_EXPANSION = 2
@@ -73,12 +74,15 @@ class FileResult:
     setup_requirements: list[tuple[str, str, int]] = field(default_factory=list)
     setup_problems: list[str] = field(default_factory=list)
     setup_lines: list[str] = field(default_factory=list)
+    setup_name: str | None = None
     # Notebooks: ``!pip install x`` lines (group = the notebook's scope label).
     requirements: list[RequirementReference] = field(default_factory=list)
     # Fast (imports-only) results: names the imports bind, to spot callers of project wrappers without a re-read.
     import_names: list[str] = field(default_factory=list)
     # rel path (or "dir:<rel>" for a directory check, "*" for a whole-project search) -> existed
     deps: dict[str, bool] = field(default_factory=dict)
+    # Model hygiene: preprocessing that reaches the models this module loads (discovery/preprocessing.py).
+    hygiene: list[HygieneObservation] = field(default_factory=list)
 
 
 @dataclass
@@ -101,6 +105,7 @@ class ModuleAnalysis:
         self.text = SourceText(source)
         self.scope_label = scope_label
         self.is_setup = is_setup
+        self.tree = tree
         self.locate = locate or self._locate
         self.module = Scope("module", name=rel)
         self.calls: list[tuple[ast.Call, Scope]] = []
@@ -208,6 +213,7 @@ class ModuleAnalysis:
                 result.setup_requirements = list(self.facts.setup_requirements)
                 result.setup_problems = list(self.facts.setup_problems)
                 result.setup_lines = list(self.text.lines)
+                result.setup_name = self.facts.setup_name
                 continue
             loader = _loader_for(qual)
             if loader is None:
@@ -242,6 +248,7 @@ class ModuleAnalysis:
             if not progress:
                 break
         result.imports = list(self.facts.imports)
+        result.hygiene = preprocessing.observe(self, result.references)
 
     def _file_refs(self, result: FileResult, refs: list[Reference], entry: _Entry) -> None:
         consulted = [s for s in self.evaluator.consulted if entry.scope.within(s)]

@@ -133,7 +133,7 @@ class Environment:
 
 # ----------------------------------------------------------------------------------------------- caching
 
-_CACHE_NAMESPACE = "installed-v1"
+_CACHE_NAMESPACE = "installed-v2"
 
 
 def _signature(meta_dir: Path, meta_file: Path) -> str | None:
@@ -158,7 +158,7 @@ def _to_payload(dist: InstalledDistribution) -> dict[str, object]:
     return {
         "name": dist.name, "display_name": dist.display_name, "version": dist.version,
         "license": dist.license, "license_source": dist.license_source,
-        "facts": [[f.source, f.license, f.detail] for f in dist.facts],
+        "facts": [[f.source, f.license, f.detail, f.declares_none] for f in dist.facts],
         "requires": list(dist.requires), "top_level": list(tops), "seconds": seconds,
     }
 
@@ -296,6 +296,9 @@ def _unfold(value: str) -> str:
 # ----------------------------------------------------------------------------------------------- license
 
 
+_NO_LICENSE_DETAILS = ("license: unknown", "license: none")
+
+
 @dataclass
 class _Candidate:
     source: str  # the license_source label
@@ -336,8 +339,10 @@ def _resolve_license(message: Message, meta_dir: Path) -> tuple[str | None, str 
     if not resolved:
         resolved = [c for c in candidates if c.last_resort and c.license is not None][:1]
     if not resolved:
-        facts = tuple(LicenseFact(FACT_SOURCE, None, c.detail) for c in candidates)
-        return None, None, facts or (LicenseFact(FACT_SOURCE, None, "no license metadata"),)
+        # Old setuptools wrote "License: UNKNOWN" when the author gave none: that, too, declares no license.
+        silent = all(c.detail.strip().lower() in _NO_LICENSE_DETAILS for c in candidates)
+        facts = tuple(LicenseFact(FACT_SOURCE, None, c.detail, declares_none=silent) for c in candidates)
+        return None, None, facts or (LicenseFact(FACT_SOURCE, None, "no license metadata", declares_none=True),)
     chosen = resolved[0]
     if spdx.is_vague(chosen.license):
         # "BSD License" then "BSD-3-Clause": a later source naming the variant refines the vague family.
