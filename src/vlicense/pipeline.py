@@ -90,7 +90,7 @@ def run_audit(options: AuditOptions, *, clock: Clock = utc_now, progress: Progre
     )
     # Weight files and model folders in the tree: embedded metadata, lineage, unsafe pickles (never loaded).
     weight_skipped = enrich_weight_components(components, root, kb, hub_base_identifier(kb, hub))
-    skipped = sorted([*found.skipped, *weight_skipped], key=lambda s: (s.path, s.reason))
+    skipped = sorted([*found.skipped, *weight_skipped, *hub.skipped], key=lambda s: (s.path, s.reason))
     progress("evaluating the policy", None, None)
     today = clock().date()
     findings = evaluate(components, policy, today=today)
