@@ -259,7 +259,11 @@ def check_json_depth(data: str | bytes, max_depth: int = MAX_JSON_DEPTH, what: s
         return
     if b"\\" in raw:
         raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
-    skeleton = b"".join(raw.translate(_FOLD_BRACKETS, _NOT_STRUCTURE).split(b'"')[::2])
+    # Quotes alternate open/close, so removing any two adjacent ones drops a string without brackets (or joins two
+    # strings into one region of string content): what is left between quotes is still only string content.
+    skeleton = raw.translate(_FOLD_BRACKETS, _NOT_STRUCTURE).replace(b'""', b"")
+    if b'"' in skeleton:
+        skeleton = b"".join(skeleton.split(b'"')[::2])
     depth = 0
     while skeleton:
         inner = skeleton.replace(b"[]", b"")
@@ -276,7 +280,8 @@ def load_json(data: str | bytes, *, max_bytes: int, max_depth: int = MAX_JSON_DE
     _over_size(data, max_bytes, what)
     check_json_depth(data, max_depth, what)
     try:
-        return json.loads(data)
+        with paused_gc():
+            return json.loads(data)
     except RecursionError:  # unbalanced input the depth check leaves to the parser
         raise OverLimit(f"{what} nested deeper than {max_depth} levels") from None
 

@@ -15,6 +15,7 @@ from vlicense.discovery.sources import MAX_NOTEBOOK_BYTES, MAX_PYTHON_BYTES, Unr
 
 # A real notebook has hundreds of cells and thousands of lines; far beyond that is not worth the time it costs.
 MAX_CELLS = 20_000
+MAX_CELL_CHARS = 1024 * 1024
 MAX_SOURCE_LINES = 200_000
 MAX_LOCATE_MISSES = 16
 
@@ -46,6 +47,8 @@ class NotebookCode:
     # Per code cell, per line: the 1-based line of the .ipynb file holding it (0 when not found).
     file_lines: list[list[int]] = field(default_factory=list)
     shell: list[ShellLine] = field(default_factory=list)
+    # Code cells left out because they broke a limit: (code-cell index, reason). The cell is blanked, the rest scanned.
+    skipped_cells: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def source(self) -> str:
@@ -117,10 +120,14 @@ def extract(text: str) -> NotebookCode:
             raw = "".join(str(part) for part in raw)
         if not isinstance(raw, str):
             raise Unreadable("malformed notebook (cell source is not text)")
+        index = len(code.cell_sources)
+        if len(raw) > MAX_CELL_CHARS:
+            # One huge cell (pasted data, a generated blob) is left out; the notebook's other cells still count.
+            code.skipped_cells.append((index, f"larger than {size_text(MAX_CELL_CHARS)}"))
+            raw = "pass"
         code_chars += len(raw)
         if code_chars > MAX_PYTHON_BYTES:
             raise Unreadable(f"notebook code larger than {size_text(MAX_PYTHON_BYTES)} (the limit for a Python file)")
-        index = len(code.cell_sources)
         first = sum(len(c) for c in code.cell_sources) + 1
         lines, shell = _python_lines(raw)
         code.cell_sources.append(lines)
