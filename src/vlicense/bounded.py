@@ -90,7 +90,8 @@ class YamlLimits:
 # Model cards: front matter of a few KB; the issue's 12-line alias bomb expands to 9**9 nodes.
 CARD_YAML = YamlLimits(max_bytes=1 << 20, max_nodes=100_000, max_alias_nodes=10_000, max_depth=64)
 # Project configs (CI files and compose files use anchors and merge keys generously).
-CONFIG_YAML = YamlLimits(max_bytes=2 << 20, max_nodes=1_000_000, max_alias_nodes=100_000, max_depth=200)
+# The config walkers are iterative: libyaml's own depth cap is enough there.
+CONFIG_YAML = YamlLimits(max_bytes=2 << 20, max_nodes=2_000_000, max_alias_nodes=100_000, max_depth=1000)
 # Policies: the user's own file, still parsed with the same care.
 POLICY_YAML = YamlLimits(max_bytes=1 << 20, max_nodes=100_000, max_alias_nodes=10_000, max_depth=64)
 
@@ -143,14 +144,39 @@ def _composed(text: str, limits: YamlLimits, loader: Any, every_document: bool) 
             else:
                 node = instance.get_single_node()
                 roots = [node] if node is not None else []
-            budget = Budget("YAML")
-            for node in roots:
-                check_yaml(node, limits, budget)
+            if _may_break_limits(text, limits, loader):
+                budget = Budget("YAML")
+                for node in roots:
+                    check_yaml(node, limits, budget)
             yield instance, roots
     except RecursionError:  # the pure-Python composer recurses per level; libyaml stops at 1,000 levels itself
         raise OverLimit(f"YAML nested deeper than {limits.max_depth} levels") from None
     finally:
         instance.dispose()
+
+
+# libyaml refuses to nest deeper than this itself ("exceeded maximum nesting depth").
+LIBYAML_MAX_DEPTH = 1000
+# An anchor property is "&" and a name where a node can start: at the start of a line, after a space or a flow
+# indicator. A false match (a comment " &x") only costs the walk; "R&D", "?a=1&b=2" and "a && b" do not match.
+_ANCHOR = re.compile(r"&[^\s\[\]{},&]")  # a literal first character: the regex engine scans for it quickly
+_NODE_START = frozenset(" \t\r\n[{,:")
+
+
+def _has_anchor(text: str) -> bool:
+    return any(m.start() == 0 or text[m.start() - 1] in _NODE_START for m in _ANCHOR.finditer(text))
+
+
+def _may_break_limits(text: str, limits: YamlLimits, loader: Any) -> bool:
+    """False when the composed document cannot break ``limits``, so the walk over every node can be spared.
+
+    Without an anchor (``&name`` where a node starts) there is no alias, so nothing expands and nothing refers to
+    itself; then libyaml's own depth cap and the text's length bound the rest (a document has at most two nodes
+    per character: ``{a,b}`` is five nodes, an empty value costing nothing). Most configs are like that.
+    """
+    if _has_anchor(text) or 2 * len(text) > limits.max_nodes:
+        return True
+    return limits.max_depth < LIBYAML_MAX_DEPTH or getattr(loader, "__name__", "") != "CSafeLoader"
 
 
 def check_yaml(root: yaml.Node, limits: YamlLimits, budget: Budget | None = None) -> None:
@@ -244,13 +270,14 @@ def load_front_matter(text: str, limits: YamlLimits = CARD_YAML) -> dict[str, An
 # ------------------------------------------------------------------------------------------------- JSON
 
 _NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'[]{}"')
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
 _FOLD_BRACKETS = bytes.maketrans(b"{}", b"[]")
 
 
 def check_json_depth(data: str | bytes, max_depth: int = MAX_JSON_DEPTH, what: str = "JSON") -> None:
     """Raise OverLimit when JSON nests deeper than ``max_depth``, before any parser recurses into it.
 
-    Cheap (a few C-speed passes over bytes): escaped backslashes and quotes are dropped, then everything but
+    Cheap (a few C-speed passes over bytes): escape sequences are dropped, then everything but
     brackets and quotes; the text between quotes is string content. Each pass then removes the innermost
     bracket pairs, so the number of passes is the depth. Unbalanced input is left to the parser to report.
     """
@@ -258,7 +285,7 @@ def check_json_depth(data: str | bytes, max_depth: int = MAX_JSON_DEPTH, what: s
     if raw.count(b"[") + raw.count(b"{") <= max_depth:
         return
     if b"\\" in raw:
-        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+        raw = _ESCAPE.sub(b"", raw)  # every escape sequence's first two bytes: what is left of strings has no \"
     # Quotes alternate open/close, so removing any two adjacent ones drops a string without brackets (or joins two
     # strings into one region of string content): what is left between quotes is still only string content.
     skeleton = raw.translate(_FOLD_BRACKETS, _NOT_STRUCTURE).replace(b'""', b"")

@@ -247,3 +247,18 @@ def test_config_pyproject_over_a_limit_is_a_config_error(tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
     with pytest.raises(ConfigError, match="cannot read pyproject.toml: pyproject.toml nested too deeply"):
         read_pyproject(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        bomb(8, 8),  # anchors after "key: "
+        "- &a0 [x]\n" + "".join(f"- &a{i} [" + ", ".join([f"*a{i - 1}"] * 8) + "]\n" for i in range(1, 9)),  # after "- "
+        "{a0: &a0 [x], " + ", ".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 8) + "]" for i in range(1, 9)) + "}",
+        "&a0 k0: [x]\n" + "".join(f"k{i}: &a{i} [" + ", ".join(["*a0" if i == 1 else f"*a{i - 1}"] * 8) + "]\n" for i in range(1, 9)),
+    ],
+)
+def test_configs_skip_the_node_walk_only_without_anchors(text):
+    # Configs spare the walk when no anchor is written; every way of writing one still gets the walk.
+    with pytest.raises(OverLimit, match="alias expansion"):
+        compose_yaml(text, CONFIG_YAML, every_document=True)

@@ -299,7 +299,7 @@ class Prescan:
 # _LEN1/_LEN4/_LEN8 a length prefix of that width; _BAD not an opcode) and what the prescan does with it (ACTION).
 _LINE, _LINES2, _LEN1, _LEN4, _LEN8, _BAD = -1, -2, -3, -4, -5, -6
 _WIDTH = {_LEN1: 1, _LEN4: 4, _LEN8: 8}
-_NOTHING, _STRING, _MARK_OP, _POP_MARK, _PUT, _MEMOIZE, _GET, _GLOBAL, _STACK_GLOBAL, _STOP, _BINPUT, _BINGET = range(12)
+_NOTHING, _STRING, _MARK_OP, _POP_MARK, _PUT, _GET, _BINGET, _GLOBAL, _STACK_GLOBAL, _STOP = range(10)
 
 
 def _opcode_tables() -> tuple[list[int], list[int]]:
@@ -322,9 +322,7 @@ def _opcode_tables() -> tuple[list[int], list[int]]:
         _STRING: b"\x8cXVSTU\x8d",  # the str opcodes STACK_GLOBAL takes module and name from
         _MARK_OP: b"(",
         _POP_MARK: b"eutldio1\x90\x91",  # APPENDS SETITEMS TUPLE LIST DICT INST OBJ POP_MARK ADDITEMS FROZENSET
-        _PUT: b"pr",
-        _BINPUT: b"q",  # one-byte index: never over the limit
-        _MEMOIZE: b"\x94",
+        _PUT: b"pqr\x94",  # PUT BINPUT LONG_BINPUT MEMOIZE: with BINGET, half the opcodes of a checkpoint
         _GET: b"gj",
         _BINGET: b"h",
         _GLOBAL: b"ci",
@@ -348,7 +346,7 @@ def prescan(data: bytes, start: int = 0) -> Prescan:
     Counts opcodes, MARK nesting, memo indices, distinct globals and declared value lengths against the caps
     above, and records every global (GLOBAL/INST, and STACK_GLOBAL from the strings before it, through the
     memo). Malformed input (a bad opcode, a cut-off value) ends the pass quietly: the real unpickler stops
-    there too, and reports it in its own words. About 0.3 us per opcode: a third of what unpickling costs.
+    there too, and reports it in its own words. About 0.3 us per opcode: about what the unpickling itself costs.
     """
     out = Prescan()
     sizes, actions = _SIZE, _ACTION
@@ -406,9 +404,18 @@ def prescan(data: bytes, start: int = 0) -> Prescan:
             else:
                 last_string = False
             continue
-        if action == _BINPUT:
+        if action == _PUT:  # the value stays on the stack: still the last one pushed
+            if code == 0x71:  # BINPUT: a one-byte index
+                index = data[arg]
+            elif code == 0x94:  # MEMOIZE: the next free index
+                index = memo_len
+            else:
+                index = _memo_index(code, data[arg:pos])
+                if index > MAX_MEMO_INDEX:
+                    out.over_limit = f"pickle memo index {index:,} over the limit ({MAX_MEMO_INDEX:,})"
+                    return out
             if last_string:
-                memo[data[arg]] = strings[1]
+                memo[index] = strings[1]
             memo_len += 1
             continue
         if action == _STRING:
@@ -416,15 +423,6 @@ def prescan(data: bytes, start: int = 0) -> Prescan:
             strings[0], strings[1] = strings[1], (_line_string(raw) if size == _LINE else raw.decode("utf-8", "replace"))
             last_string = True
             continue
-        if action == _PUT or action == _MEMOIZE:
-            index = memo_len if action == _MEMOIZE else _memo_index(code, data[arg:pos])
-            if index > MAX_MEMO_INDEX:
-                out.over_limit = f"pickle memo index {index:,} over the limit ({MAX_MEMO_INDEX:,})"
-                return out
-            if last_string:
-                memo[index] = strings[1]
-            memo_len += 1
-            continue  # the value stays on the stack: still the last one pushed
         if action == _GET:
             value = memo.get(_memo_index(code, data[arg:pos]))
             if value is not None:
