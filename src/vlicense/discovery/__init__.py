@@ -17,6 +17,7 @@ from typing import NamedTuple
 from pathlib import Path, PurePosixPath
 
 from vlicense import __version__
+from vlicense.bounded import FILE_SECONDS, Budget, OverLimit
 from vlicense.discovery import command_calls, fastimports, manifests, notebooks, python_configs, recover, registry, shell, weights
 from vlicense.discovery.cache import ANALYZER_VERSION, Cache, content_hash, decode, entry_key, pack_imports, unpack_imports
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
@@ -723,14 +724,19 @@ def _command_lines(result: FileResult, commands: list[tuple[Location, str]], rel
 
 def analyze_notebook(index: ProjectIndex, rel: str, scope: str) -> tuple[FileResult, list[SkippedFile]]:
     code = notebooks.extract(decode_text(read_bytes(index.base / rel, MAX_NOTEBOOK_BYTES)))
-    skipped: list[SkippedFile] = []
+    skipped = [SkippedFile(rel, f"code cell {cell} not scanned: {reason}") for cell, reason in code.skipped_cells]
     # A cell that is not Python 3 is blanked (and reported) so the other cells are still scanned.
+    budget = Budget("notebook", seconds=2 * FILE_SECONDS)  # each retry parses the whole code again
     for _ in range(MAX_NOTEBOOK_RETRIES):
         source = code.source
         try:
             tree = parse(source, rel)
             break
         except PythonSyntaxError as exc:
+            try:
+                budget.check()
+            except OverLimit as over:
+                raise Unreadable(f"too many code cells that are not valid Python 3: {over}") from None
             cell, cell_line = code.position(exc.line) if exc.line else (None, None)
             if cell is None:
                 raise Unreadable(f"notebook code {exc.reason}") from exc

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from vlicense.bounded import CONFIG_YAML, OverLimit, compose_yaml, load_json, load_toml, paused_gc, yaml_problem
 from vlicense.discovery import registry
 from vlicense.discovery.loaders.base import (
     looks_like_path,
@@ -33,7 +34,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 SCANNER_NAME = "configs"
 # Bump when what the scanner reports changes: it keys the per-file result cache.
-SCANNER_VERSION = "1-downloads"
+SCANNER_VERSION = "2-downloads"
 MAX_CONFIG_BYTES = 2 * 1024 * 1024
 SNIPPET_LIMIT = 200
 
@@ -481,21 +482,16 @@ class Malformed(Exception):
 
 
 def yaml_documents(text: str) -> list[object]:
-    """Every YAML document as a tree of dict/list/Scalar (composed only: no object is ever constructed)."""
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    """Every YAML document as a tree of dict/list/Scalar (composed only: no object is ever constructed).
+
+    Raises Malformed, or OverLimit when the document breaks a limit (nodes, alias expansion, depth).
+    """
     try:
-        nodes = list(yaml.compose_all(text, Loader=loader_cls))
+        nodes = compose_yaml(text, CONFIG_YAML, every_document=True)
     except yaml.YAMLError as exc:
-        raise Malformed(f"malformed YAML ({_yaml_reason(exc)})") from exc
-    except RecursionError as exc:
-        raise Malformed("malformed YAML (nested too deeply)") from exc
-    return [_yaml_tree(node) for node in nodes if node is not None]
-
-
-def _yaml_reason(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return f"{problem} at line {mark.line + 1}" if mark is not None else str(problem)
+        raise Malformed(f"malformed YAML ({yaml_problem(exc)})") from exc
+    with paused_gc():
+        return [_yaml_tree(node) for node in nodes if node is not None]
 
 
 _YAML_BOOL = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
@@ -557,9 +553,7 @@ def _yaml_tree(root: yaml.Node) -> object:
 def json_tree(text: str) -> object:
     """The JSON document as a tree of dict/list/Scalar with exact positions of every string."""
     try:
-        data = json.loads(text)
-    except RecursionError as exc:
-        raise Malformed("malformed JSON (nested too deeply)") from exc
+        data = load_json(text, max_bytes=MAX_CONFIG_BYTES)
     except ValueError as exc:
         raise Malformed(f"malformed JSON ({exc})") from exc
     if not _has_model_key(data):
@@ -745,11 +739,9 @@ class _JsonPositions:
 def toml_tree(text: str, *, pyproject: bool = False) -> object:
     """The TOML document as dict/list/Scalar; string positions found by searching the lines under their table."""
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text, max_bytes=MAX_CONFIG_BYTES)
     except tomllib.TOMLDecodeError as exc:
         raise Malformed(f"malformed TOML ({exc})") from exc
-    except RecursionError as exc:
-        raise Malformed("malformed TOML (nested too deeply)") from exc
     if pyproject:
         for path in PYPROJECT_SKIPPED:
             parent: Any = data
@@ -873,6 +865,8 @@ def scan(path: Path, rel: str, scope: str) -> FileScan:
         _set_aside_catalog(rel, result)
     except Malformed as exc:
         result.skipped.append(SkippedFile(rel, str(exc)))
+    except OverLimit as exc:
+        result.skipped.append(SkippedFile(rel, f"config file not scanned: {exc}"))
     except Exception as exc:  # noqa: BLE001 - a scanner bug must not abort the audit; it is reported instead
         result.skipped.append(SkippedFile(rel, f"internal error while scanning config ({type(exc).__name__}: {exc})"))
     return result

@@ -13,6 +13,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from vlicense.bounded import FILE_SECONDS, Budget, OverLimit
 from vlicense.discovery.fastimports import triple_strings
 from vlicense.discovery.notebooks import python_lines
 from vlicense.discovery.python_ast import PythonSyntaxError, parse
@@ -79,12 +80,17 @@ def parse_module(source: str, rel: str) -> Parsed:
     if _IPYTHON.search(source):
         lines, shell = _blank_ipython(lines, strings)
     blanked: list[tuple[int, int, str]] = []
+    budget = Budget("repairing the file", seconds=2 * FILE_SECONDS)  # each round parses the whole file again
     for _ in range(MAX_ROUNDS):
         text = "\n".join(lines)
         try:
             return Parsed(parse(text, rel), text, shell, blanked)
         except PythonSyntaxError as exc:
             error = exc
+        try:
+            budget.check()
+        except OverLimit as over:
+            raise PythonSyntaxError(f"{error.reason}; {over}", error.line) from None
         region = _statement_around(lines, strings, error.line) if error.line > 0 else None
         if region is None:
             break

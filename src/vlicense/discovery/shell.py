@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import bisect
-import json
 import re
 import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
+from vlicense.bounded import OverLimit, load_json
 from vlicense.discovery import cmdline, registry
 from vlicense.discovery.configs import (
     MAX_CONFIG_BYTES,
@@ -719,9 +719,9 @@ def _docker_command(ctx: _Context, instruction: str, logical: Logical, rest: str
     stripped = rest.strip()
     if stripped.startswith("["):
         try:
-            argv = json.loads(stripped)
-        except ValueError:
-            argv = None
+            argv = load_json(stripped, max_bytes=MAX_CONFIG_BYTES, what="exec-form command")
+        except (ValueError, OverLimit):
+            argv = None  # not an exec form we can read: scanned as shell text below
         if isinstance(argv, list) and all(isinstance(a, str) for a in argv):
             if len(argv) >= 3 and argv[0] in ("sh", "/bin/sh", "bash", "/bin/bash") and argv[1] == "-c":
                 # ``["sh", "-c", "yolo predict ..."]`` runs a shell string.
