@@ -277,7 +277,9 @@ def test_ultralytics_lookalikes(scan):
         m = YOLO("yolo11n.pt")
         """,
     )
-    assert models(d) == [] and d.unresolved == []
+    # The project's own class is not Ultralytics' loader; the official asset name still counts, found by name.
+    assert [(m.loader, m.name, m.found_by) for m in d.models] == [("ultralytics", "yolo11n.pt", "name")]
+    assert d.unresolved == []
 
 
 def test_ultralytics_import_fallback_does_not_hide_the_library(scan):
@@ -320,7 +322,7 @@ def test_torchhub(scan):
     ]
 
 
-def test_torch_url_download_is_unresolved_and_lookalike_ignored(scan):
+def test_torch_url_download_is_a_file_component_and_lookalike_ignored(scan):
     d = one_file(
         scan,
         """
@@ -332,8 +334,9 @@ def test_torch_url_download_is_unresolved_and_lookalike_ignored(scan):
         hub.load("a/b", "c")
         """,
     )
-    assert models(d) == []
-    assert [(u.loader, u.expression) for u in d.unresolved] == [("torchhub", '"https://example.com/w.pth"')]
+    # A weight file the tree does not hold is still a component: its path, the URL it comes from (issue 9 part 2).
+    assert [(m.loader, m.name, m.variant, m.url) for m in d.models] == [("file", "w.pth", "pth", "https://example.com/w.pth")]
+    assert d.unresolved == []
 
 
 # ----------------------------------------------------------------------------------------------- open_clip
@@ -438,14 +441,21 @@ def test_weights_fetched_by_another_loader_call_are_not_unresolved(scan):
     assert [(u.expression, u.reason) for u in d.unresolved] == [("make_path()", "not a constant (result of a call)")]
 
 
-def test_every_loader_module_exposes_a_loader_with_a_known_name():
+def test_every_catalog_entry_is_a_loader_with_known_reference_names():
     from typing import get_args
 
-    from vlicense.discovery.loaders import LOADERS, LOADERS_BY_MODULE
+    from vlicense.discovery.loaders import CATALOG, LOADERS, LOADERS_BY_MODULE
     from vlicense.model import Loader
 
-    assert sorted(loader.name for loader in LOADERS) == sorted(set(get_args(Loader)) - {"file"})
+    assert sorted(loader.name for loader in LOADERS) == sorted(e.library for e in CATALOG.entries)
     assert set(LOADERS_BY_MODULE) == {m for loader in LOADERS for m in loader.modules}
+    # Every mapping emits a built-in loader name, or its component namespace.
+    for entry in CATALOG.entries:
+        for rule in entry.calls:
+            for part in rule.parts:
+                mappings = [part.mapping, *(m for _, m in (part.dispatch.cases if part.dispatch else ()))]
+                for m in mappings:
+                    assert m.map == "none" or m.loader in get_args(Loader) or m.map == "component", (entry.library, m)
 
 
 def test_torchvision_private_helpers_are_not_builders(scan):
