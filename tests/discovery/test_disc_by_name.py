@@ -91,8 +91,8 @@ def test_a_file_that_imports_no_loader_library_is_still_read_for_names(scan):
 @pytest.mark.parametrize(
     ("code", "expression", "reason"),
     [
-        ("import torchvision.models as models\nnet = getattr(models, arch)(pretrained=True)",
-         "getattr(models, arch)(pretrained=True)", "pretrained= passed to getattr()(), a callable the analysis cannot name"),
+        ("import torchvision\ndef build(zoo, arch):\n    return getattr(zoo, arch)(pretrained=True)",
+         "getattr(zoo, arch)(pretrained=True)", "pretrained= passed to getattr()(), a callable the analysis cannot name"),
         ("import torchvision\ndef build(model_fn, w):\n    return model_fn(weights=w)", "model_fn(weights=w)",
          "weights= passed to model_fn(), a callable the analysis cannot name"),
         ("import torch\nfactory = REGISTRY['det']\nm = factory(checkpoint='best.pt')\nsd = torch.load('x.pth')", "factory(checkpoint='best.pt')",

@@ -57,6 +57,14 @@ calls:
     namespace: acme
     required: true
     only_when: {arg: {kw: kind}, values: [null, model], reason: "kind {value}: not a model"}
+  - callee: [acme.by_task]
+    id: {kw: model}
+    map: component
+    namespace: acme
+    default_by:
+      arg: {pos: 0, kw: task}
+      at: "acme/api.py:20"
+      values: {detect: {value: det-base}, segment: {value: seg-base}}
   - callee: ["acme.**.noop"]
     map: none
     triggers: [noop]
@@ -146,6 +154,12 @@ def test_only_when_and_required(acme):
     assert [u[2] for u in unresolved] == ["kind dataset: not a model", "no model id given"]
 
 
+def test_default_by_another_argument(acme):
+    models, unresolved, refs = acme("import acme\nacme.by_task('detect')\nacme.by_task('other')\nacme.by_task('x', model='m1')\n")
+    assert models == [("acme", "det-base", None), ("acme", "m1", None)] and unresolved == []
+    assert refs[0].api == "acme.by_task() (default for task='detect' in acme 1.0)"
+
+
 def test_none_rules_and_lookalikes_load_nothing(acme):
     models, unresolved, _ = acme("import acme\nacme.tools.noop('x')\nclass Detector: ...\nDetector('large')\n")
     assert models == [] and unresolved == []
@@ -189,6 +203,32 @@ def test_file_and_url_loads(scan, code, expected):
     d = scan({"app.py": code + "\n"})
     assert models_of(d) == [expected]
     assert d.unresolved == []
+
+
+def test_general_downloaders_count_weight_urls_only(scan):
+    d = scan({"app.py": (
+        "import urllib.request\nimport requests\n"
+        "url = 'https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth'\n"
+        "urllib.request.urlretrieve(url, 'weights/sam_vit_h_4b8939.pth')\n"
+        "urllib.request.urlretrieve('https://example.com/data/images.zip', 'data.zip')\n"
+        "r = requests.get('https://example.org/models/net.onnx')\n"
+        "api = requests.get(endpoint, timeout=5)\n"
+    )})
+    assert models_of(d) == [
+        ("timm", "samvit_huge_patch16.sa1b", None, "https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth"),
+        ("file", "net.onnx", "onnx", "https://example.org/models/net.onnx"),
+    ]
+    assert d.unresolved == []
+
+
+def test_an_empty_cli_default_is_a_load_given_at_run_time(scan):
+    d = scan({"app.py": (
+        "import argparse\nimport torch\np = argparse.ArgumentParser()\np.add_argument('--resume', default='')\n"
+        "args = p.parse_args()\nif args.resume:\n    ckpt = torch.load(args.resume)\n"
+    )})
+    assert models_of(d) == []
+    assert [(u.loader, u.expression, u.location.line) for u in d.unresolved] == [("file", "args.resume", 7)]
+    assert "a value given at run time does" in d.unresolved[0].reason
 
 
 def test_file_loads_through_a_loader_call_are_not_reported_twice(scan):

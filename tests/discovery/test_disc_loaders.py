@@ -88,6 +88,27 @@ def test_torchvision_variable_weights_is_unresolved(scan):
     ]
 
 
+def test_torchvision_builder_looked_up_by_name(scan):
+    d = one_file(
+        scan,
+        """
+        import argparse
+        import torchvision
+        import torchvision.models as models
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--arch", default="resnet18")
+        args = parser.parse_args()
+        a = models.__dict__[args.arch](pretrained=True)
+        b = getattr(torchvision.models, "vit_b_16")(weights="DEFAULT")
+        c = models.__dict__["alexnet"]()
+        def build(name):
+            return getattr(models, name)(weights="IMAGENET1K_V1")
+        """,
+    )
+    assert models(d) == [("torchvision", "resnet18", "legacy-pretrained"), ("torchvision", "vit_b_16", "DEFAULT")]
+    assert [(u.loader, u.expression, u.reason) for u in d.unresolved] == [("torchvision", "name", "builder argument is a function parameter")]
+
+
 def test_torchvision_lookalike_not_from_torchvision(scan):
     d = one_file(scan, "from mylib import resnet50\nm = resnet50(weights='DEFAULT')\ndef vgg16(weights=None): ...\nvgg16(weights='X')\n")
     assert models(d) == [] and d.unresolved == []
@@ -199,6 +220,32 @@ def test_hf_local_path_is_a_file_reference(scan, arg, name):
 def test_hf_org_name_that_is_not_a_project_dir_is_a_hub_id(scan):
     d = one_file(scan, 'from transformers import AutoModel\nm = AutoModel.from_pretrained("models/other")\n', {"models/my_model/config.json": "{}"})
     assert models(d) == [("huggingface", "models/other", None)]
+
+
+def test_from_pretrained_of_a_project_class_deriving_from_a_library_class(scan):
+    d = one_file(
+        scan,
+        """
+        from huggingface_hub import PyTorchModelHubMixin
+        from transformers import PreTrainedModel
+        import torch.nn as nn
+        class DepthAnything(nn.Module, PyTorchModelHubMixin):
+            pass
+        class Tuned(DepthAnything):
+            pass
+        class Head(PreTrainedModel):
+            pass
+        class Plain:
+            @classmethod
+            def from_pretrained(cls, name): ...
+        a = DepthAnything.from_pretrained("LiheYoung/depth_anything_vitl14")
+        b = Tuned.from_pretrained("org/tuned")
+        c = Head.from_pretrained(pretrained_model_name_or_path="org/head")
+        d = Plain.from_pretrained("org/plain")
+        """,
+    )
+    assert models(d) == [("huggingface", "LiheYoung/depth_anything_vitl14", None), ("huggingface", "org/tuned", None),
+                         ("huggingface", "org/head", None)]
 
 
 def test_hf_lookalikes(scan):

@@ -74,7 +74,6 @@ class Default:
 
     value: str
     at: str
-    variant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +131,8 @@ class Part:
     default_by: DefaultBy | None = None
     dispatch: Dispatch | None = None
     required: bool = False
+    # A general-purpose downloader (``map: url``): only URLs that name weights count; values not known are not listed.
+    weights_only: bool = False
 
     def arg(self, name: str) -> Arg | None:
         return next((a for n, a in self.args if n == name), None)
@@ -444,7 +445,7 @@ def _mapping(data: dict[str, Any]) -> Mapping:
 
 
 def _default(data: dict[str, Any] | None) -> Default | None:
-    return Default(str(data["value"]), str(data["at"]), data.get("variant")) if data else None
+    return Default(str(data["value"]), str(data["at"])) if data else None
 
 
 def _part(data: dict[str, Any]) -> Part:
@@ -470,6 +471,7 @@ def _part(data: dict[str, Any]) -> Part:
             _mapping(dispatch["otherwise"]) if dispatch.get("otherwise") else None,
         ) if dispatch else None,
         required=bool(data.get("required")),
+        weights_only=bool(data.get("weights_only")),
     )
 
 

@@ -216,3 +216,24 @@ def is_project_dir_factory(root: Path, rel_dir: str) -> Callable[[str], bool]:
         return found
 
     return check
+
+
+def registry_owner(func: ast.AST) -> ast.expr | None:
+    """The registry a subscripted callee looks its key up in: ``reg`` of ``reg[k]``, ``mod`` of ``mod.__dict__[k]``
+    and of ``getattr(mod, k)``; None for any other callee."""
+    if isinstance(func, ast.Subscript):
+        owner = func.value
+        return owner.value if isinstance(owner, ast.Attribute) and owner.attr == "__dict__" else owner
+    if (isinstance(func, ast.Call) and isinstance(func.func, ast.Name) and func.func.id == "getattr"
+            and len(func.args) >= 2 and not func.keywords):
+        return func.args[0]
+    return None
+
+
+def registry_key(func: ast.AST) -> ast.expr | None:
+    """The key of a registry callee (see registry_owner)."""
+    if isinstance(func, ast.Subscript):
+        return func.slice
+    if isinstance(func, ast.Call) and registry_owner(func) is not None:
+        return func.args[1]
+    return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from vlicense.discovery.loaders.base import MISSING, CallSite, Reference, Value
+from vlicense.discovery.loaders.base import MISSING, CallSite, Reference, Value, registry_owner
 from vlicense.discovery.loaders.kinds import KINDS, Ctx, read_arg
 from vlicense.knowledge.loader_catalog import CallRule, LibraryEntry, LoaderCatalog, Part, load_catalog
 
@@ -36,6 +36,23 @@ class CatalogLoader:
         for i, part in enumerate(rule.parts):
             refs += _analyze_part(self.catalog, rule, part, site, also=i > 0)
         return list(dict.fromkeys(refs))
+
+
+MAX_BASE_DEPTH = 3
+
+
+def _library_bases(evaluator, node: ast.AST, scope, line: int, depth: int = 0) -> list[str]:
+    """Qualified library classes a project class (defined in this module) derives from, through project bases."""
+    found = evaluator.callee_binding(node, scope, line) if depth <= MAX_BASE_DEPTH else None
+    cls = found[1].inner if found and found[0] == "local" else None
+    if cls is None or cls.kind != "class":
+        return []
+    out: list[str] = []
+    outer = cls.parent or scope
+    for base in getattr(cls.node, "bases", ()):
+        qual = evaluator.qualname(base, outer, cls.node.lineno)
+        out += [qual] if qual else _library_bases(evaluator, base, outer, cls.node.lineno, depth + 1)
+    return out
 
 
 def _analyze_part(catalog: LoaderCatalog, rule: CallRule, part: Part, site: CallSite, *, also: bool) -> list[Reference]:
@@ -78,6 +95,13 @@ def _analyze_part(catalog: LoaderCatalog, rule: CallRule, part: Part, site: Call
                 return [site.unresolved(door, chooser, f"{label} {key!r}: not a value the loader catalog knows")]
             mapping = chosen
     value = read_arg(site, part.id, strict=not also) if part.id is not None else MISSING
+    if value.kind == "missing" and part.default_by is not None and mapping.map != "hub":
+        # (The hub kind leaves pipeline(task) defaults to identification, which reads the same table.)
+        key = site.string(read_arg(site, part.default_by.arg, strict=False))
+        found = part.default_by.get(key) if key is not None else None
+        if found is not None:
+            value = Value("const", found[0], text=repr(found[0]))
+            api = f"{api}() (default for {part.default_by.arg.label}={key!r} in {catalog.defaults_source(rule)})"
     if value.kind == "missing":
         if part.default is not None:
             value = Value("const", part.default.value, text=repr(part.default.value))
@@ -89,15 +113,25 @@ def _analyze_part(catalog: LoaderCatalog, rule: CallRule, part: Part, site: Call
 
 def callee_name(evaluator, node: ast.Call, scope, line: int, catalog: LoaderCatalog | None = None) -> str | None:
     """The qualified name of a call's callee as the catalog spells it: ``pkg.mod.fn``; a registry subscript
-    ``pkg.registry[]`` (``sam_model_registry["vit_h"](...)``); a method of an object a library call returned
+    ``pkg.registry[]`` (``sam_model_registry["vit_h"](...)``, also ``mod.__dict__[k]`` and ``getattr(mod, k)``
+    as ``mod[]``); a method of an object a library call returned
     ``pkg.Class().method`` (``app = FaceAnalysis(); app.prepare()``). None when it is not a library name."""
     func = node.func
     qual = evaluator.qualname(func, scope, line)
     if qual is not None:
         return qual
-    if isinstance(func, ast.Subscript):
-        base = evaluator.qualname(func.value, scope, line)
+    key_owner = registry_owner(func)
+    if key_owner is not None:
+        # ``models.__dict__[arch](...)`` and ``getattr(models, arch)(...)`` look a name up in a module: the
+        # module is the registry (``torchvision.models[]``), the name its key.
+        base = evaluator.qualname(key_owner, scope, line)
         return f"{base}[]" if base else None
+    if isinstance(func, ast.Attribute):
+        # ``DepthAnything.from_pretrained(...)`` where the project class derives from a library class.
+        for base in _library_bases(evaluator, func.value, scope, line):
+            name = f"{base}.{func.attr}"
+            if (catalog or CATALOG).rule_for(name) is not None:
+                return name
     if isinstance(func, ast.Attribute) and func.attr in (catalog or CATALOG).method_names:
         owner = evaluator.evaluate(func.value, scope, line)
         if owner.kind == "call" and isinstance(owner.value, str):

@@ -21,6 +21,7 @@ from vlicense.discovery.loaders.base import (
     local_or_hub,
     looks_like_path,
     normalize_path,
+    registry_key,
     weight_format,
 )
 from vlicense.knowledge.loader_catalog import Arg, CallRule, Mapping, Part
@@ -57,10 +58,14 @@ class Ctx:
         """The value as a string, or the references to return instead: none for an explicit None/False (nothing
         loads) or for weights an inner loader call fetches, else one unresolved reference saying why."""
         text = self.site.string(value)
-        if text is not None:
+        if text and text.strip():
             return text
-        if value.kind == "const" and value.value in (None, False) and not self.part.required:
-            return []
+        # None, False or an empty string: nothing loads. When that is only a default the outside world replaces
+        # (``torch.load(args.resume)`` with ``--resume ""``), the value given at run time loads: unresolved.
+        if value.kind == "const" and (value.value is None or value.value is False or text is not None):
+            if value.note:
+                return [self.site.unresolved(self.door, value, f"nothing loads with the {value.note} ({value.value!r}); a value given at run time does")]
+            return [self.site.unresolved(self.door, value, "no model id given")] if self.part.required else []
         if self.site.from_loader_call(value):
             return []
         return [self.site.unresolved(self.door, value, f"{what}{self.site.not_a_string(value)}")]
@@ -82,8 +87,8 @@ def read_arg(site: CallSite, arg: Arg, *, strict: bool) -> Value:
         owner = site.qualname.rsplit(".", 1)[0]
         return Value("dotted", owner, text=owner)
     if arg.subscript:
-        func = site.node.func
-        return site.evaluate(func.slice) if isinstance(func, ast.Subscript) else MISSING
+        key = registry_key(site.node.func)
+        return site.evaluate(key) if key is not None else MISSING
     if arg.key is not None:
         node = site.arg_node(arg.pos, arg.kw)
         item = _dict_item(node, arg.key) if node is not None else None
@@ -204,10 +209,12 @@ def url(ctx: Ctx) -> list[Reference]:
     site = ctx.site
     text = ctx.id_text("download URL ")
     if isinstance(text, list):
-        return text
+        return [] if ctx.part.weights_only else text
     if not is_url(text):
-        return [_file(ctx, text, None)]
+        return [] if ctx.part.weights_only else [_file(ctx, text, None)]
     found = weight_for_url(text)
+    if found is None and ctx.part.weights_only:
+        return []  # a downloader fetching something else (a page, an image, a dataset)
     if found is not None and found.loader != "file":
         return [ctx.model(found.loader, found.name, variant=found.variant, revision=found.revision, url=text)]
     dest = site.string(ctx.read("dest"))
@@ -233,35 +240,38 @@ def component(ctx: Ctx) -> list[Reference]:
 
 
 def torchvision(ctx: Ctx) -> list[Reference]:
-    """torchvision builders and helpers: the builder (callee name or get_model's name), ``weights=`` (enum member,
-    its name, ``get_weight(...)``), the legacy ``pretrained=True`` flag, ``weights_backbone=``."""
+    """torchvision builders and helpers: the builder (the callee's name, get_model's name, a registry key such as
+    ``models.__dict__[arch]``), ``weights=`` (enum member, its name, ``get_weight(...)``), the legacy
+    ``pretrained=True`` flag, ``weights_backbone=``."""
     site = ctx.site
-    builder = ""
     id_arg = ctx.part.id
-    if id_arg is not None and id_arg.callee == "short":
-        builder = site.short
-        if not builder[:1].islower() or builder.endswith("_Weights"):
-            return []  # classes and enums build no pretrained model by themselves
+    if id_arg is not None and id_arg.callee == "short" and (not site.short[:1].islower() or site.short.endswith("_Weights")):
+        return []  # classes and enums build no pretrained model by themselves
     weights = ctx.read("variant")
     variant_arg = ctx.part.arg("variant")
     what = variant_arg.kw if variant_arg is not None and (variant_arg.kw or "").startswith("weights") else "weights"
-    if id_arg is not None and id_arg.callee is None:  # get_model(name, weights=...)
-        if weights.kind == "missing" or (weights.kind == "const" and weights.value is None):
-            return []
+    flag = ctx.part.arg("flag")
+    if weights.kind == "missing":
+        if flag is None:  # get_model without weights loads none; get_weight() names none
+            return [] if id_arg is not None or ctx.also else [site.unresolved(ctx.door, weights, "no weights name given")]
+        legacy = _legacy_flag(ctx, flag)
+        if legacy is not True:
+            return legacy or []
+    elif weights.kind == "const" and (weights.value is None or weights.value is False):
+        return []
+    builder = ""
+    if id_arg is not None:
         name = site.string(ctx.value)
         if name is None:
-            return [site.unresolved(ctx.door, ctx.value, site.not_a_string(ctx.value))]
+            return [site.unresolved(ctx.door, ctx.value, f"builder {site.not_a_string(ctx.value)}")]
         builder = name
     if weights.kind == "missing":
-        flag = ctx.part.arg("flag")
-        if flag is not None:
-            return _legacy_flag(ctx, builder, flag)
-        if ctx.also:
-            return []
+        return [ctx.model("torchvision", builder, variant="legacy-pretrained")]
     return _tv_weights(ctx, builder, weights, allow_bare=bool(builder), what=what)
 
 
-def _legacy_flag(ctx: Ctx, builder: str, flag: Arg) -> list[Reference]:
+def _legacy_flag(ctx: Ctx, flag: Arg) -> bool | list[Reference]:
+    """True when the legacy flag asks for pretrained weights; else [] or the unresolved flag."""
     site = ctx.site
     pretrained = site.arg(None, flag.kw)
     if pretrained.kind == "missing" and site.node.args and flag.pos is not None:
@@ -270,7 +280,7 @@ def _legacy_flag(ctx: Ctx, builder: str, flag: Arg) -> list[Reference]:
         if first.kind == "const" and isinstance(first.value, bool):
             pretrained = first
     if pretrained.kind == "const":
-        return [ctx.model("torchvision", builder, variant="legacy-pretrained")] if pretrained.value is True else []
+        return pretrained.value is True or []
     if pretrained.kind != "missing":
         return [site.unresolved(ctx.door, pretrained, f"pretrained flag: {pretrained.reason or 'not a constant'}")]
     return []
