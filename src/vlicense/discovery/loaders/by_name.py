@@ -68,7 +68,7 @@ def named_weights(tree: ast.Module, source: str, locate: Callable[[int, int], Lo
     known = {text: weight for text in _candidates(source) if (weight := known_weight(text)) is not None}
     if not known:
         return []
-    skip = set(loads) | {id(n.exc) for n in ast.walk(tree) if isinstance(n, ast.Raise) and n.exc is not None}
+    skip = set(loads)
     refs: list[Reference] = []
     for node, how in _sites(tree, skip):
         text = node.value
@@ -85,7 +85,9 @@ def _sites(tree: ast.Module, skip: set[int]) -> Iterator[tuple[ast.Constant, str
 
     for node in ast.walk(tree):
         kind = type(node)
-        if kind is ast.Call:
+        if kind is ast.Raise and node.exc is not None:
+            skip.add(id(node.exc))  # an exception's message (the walk reaches the Raise before its call)
+        elif kind is ast.Call:
             callee = _callee_text(node.func)
             last = callee.rsplit(".", 1)[-1]
             if last in MESSAGE_CALLS or last.endswith(MESSAGE_SUFFIXES) or id(node) in skip:
