@@ -20,7 +20,7 @@ from vlicense.discovery.cache import ANALYZER_VERSION, Cache, content_hash, deco
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
 from vlicense.discovery.loaders import may_call_loader
 from vlicense.discovery.loaders.base import Reference, is_project_dir_factory
-from vlicense.discovery.loaders.by_name import names_known_weight
+from vlicense.discovery.loaders.by_name import may_load_through_project_class, names_known_weight
 from vlicense.discovery.loaders.cli import cli_hits, cli_reference
 from vlicense.discovery.project import (
     LOADER_MODULES,
@@ -651,8 +651,9 @@ def prefilter(path: Path, rel: str) -> Prefiltered:
         loader_modules = {r.module for r in found[0]} & LOADER_MODULES
         if loader_modules and may_call_loader(source, loader_modules):
             return Prefiltered(sha, data, None, None)
-        # A known weight's name (an Ultralytics asset, a weight URL) counts wherever it is passed or assigned.
-        if names_known_weight(source):
+        # A known weight's name (an Ultralytics asset, a weight URL) counts wherever it is passed or assigned, and
+        # a project class may inherit a library's loader (``Net.from_pretrained`` with Net(PyTorchModelHubMixin)).
+        if may_load_through_project_class(source) or names_known_weight(source):
             return Prefiltered(sha, data, None, None)
         # Linking drops standard-library imports anyway: not carrying them makes results and cache entries small.
         imports = [r for r in found[0] if r.module not in STDLIB]

@@ -199,6 +199,7 @@ class LoaderCatalog:
     _cli: dict[str, tuple[CliRule, ...]] = field(default_factory=dict)
     _methods: set[str] = field(default_factory=set)
     _memo: dict[str, CallRule | None] = field(default_factory=dict)
+    _last: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         triggers: dict[str, list[str]] = {}
@@ -241,6 +242,14 @@ class LoaderCatalog:
             self._memo.clear()  # bounded: a huge tree of distinct callees only costs the pattern matches again
         self._memo[qualname] = rule
         return rule
+
+    @property
+    def last_names(self) -> frozenset[str]:
+        """Last names of every callee (``from_pretrained``, ``YOLO``): a project class's method with one of these
+        names may be a library's, inherited (``class Net(PyTorchModelHubMixin)`` then ``Net.from_pretrained``)."""
+        if self._last is None:
+            self._last = frozenset(t for e in self.entries for r in e.calls for c in r.callees if (t := _trigger(c)))
+        return self._last
 
     @property
     def method_names(self) -> frozenset[str]:

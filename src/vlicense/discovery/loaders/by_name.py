@@ -38,8 +38,17 @@ NO_WEIGHTS = (None, False, 0, "")
 OWN_RECEIVERS = frozenset({"self", "cls"})
 
 
+# Calls that load weights even in a module importing no loader library: a project class that derives from one
+# (``class Net(PyTorchModelHubMixin)`` in another module, then ``Net.from_pretrained(...)``).
+INHERITED_LOADS = ("from_pretrained",)
+
+
 def may_name_weights(source: str) -> bool:
     return any(word in source for word in NAME_WORDS)
+
+
+def may_load_through_project_class(source: str) -> bool:
+    return any(word in source for word in INHERITED_LOADS)
 
 
 def _candidates(source: str, *, hub_ids: bool = True) -> set[str]:

@@ -38,20 +38,24 @@ class CatalogLoader:
         return list(dict.fromkeys(refs))
 
 
-MAX_BASE_DEPTH = 3
+MAX_BASE_DEPTH = 4
 
 
-def _library_bases(evaluator, node: ast.AST, scope, line: int, depth: int = 0) -> list[str]:
-    """Qualified library classes a project class (defined in this module) derives from, through project bases."""
-    found = evaluator.callee_binding(node, scope, line) if depth <= MAX_BASE_DEPTH else None
-    cls = found[1].inner if found and found[0] == "local" else None
-    if cls is None or cls.kind != "class":
-        return []
+def _library_bases(evaluator, node: ast.AST, scope, line: int) -> list[str]:
+    """Qualified library classes a project class derives from (directly or through project bases, any module)."""
+    value = evaluator.evaluate(node, scope, line)
+    return _bases_of(value, 0) if value.kind == "class" else []
+
+
+def _bases_of(value: Value, depth: int) -> list[str]:
+    owner, cls = value.value[0], value.value[1]
     out: list[str] = []
-    outer = cls.parent or scope
     for base in getattr(cls.node, "bases", ()):
-        qual = evaluator.qualname(base, outer, cls.node.lineno)
-        out += [qual] if qual else _library_bases(evaluator, base, outer, cls.node.lineno, depth + 1)
+        got = owner.evaluator.evaluate(base, cls.parent or cls, cls.node.lineno)
+        if got.kind == "dotted" and not got.reason:
+            out.append(str(got.value))
+        elif got.kind == "class" and depth < MAX_BASE_DEPTH:
+            out += _bases_of(got, depth + 1)
     return out
 
 
@@ -117,7 +121,13 @@ def callee_name(evaluator, node: ast.Call, scope, line: int, catalog: LoaderCata
     as ``mod[]``); a method of an object a library call returned
     ``pkg.Class().method`` (``app = FaceAnalysis(); app.prepare()``). None when it is not a library name."""
     func = node.func
+    catalog = catalog or CATALOG
     qual = evaluator.qualname(func, scope, line)
+    if isinstance(func, ast.Attribute) and func.attr in catalog.last_names and (qual is None or catalog.rule_for(qual) is None):
+        # ``DepthAnything.from_pretrained(...)`` where the project class derives from a library class.
+        for base in _library_bases(evaluator, func.value, scope, line):
+            if catalog.rule_for(f"{base}.{func.attr}") is not None:
+                return f"{base}.{func.attr}"
     if qual is not None:
         return qual
     key_owner = registry_owner(func)
@@ -126,13 +136,7 @@ def callee_name(evaluator, node: ast.Call, scope, line: int, catalog: LoaderCata
         # module is the registry (``torchvision.models[]``), the name its key.
         base = evaluator.qualname(key_owner, scope, line)
         return f"{base}[]" if base else None
-    if isinstance(func, ast.Attribute):
-        # ``DepthAnything.from_pretrained(...)`` where the project class derives from a library class.
-        for base in _library_bases(evaluator, func.value, scope, line):
-            name = f"{base}.{func.attr}"
-            if (catalog or CATALOG).rule_for(name) is not None:
-                return name
-    if isinstance(func, ast.Attribute) and func.attr in (catalog or CATALOG).method_names:
+    if isinstance(func, ast.Attribute) and func.attr in catalog.method_names:
         owner = evaluator.evaluate(func.value, scope, line)
         if owner.kind == "call" and isinstance(owner.value, str):
             return f"{owner.value}().{func.attr}"
