@@ -18,9 +18,10 @@ from vlicense.discovery.loaders.base import Reference
 from vlicense.knowledge.weight_urls import WeightId, is_known_host, is_url, known_weight
 from vlicense.model import Location, ModelReference, UnresolvedReference
 
-# A source holding none of these words names no known weight file or weight URL (the pre-filter's cheap test:
-# known weight URLs end in a weight suffix or are Hub ``/resolve/`` URLs).
-NAME_WORDS = (".pt", ".onnx", ".bin", ".safetensors", ".ckpt", "/resolve/")
+# A source holding none of these words names no known weight file or weight URL (the pre-filter's cheap test,
+# one scan of the text per word: Ultralytics assets end in .pt/.onnx, known hosts serve .pt/.pth files or Hub
+# ``/resolve/`` URLs; the rare .bin/.ckpt download elsewhere is left to files analyzed anyway).
+NAME_WORDS = (".pt", ".onnx", "/resolve/")
 # Quoted strings without spaces: the only ones worth a knowledge-base look-up.
 _QUOTED = re.compile(r"""'([^'\s\\]{4,300})'|"([^"\s\\]{4,300})\"""")
 _CANDIDATE_SUFFIXES = (".pt", ".pth", ".onnx", ".ts")
