@@ -21,7 +21,8 @@ from vlicense.discovery.cache import ANALYZER_VERSION, Cache, content_hash, deco
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
 from vlicense.discovery.loaders import may_call_loader
 from vlicense.discovery.loaders.base import Reference, is_project_dir_factory
-from vlicense.discovery.loaders.ultralytics import DEFAULT_WEIGHTS, DEFAULTS_VERSION
+from vlicense.discovery.loaders.by_name import may_load_through_project_class, names_known_weight
+from vlicense.discovery.loaders.cli import cli_hits, cli_reference
 from vlicense.discovery.project import (
     LOADER_MODULES,
     FileResult,
@@ -589,6 +590,10 @@ class _Run:
             if ref.module in STDLIB or ref.module in self.first_party:
                 continue
             imports.append(ref)
+        # A weight found by name is a fallback: where a loader call (or a config/CLI form) loads the same weight,
+        # the load site speaks for it.
+        loaded = {(r.loader, r.name) for r in refs if isinstance(r, ModelReference) and r.found_by != "name"}
+        refs = [r for r in refs if not (isinstance(r, ModelReference) and r.found_by == "name" and (r.loader, r.name) in loaded)]
         models = sorted({r for r in refs if isinstance(r, ModelReference)}, key=lambda m: (*_loc_key(m.location), m.loader, m.name, m.variant or "", m.api))
         unresolved = sorted({r for r in refs if not isinstance(r, ModelReference)}, key=lambda u: (*_loc_key(u.location), u.loader, u.expression, u.reason, u.candidates))
         skipped = sorted(set(self.skipped + reader.skipped), key=lambda s: (s.path, s.reason))
@@ -655,6 +660,10 @@ def prefilter(path: Path, rel: str) -> Prefiltered:
         loader_modules = {r.module for r in found[0]} & LOADER_MODULES
         if loader_modules and may_call_loader(source, loader_modules):
             return Prefiltered(sha, data, None, None)
+        # A known weight's name (an Ultralytics asset, a weight URL) counts wherever it is passed or assigned, and
+        # a project class may inherit a library's loader (``Net.from_pretrained`` with Net(PyTorchModelHubMixin)).
+        if may_load_through_project_class(source) or names_known_weight(source):
+            return Prefiltered(sha, data, None, None)
         # Linking drops standard-library imports anyway: not carrying them makes results and cache entries small.
         imports = [r for r in found[0] if r.module not in STDLIB]
         return Prefiltered(sha, data, pack_imports(FileResult(rel, imports=imports, import_names=found[1])), None)
@@ -716,12 +725,8 @@ def analyze_notebook(index: ProjectIndex, rel: str, scope: str) -> tuple[FileRes
         for tokens in notebooks.split_commands(shell.command):
             for name, spec in notebooks.pip_installs(tokens):
                 result.requirements.append(RequirementReference(name, spec, location, scope))
-            for weights_name in notebooks.yolo_models(tokens):
-                if weights_name is None:
-                    result.references.append(ModelReference("ultralytics", DEFAULT_WEIGHTS["YOLO"], location, variant="YOLO",
-                                                            api=f"yolo CLI (default weights in ultralytics {DEFAULTS_VERSION})", scope=scope))
-                else:
-                    result.references.append(ModelReference("ultralytics", weights_name, location, variant="YOLO", api="yolo CLI", scope=scope))
+            for hit in cli_hits(tokens):
+                result.references += cli_reference(hit, location, scope, f"{hit.rule.commands[0]} CLI")
     return result, skipped
 
 
