@@ -22,18 +22,20 @@ def test_notebook_shell_lines_download_and_pass_weights(scan):
         ("code", f"!wget -q {SAM} -P {{HOME}}/weights\n!wget -q https://example.com/data/coco.zip\n"),
         ("code", "%%time\n!python train.py \\\n  --img 416 \\\n  --weights yolov8s.pt\nx = 1\n"),
         ("code", "!python tools/eval.py -c {MODEL_PATH}\n!python detect.py --weights {HOME}/best.pt\n"),
-        ("code", f"%%bash\nwget {RELEASE}/a.pth \\\n  -O ckpt/a.pth\n"),
+        ("code", f"%%bash\nwget {RELEASE}/a.pth \\\n  -O ckpt/a.pth\nwget {RELEASE}/b.pth -P $DEST/weights\n"),
         ("code", "!yolo task=detect mode=train model=yolov8s.pt data={HOME}/data.yaml\n"),
     )
     d = scan({"nb.ipynb": nb})
     assert d.skipped == []
     got = [(m.loader, m.name, m.url, m.location.cell, m.location.cell_line) for m in d.models]
     assert got == [
-        # -P {HOME}/weights: the folder is only known at run time, the file name is not.
-        ("file", "sam_vit_h_4b8939.pth", SAM, 1, 1),
+        # The SAM ViT-H file is a weight timm's table lists under the same URL.
+        ("timm", "samvit_huge_patch16.sa1b", None, 1, 1),
         ("ultralytics", "yolov8s.pt", None, 2, 2),  # the continued !python line, at its first line
         ("file", "runs/exp/weights/best.pth", None, 3, 1),  # {MODEL_PATH}: the notebook's constant
         ("file", "ckpt/a.pth", f"{RELEASE}/a.pth", 4, 2),
+        # -P $DEST/weights: the folder is only known at run time, the file name is not.
+        ("file", "b.pth", f"{RELEASE}/b.pth", 4, 4),
         ("ultralytics", "yolov8s.pt", None, 5, 1),
     ]
     assert [(u.expression, u.reason, u.location.cell) for u in d.unresolved] == [

@@ -23,6 +23,7 @@ from vlicense.discovery.cache import ANALYZER_VERSION, Cache, content_hash, deco
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
 from vlicense.discovery.loaders import may_call_loader
 from vlicense.discovery.loaders.base import Reference, is_project_dir_factory
+from vlicense.discovery.loaders.by_name import may_load_through_project_class, names_known_weight
 from vlicense.discovery.project import (
     LOADER_MODULES,
     FileResult,
@@ -590,6 +591,10 @@ class _Run:
             if ref.module in STDLIB or ref.module in self.first_party:
                 continue
             imports.append(ref)
+        # A weight found by name is a fallback: where a loader call (or a config/CLI form) loads the same weight,
+        # the load site speaks for it.
+        loaded = {(r.loader, r.name) for r in refs if isinstance(r, ModelReference) and r.found_by != "name"}
+        refs = [r for r in refs if not (isinstance(r, ModelReference) and r.found_by == "name" and (r.loader, r.name) in loaded)]
         models = sorted({r for r in refs if isinstance(r, ModelReference)}, key=lambda m: (*_loc_key(m.location), m.loader, m.name, m.variant or "", m.api))
         unresolved = sorted({r for r in refs if not isinstance(r, ModelReference)}, key=lambda u: (*_loc_key(u.location), u.loader, u.expression, u.reason, u.candidates))
         skipped = sorted(set(self.skipped + reader.skipped), key=lambda s: (s.path, s.reason))
@@ -656,6 +661,10 @@ def prefilter(path: Path, rel: str) -> Prefiltered:
         modules = {r.module for r in found[0]}
         loader_modules = modules & LOADER_MODULES
         if loader_modules and may_call_loader(source, loader_modules):
+            return Prefiltered(sha, data, None, None)
+        # A known weight's name (an Ultralytics asset, a weight URL) counts wherever it is passed or assigned, and
+        # a project class may inherit a library's loader (``Net.from_pretrained`` with Net(PyTorchModelHubMixin)).
+        if may_load_through_project_class(source) or names_known_weight(source):
             return Prefiltered(sha, data, None, None)
         # IPython shell lines (``!wget ...`` in a Colab export) are commands the full analysis reads; a config
         # module (``load_from = ...``, ``dict(checkpoint=...)``) names weights without calling anything.

@@ -18,11 +18,15 @@ import yaml
 
 from vlicense.bounded import CONFIG_YAML, OverLimit, compose_yaml, load_json, load_toml, paused_gc, yaml_problem
 from vlicense.discovery import registry
+from vlicense.discovery.loaders import CATALOG
 from vlicense.discovery.loaders.base import (
     looks_like_path,
     normalize_path,
     weight_format,
 )
+from vlicense.discovery.loaders.cli import text_references
+from vlicense.knowledge.loader_catalog import Part
+from vlicense.knowledge.weight_urls import valid_hub_id, weight_for_url
 from vlicense.discovery.registry import FileScan
 from vlicense.discovery.sources import Unreadable, decode_text, read_bytes
 from vlicense.model import Location, ModelReference, SkippedFile, UnresolvedReference
@@ -127,13 +131,11 @@ def is_hub_key(key: str) -> bool:
 TORCHVISION_ENUM = re.compile(r"^(?:torchvision\.models\.(?:[a-z_0-9]+\.)*)?([A-Za-z0-9_]+_Weights)\.([A-Za-z0-9_]+)$")
 # ``Enum.MEMBER`` members are upper case (``IMAGENET1K_V2``, ``COCO_V1``, ``DEFAULT``).
 TORCHVISION_MEMBER = re.compile(r"^[A-Z][A-Z0-9_]*$")
-HUB_REPO_ID = re.compile(r"^[A-Za-z0-9](?:[\w\-.]{0,94}[A-Za-z0-9_])?(?:/[A-Za-z0-9](?:[\w\-.]{0,94}[A-Za-z0-9_])?)?$")
 # Name suffixes that make an ``a/b`` value a file path, never a Hub id (``configs/yolov8.yaml``).
 NON_WEIGHT_SUFFIXES = (
     ".yaml", ".yml", ".json", ".txt", ".py", ".cfg", ".ini", ".toml", ".md", ".csv", ".xml", ".zip", ".tar",
     ".gz", ".tgz", ".png", ".jpg", ".jpeg", ".mp4", ".html", ".sh", ".log",
 )  # fmt: skip
-ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 # ``${oc.env:MODEL,yolov8n.pt}`` (OmegaConf) and ``${MODEL:-yolov8n.pt}`` (shell/compose): the default is used.
 _INTERPOLATION_DEFAULT = re.compile(r"^\$\{(?:oc\.env:[\w.]+\s*,|[A-Za-z_]\w*:?-)\s*(?P<default>[^${}]+?)\s*\}$")
 _INTERPOLATION = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_]\w*|\{\{[^}]*\}\}|%\([^)]*\)s")
@@ -194,7 +196,7 @@ def classify_value(raw: str, location: Location, ctx: ValueContext) -> list[Refe
         return [UnresolvedReference(location, "file", value, "OpenMMLab model-zoo alias: its weights and license are not known statically")]
     if lowered.startswith(("hf-hub:", "hf_hub:")):
         repo, _, revision = value.split(":", 1)[1].partition("@")
-        if _valid_hub_id(repo):
+        if valid_hub_id(repo):
             return [_model("huggingface", repo, location, ctx, revision=revision or None)]
         return [UnresolvedReference(location, "huggingface", value, "not a valid Hugging Face Hub id")]
     enum = TORCHVISION_ENUM.match(value)
@@ -215,7 +217,7 @@ def classify_value(raw: str, location: Location, ctx: ValueContext) -> list[Refe
         return [_model("file", local, location, ctx, variant="directory")]
     if looks_like_path(value):
         return []
-    if _valid_hub_id(value):
+    if valid_hub_id(value):
         return [_model("huggingface", value, location, ctx)]
     return []
 
@@ -227,9 +229,23 @@ def _bare_name(value: str, location: Location, ctx: ValueContext) -> list[Refere
     pretrained_off = any(ctx.siblings.get(flag) is False for flag in PRETRAINED_FLAGS)
     tv_target = target.startswith("torchvision.")
     arch = value.split(".", 1)[0]
-    if not tv_target and (arch in _timm_archs() or kb.timm_tag(value) is not None):
-        return [] if pretrained_off else [_model("timm", value, location, ctx)]
     enum_name = kb.torchvision_enum_for_builder(value)
+    if not tv_target and (arch in _timm_archs() or kb.timm_tag(value) is not None):
+        if pretrained_off:
+            return []
+        if enum_name and "." not in value and not target.startswith("timm."):
+            # Both libraries publish weights under this name (anomalib's CFA loads torchvision's wide_resnet50_2):
+            # without the loading library, which weights is not known, and guessing could be wrong.
+            return [
+                UnresolvedReference(
+                    location,
+                    "timm",
+                    value,
+                    "names both a timm architecture and a torchvision builder; which library loads it is not known from this config",
+                    (f"timm:{value}", f"torchvision:{enum_name}.DEFAULT"),
+                )
+            ]
+        return [_model("timm", value, location, ctx)]
     if enum_name:
         if pretrained_off:
             return []
@@ -244,7 +260,7 @@ def _bare_name(value: str, location: Location, ctx: ValueContext) -> list[Refere
                 (f"{enum_name}.DEFAULT",),
             )
         ]
-    if ctx.hub_key and _valid_hub_id(value) and not value.isdigit() and value.lower() not in ("none", "null", "true", "false"):
+    if ctx.hub_key and valid_hub_id(value) and not value.isdigit() and value.lower() not in ("none", "null", "true", "false"):
         return [_model("huggingface", value, location, ctx)]
     if kb.hub_model(value) is not None:
         return [_model("huggingface", value, location, ctx)]
@@ -289,14 +305,6 @@ def _model(loader: str, name: str, location: Location, ctx: ValueContext, **kw: 
     return ModelReference(loader=loader, name=name, location=location, scope=ctx.scope, api=ctx.api, **kw)  # type: ignore[arg-type]
 
 
-def _valid_hub_id(value: str) -> bool:
-    """huggingface_hub's repo-id rules (validate_repo_id), without importing the library on the hot path."""
-    if not HUB_REPO_ID.match(value) or "--" in value or ".." in value or value.endswith(".git"):
-        return False
-    org, _, name = value.rpartition("/")
-    return not (org and (org.isdigit() and name.isdigit()))
-
-
 def _project_path(ctx: ValueContext, path: str) -> str | None:
     """``path`` relative to the root (or to the config file's folder) when it exists in the project."""
     if not path or path.startswith(("/", "~")) or re.match(r"^[A-Za-z]:/", path):
@@ -331,49 +339,22 @@ def _collapse(path: str) -> str | None:
 
 # ------------------------------------------------------------------------------------------------ URLs
 
-ULTRALYTICS_RELEASE = re.compile(r"^/ultralytics/assets/releases/download/(?P<tag>[^/]+)/(?P<file>[^/]+)$")
-HF_FILE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/(?:resolve|blob|raw)/(?P<rev>[^/]+)/(?P<file>.+)$")
-HF_REPO = re.compile(r"^/(?P<repo>[^/]+/[^/]+?)/?$")
-# Non-model Hub pages (``/datasets/org/x``, ``/spaces/org/x``) are not model repositories.
-HF_NON_MODEL = ("datasets", "spaces", "docs", "blog", "models", "collections", "papers", "api", "learn", "tasks")
-
-
 def url_reference(url: str, location: Location, scope: str, api: str, *, strict: bool = True) -> Reference | None:
-    """A reference for a download URL of weights, or None for a URL that is not one.
+    """A reference for a download URL of weights (knowledge/weight_urls.py), or None for a URL that is not one.
 
-    Hub ``resolve`` URLs -> huggingface (variant = file); Ultralytics release assets -> ultralytics;
-    ``download.pytorch.org/models/<file>`` -> the torchvision weights with that URL (knowledge base); any other
-    URL of a weight file -> UnresolvedReference. ``strict=False`` (config values) also accepts Hub repo pages.
+    A Hub file, an Ultralytics asset or a weight a generated table lists -> that model; any other weight file ->
+    UnresolvedReference (its license is not known statically). ``strict=False`` (config values) also accepts Hub
+    repository pages and archives.
     """
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
+    found = weight_for_url(url, repo_pages=not strict, archives=not strict)
+    if found is None:
         return None
-    host = (parts.hostname or "").lower()
-    path = unquote(parts.path)
-    if host in ("huggingface.co", "www.huggingface.co", "hf.co"):
-        match = HF_FILE.match(path)
-        if match and match.group("repo").split("/")[0] not in HF_NON_MODEL:
-            repo, rev = match.group("repo"), match.group("rev")
-            if _valid_hub_id(repo):
-                revision = None if rev in ("main", "master") else rev
-                return ModelReference("huggingface", repo, location, variant=match.group("file"), revision=revision, api=api, scope=scope)
-        match = HF_REPO.match(path)
-        if not strict and match and match.group("repo").split("/")[0] not in HF_NON_MODEL and _valid_hub_id(match.group("repo")):
-            return ModelReference("huggingface", match.group("repo"), location, api=api, scope=scope)
-    if host == "github.com":
-        match = ULTRALYTICS_RELEASE.match(path)
-        if match and weight_format(match.group("file")):
-            return ModelReference("ultralytics", match.group("file"), location, api=api, scope=scope)
-    fmt = weight_format(path)
-    if host == "download.pytorch.org" and path.startswith("/models/") and fmt:
-        member = torchvision_member_for_url(path.rsplit("/", 1)[-1])
-        if member:
-            return ModelReference("torchvision", "", location, variant=member, api=api, scope=scope)
+    if found.loader != "file":
+        return ModelReference(found.loader, found.name, location, variant=found.variant, revision=found.revision,  # type: ignore[arg-type]
+                              api=api, scope=scope)
+    if found.host == "download.pytorch.org" and urlsplit(url.strip()).path.startswith("/models/"):
         return UnresolvedReference(location, "torchvision", url, "download.pytorch.org weight file not in the knowledge base's torchvision table")
-    if fmt or (not strict and path.lower().endswith(ARCHIVE_SUFFIXES)):
-        return UnresolvedReference(location, "file", url, f"weights downloaded from {host or 'a URL'}: their license is not known statically")
-    return None
+    return UnresolvedReference(location, "file", url, f"weights downloaded from {found.host or 'a URL'}: their license is not known statically")
 
 
 def url_references(url: str, saved: str, location: Location, scope: str, api: str, *, strict: bool = True) -> list[Reference]:
@@ -394,25 +375,6 @@ def url_references(url: str, saved: str, location: Location, scope: str, api: st
     if not fmt or not path:
         return []
     return [ModelReference("file", path, location, variant=fmt, api=api, scope=scope, url=url.strip())]
-
-
-def torchvision_member_for_url(filename: str) -> str | None:
-    """``resnet50-11ad3fa6.pth`` -> ``ResNet50_Weights.IMAGENET1K_V2`` (from the KB's torchvision weight urls)."""
-    return _torchvision_urls().get(filename)
-
-
-@lru_cache(maxsize=1)
-def _torchvision_urls() -> dict[str, str]:
-    try:
-        table = json.loads((_kb().directory / "torchvision.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    out: dict[str, str] = {}
-    for member, entry in sorted((table.get("weights") or {}).items()):
-        url = entry.get("url") if isinstance(entry, dict) else None
-        if isinstance(url, str) and url:
-            out.setdefault(url.rsplit("/", 1)[-1], member)
-    return out
 
 
 @lru_cache(maxsize=1)
@@ -950,6 +912,16 @@ def _dedupe(items: list) -> list:
 
 
 _ENV_ITEM = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
+# LightningCLI/jsonargparse: ``model: {class_path: pkg.Model, init_args: {backbone: ...}}``.
+INIT_ARGS_KEYS = ("init_args", "dict_kwargs")
+
+
+def _loader_part(target: str, key: str) -> Part | None:
+    """The catalog part whose id keyword is ``key`` for a callee a config names (``_target_``/``class_path``)."""
+    rule = CATALOG.rule_for(target.strip())
+    if rule is None:
+        return None
+    return next((p for p in rule.parts if p.id is not None and p.id.kw == key and p.mapping.map != "none"), None)
 
 
 def _env_model_item(text: str) -> bool:
@@ -966,34 +938,37 @@ class _Walker:
         self.scope = "dev" if workflow and scope == "runtime" else scope
 
     def walk(self, document: object) -> None:
-        stack: list[tuple[object, int]] = [(document, 0)]
+        # (node, depth, owner): owner is the callee a LightningCLI/jsonargparse parent names for ``init_args``.
+        stack: list[tuple[object, int, str]] = [(document, 0, "")]
         seen: set[int] = set()
         while stack:
-            node, depth = stack.pop()
+            node, depth, owner = stack.pop()
             # YAML aliases share containers: each is walked once (a "billion laughs" file stays linear).
             if id(node) in seen:
                 continue
             seen.add(id(node))
             if isinstance(node, dict):
-                self._mapping(node, depth, stack)
+                self._mapping(node, depth, stack, owner)
             elif isinstance(node, list):
-                stack.extend((child, depth + 1) for child in reversed(node) if isinstance(child, (dict, list)))
+                stack.extend((child, depth + 1, "") for child in reversed(node) if isinstance(child, (dict, list)))
 
-    def _mapping(self, node: dict, depth: int, stack: list[tuple[object, int]]) -> None:
+    def _mapping(self, node: dict, depth: int, stack: list[tuple[object, int, str]], owner: str) -> None:
         siblings = {k.lower(): v.value for k, v in node.items() if isinstance(v, Scalar)}
-        children: list[object] = []
+        target = siblings.get("_target_") or owner
+        class_path = siblings.get("class_path")
+        children: list[tuple[object, str]] = []
         for key, value in node.items():
             # Hydra's top-level ``defaults`` list picks config files (``model: resnet50`` -> conf/model/resnet50.yaml).
             if depth == 0 and key == "defaults" and isinstance(value, list):
                 continue
             if isinstance(value, (dict, list)):
-                children.append(value)
+                children.append((value, str(class_path) if key in INIT_ARGS_KEYS and isinstance(class_path, str) else ""))
             if self.workflow and key == "run" and isinstance(value, Scalar) and isinstance(value.value, str):
                 self._shell(value)
                 continue
             if isinstance(value, Scalar):
-                if isinstance(value.value, str) and is_model_key(key):
-                    self._value(key, value, siblings)
+                if isinstance(value.value, str) and (is_model_key(key) or (target and _loader_part(str(target), key))):
+                    self._value(key, value, siblings, str(target or ""))
             elif isinstance(value, list):
                 for item in value:
                     if not isinstance(item, Scalar) or not isinstance(item.value, str):
@@ -1005,16 +980,19 @@ class _Walker:
                         self._value(env.group("key"), shifted, siblings)
                     elif is_model_key(key) and not env:
                         self._value(key, item, siblings)
-        stack.extend((child, depth + 1) for child in reversed(children))
+        stack.extend((child, depth + 1, child_owner) for child, child_owner in reversed(children))
 
-    def _value(self, key: str, scalar: Scalar, siblings: Mapping[str, object]) -> None:
+    def _value(self, key: str, scalar: Scalar, siblings: Mapping[str, object], target: str = "") -> None:
         value = str(scalar.value)
-        target = str(siblings.get("_target_") or "")
         # Hydra ``_target_: timm.create_model`` loads pretrained weights only with ``pretrained: true``.
         if target.endswith("timm.create_model") and key.lower() == "model_name" and siblings.get("pretrained") is not True:
             return
+        part = _loader_part(target, key) if target else None
         if target.startswith("torchvision.models.") and key.lower() == "weights":
             refs = self._torchvision_weights(value, scalar, siblings)
+        elif part is not None and not target.startswith(("timm.", "torchvision.")):
+            # A known library receives this value: its loader decides which door the id goes through.
+            refs = text_references(part.mapping, value, self._location(scalar), self.scope, f"config key {key!r} for {target}")
         else:
             ctx = ValueContext(self.root, self.rel, self.scope, f"config key {key!r}", siblings, is_hub_key(key))
             refs = classify_value(value, self._location(scalar), ctx)

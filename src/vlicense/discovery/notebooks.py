@@ -230,8 +230,6 @@ def _continued(lines: list[str], start: int) -> tuple[str, int]:
 
 # ------------------------------------------------------------------------------------------ shell commands
 
-YOLO_MODES = frozenset({"train", "val", "predict", "export", "track", "benchmark"})
-YOLO_TASKS = frozenset({"detect", "segment", "classify", "pose", "obb"})
 _PIP_VALUE_OPTIONS = frozenset({"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
                                 "--extra-index-url", "-f", "--find-links", "--target", "-t", "--prefix", "--root",
                                 "--platform", "--python-version", "--implementation", "--abi", "--upgrade-strategy",
@@ -280,20 +278,3 @@ def pip_installs(tokens: list[str]) -> list[tuple[str, str]]:
             continue
         out.append((canonicalize_name(req.name), str(req.specifier)))
     return out
-
-
-def yolo_models(tokens: list[str]) -> list[str | None]:
-    """``yolo [task] mode model=x.pt ...`` -> ["x.pt"]; [None] when the mode loads the default weights."""
-    if not tokens or tokens[0] != "yolo":
-        return []
-    args = tokens[1:]
-    positional = [a for a in args if "=" not in a]
-    if positional and positional[0] in YOLO_TASKS:
-        positional = positional[1:]
-    if not positional or positional[0] not in YOLO_MODES:
-        return []
-    for arg in args:
-        key, _, value = arg.partition("=")
-        if key == "model":
-            return [] if value.lower().endswith((".yaml", ".yml")) else [value]
-    return [None]

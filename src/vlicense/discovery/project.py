@@ -30,7 +30,8 @@ from vlicense.discovery.bindings import (
     _bases,
 )
 from vlicense.discovery import preprocessing
-from vlicense.discovery.loaders import LOADERS_BY_MODULE
+from vlicense.discovery.loaders import LOADERS_BY_MODULE, callee_name
+from vlicense.discovery.loaders.by_name import WEIGHT_KEYWORDS, named_weights, unnamed_weight_keywords
 from vlicense.discovery.loaders.base import (
     CallLoader,
     CallSite,
@@ -103,9 +104,10 @@ class ModuleAnalysis:
         self.index = index
         self.rel = rel
         self.text = SourceText(source)
+        self.source = source
+        self.tree = tree
         self.scope_label = scope_label
         self.is_setup = is_setup
-        self.tree = tree
         self.locate = locate or self._locate
         self.module = Scope("module", name=rel)
         self.calls: list[tuple[ast.Call, Scope]] = []
@@ -200,13 +202,16 @@ class ModuleAnalysis:
 
     def _run(self, result: FileResult) -> None:
         pending: list[tuple[ast.Call, Scope]] = []
+        unnamed: set[int] = set()
+        handled: set[int] = set()
         consumed: set[int] = set()
         for node, scope in self.calls:
             if id(node) in consumed:
                 continue
-            qual = self.evaluator.qualname(node.func, scope, node.lineno)
+            qual = callee_name(self.evaluator, node, scope, node.lineno)
             if qual is None:
                 pending.append((node, scope))
+                unnamed.add(id(node))
                 continue
             if self.is_setup and qual in SETUP_CALLS:
                 setup_requirements(node, scope, self.evaluator, self.facts)
@@ -219,6 +224,7 @@ class ModuleAnalysis:
             if loader is None:
                 pending.append((node, scope))
                 continue
+            handled.add(id(node))
             self.evaluator.consulted = set()
             refs = run_loader(self, node, scope, qual, loader, self.locate(node.lineno, node.col_offset), consumed)
             self._file_refs(result, refs, _Entry(node, scope, loader=loader))
@@ -247,8 +253,21 @@ class ModuleAnalysis:
                 self._file_refs(result, refs, _Entry(node, scope, target=target))
             if not progress:
                 break
+        self._by_name(result, [(n, sc) for n, sc in pending if id(n) in unnamed and id(n) not in done], handled | consumed | done)
         result.imports = list(self.facts.imports)
         result.hygiene = preprocessing.observe(self, result.references)
+
+    def _by_name(self, result: FileResult, unnamed: list[tuple[ast.Call, Scope]], loads: set[int]) -> None:
+        """Known weights named outside loader calls (``loads``: calls already analyzed as loads), and weight
+        keywords given to callables nobody can name."""
+        for node, scope in unnamed:
+            if any(k.arg in WEIGHT_KEYWORDS for k in node.keywords) and self.resolve_function(node.func, scope, node.lineno) is None:
+                result.references += unnamed_weight_keywords(node, self.locate(node.lineno, node.col_offset), self.text.segment)
+        seen = {(r.loader, r.name) for r in [*result.references, *(r for _, r in result.tagged)] if isinstance(r, ModelReference)}
+        for ref in named_weights(self.tree, self.source, self.locate, self.scope_label, loads):
+            if (ref.loader, ref.name) not in seen:
+                seen.add((ref.loader, ref.name))
+                result.references.append(ref)
 
     def _file_refs(self, result: FileResult, refs: list[Reference], entry: _Entry) -> None:
         consulted = [s for s in self.evaluator.consulted if entry.scope.within(s)]
@@ -372,7 +391,7 @@ def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tu
         owner.evaluator.frames = {**saved, fscope: frame}
         try:
             if entry.loader is not None:
-                qual = owner.evaluator.qualname(entry.call.func, entry.scope, entry.call.lineno) or ""
+                qual = callee_name(owner.evaluator, entry.call, entry.scope, entry.call.lineno) or ""
                 got = run_loader(owner, entry.call, entry.scope, qual, entry.loader, location, set(), via=via)
             else:
                 got = run_wrapper(owner, entry.call, entry.scope, entry.target, location, depth=depth + 1, via=via)

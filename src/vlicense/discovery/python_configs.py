@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vlicense.discovery.configs import ValueContext, _valid_hub_id, classify_value, is_hub_key, is_model_key
+from vlicense.discovery.configs import ValueContext, classify_value, is_hub_key, is_model_key
 from vlicense.discovery.loaders.base import Reference
+from vlicense.knowledge.weight_urls import valid_hub_id
 from vlicense.model import ModelReference
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def _value(module: ModuleAnalysis, root: Path, key: str, node: ast.expr, sibling
     ctx = ValueContext(root, module.rel, module.scope_label, f"config key {key!r}", siblings, is_hub_key(key))
     refs: list[Reference] = []
     for text in texts:
-        if repo_only and not (text.count("/") == 1 and _valid_hub_id(text)):
+        if repo_only and not (text.count("/") == 1 and valid_hub_id(text)):
             continue
         found = classify_value(text, location, ctx)
         refs += [r for r in found if not repo_only or (isinstance(r, ModelReference) and r.loader == "huggingface")]

@@ -25,7 +25,7 @@ from vlicense.discovery.configs import (
     url_references,
 )
 from vlicense.discovery.loaders.base import looks_like_path, normalize_path, weight_format
-from vlicense.discovery.loaders.ultralytics import DEFAULT_WEIGHTS, DEFAULTS_VERSION
+from vlicense.discovery.loaders.cli import CliHit, cli_commands, cli_hits, cli_reference, ultralytics_cli_class
 from vlicense.discovery.manifests import _name_and_specifier
 from vlicense.discovery.registry import FileScan
 from vlicense.discovery.sources import Unreadable, decode_text, read_bytes
@@ -39,7 +39,7 @@ from vlicense.model import (
 
 SCANNER_NAME = "shell"
 # Bump when what the scanner reports changes: it keys the per-file result cache.
-SCANNER_VERSION = "1-downloads"
+SCANNER_VERSION = "2-downloads"
 
 DOCKERFILE_NAMES = ("dockerfile", "containerfile")
 SHELL_SUFFIXES = (".sh", ".bash")
@@ -256,8 +256,8 @@ def _weightish(text: str) -> bool:
 WRAPPERS = frozenset({"sudo", "exec", "nohup", "time", "command", "builtin", "env", "nice", "stdbuf", "timeout"})
 SHELL_KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "fi", "done"})
 RUNNERS = frozenset({"uv", "poetry", "pipenv", "pdm", "hatch", "rye", "conda", "mamba", "micromamba", "pixi"})
-YOLO_NO_MODEL = frozenset({"help", "checks", "version", "settings", "cfg", "copy-cfg", "solutions", "login", "logout", "hub"})
-YOLO_MODES = frozenset({"train", "val", "predict", "export", "track", "benchmark"})
+# Programs the loader catalog has command-line forms for (``yolo``, ...).
+CATALOG_COMMANDS = cli_commands()
 DOWNLOADERS = frozenset(cmdline.DOWNLOAD_OPTIONS)
 # ``sh -c "bash -c '...'"``: nested shell strings are read this deep.
 MAX_NESTED_SHELLS = 4
@@ -318,8 +318,8 @@ def _scan_command(ctx: _Context, command: list[Token]) -> None:
         return
     program = PurePosixPath(words[0].text).name
     args = words[1:]
-    if program in ("yolo", "ultralytics"):
-        _yolo(ctx, words[0], args)
+    if program in CATALOG_COMMANDS:
+        _catalog_command(ctx, words)
     elif program in HF_CLIS and args and args[0].text == "download":
         _hf_download(ctx, words[0], args[1:], program)
     elif program in DOWNLOADERS:
@@ -336,38 +336,26 @@ def _scan_command(ctx: _Context, command: list[Token]) -> None:
             _script(ctx, program, words)
 
 
-def _yolo(ctx: _Context, head: Token, args: list[Token]) -> None:
-    texts = [a.text for a in args]
-    if not texts or any(t in YOLO_NO_MODEL for t in texts if "=" not in t):
-        return
-    api = f"{ctx.api_prefix}yolo CLI"
-    for token in args:
-        if token.text.startswith("model="):
-            value, missing = ctx.expand(token.text[len("model="):])
-            location = ctx.location(token.line, token.column)
-            if missing:
-                ctx.add([UnresolvedReference(location, "ultralytics", token.text, _unset(missing))])
-                return
+def _catalog_command(ctx: _Context, words: list[Token]) -> None:
+    """A command the loader catalog knows (``yolo predict model=x.pt``): each id it names, or the default."""
+    for hit in cli_hits([t.text for t in words]):
+        api = f"{ctx.api_prefix}{hit.rule.commands[0]} CLI"
+        if hit.index is None:
+            head = words[0]
+            ctx.add(cli_reference(hit, ctx.location(head.line, head.column), ctx.scope, api))
+            continue
+        token = words[hit.index]
+        location = ctx.location(token.line, token.column)
+        value, missing = ctx.expand(hit.value)
+        if missing:
+            ctx.add([UnresolvedReference(location, hit.rule.mapping.loader, token.text, _unset(missing))])
+            continue
+        if hit.rule.mapping.map == "ultralytics":
+            # A weights path is read like a config value (project files, official asset names, URLs).
             refs = classify_value(value, location, ctx.value_context(api))
-            ctx.add(replace(r, variant=_ultralytics_class(r.name)) if isinstance(r, ModelReference) and r.loader == "ultralytics" else r for r in refs)
-            return
-    # ``yolo predict ...`` and ``yolo task=detect mode=predict ...`` both name the mode.
-    if any(t in YOLO_MODES or t.removeprefix("mode=") in YOLO_MODES for t in texts):
-        # Without model= the CLI loads its default weights (ultralytics/cfg/__init__.py entrypoint).
-        default = DEFAULT_WEIGHTS["YOLO"]
-        ctx.add([ModelReference("ultralytics", default, ctx.location(head.line, head.column), "YOLO", api=f"{api} (default weights in ultralytics {DEFAULTS_VERSION})", scope=ctx.scope)])
-
-
-def _ultralytics_class(name: str) -> str:
-    """The class the yolo CLI picks for a weights name (ultralytics/cfg/__init__.py entrypoint)."""
-    stem = PurePosixPath(name).name.lower()
-    if "rtdetr" in stem:
-        return "RTDETR"
-    if "fastsam" in stem:
-        return "FastSAM"
-    if stem.startswith(("sam_", "sam2", "sam3", "mobile_sam")):
-        return "SAM"
-    return "YOLO"
+            ctx.add(replace(r, variant=ultralytics_cli_class(r.name)) if isinstance(r, ModelReference) and r.loader == "ultralytics" else r for r in refs)
+        else:
+            ctx.add(cli_reference(CliHit(hit.rule, hit.index, value), location, ctx.scope, api))
 
 
 def _hf_download(ctx: _Context, head: Token, args: list[Token], program: str) -> None:

@@ -242,10 +242,12 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
     identified: dict[str, Identified] = {}
     scopes: dict[str, set[str]] = defaultdict(set)
     ranked: dict[str, list[tuple[float, Location]]] = defaultdict(list)
+    by_loader: dict[str, bool] = defaultdict(bool)
     for ref in found.models:
         ident = identify(ref, kb, project_path)
         scope = normalize_scope(ref.scope)
         scopes[ident.component_id].add(scope)
+        by_loader[ident.component_id] |= ref.found_by != "name"
         ranked[ident.component_id].append((_scope_rank(scope), ref.location))
         if ident.component_id in by_id:
             continue
@@ -300,4 +302,5 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
         classify_model(component, ident.hub_repo, answer)
         component.locations = _ordered(ranked[component_id])
         component.scope = _best_scope(scopes[component_id])
+        component.found_by = "loader" if by_loader[component_id] else "name"
     return list(by_id.values())

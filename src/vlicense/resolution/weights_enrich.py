@@ -36,6 +36,7 @@ STAMP_MESSAGE = (
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*$")
 _HUB_URL = re.compile(r"^https?://huggingface\.co/([A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*?)/?$")
 _SHORT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+\-_]{0,63}$")
+MISSING = "not in the project"
 _SOURCE_LABEL = {"knowledge-base": "knowledge base", "hf-hub": "Hugging Face Hub", "hf-cache": "Hugging Face cache"}
 
 
@@ -89,6 +90,8 @@ def enrich_weight_components(
         else:
             continue
         path, problem = _inside(resolved_root, rel, want_dir=handler is _enrich_directory)
+        if path is None and problem == MISSING:
+            continue  # a weight the code expects at run time: identification already says it is not in the project
         if path is None:
             component.notes.append(f"metadata not read: {problem}")
             skipped.append(SkippedFile(rel, problem))
@@ -117,6 +120,8 @@ def _inside(root: Path, rel: str, *, want_dir: bool) -> tuple[Path | None, str]:
     except OSError as exc:
         return None, f"cannot resolve path: {exc.strerror or exc}"
     try:
+        if not path.exists():
+            return None, MISSING
         if want_dir and not path.is_dir():
             return None, "not a directory"
         if not want_dir and not path.is_file():  # FIFOs and devices would block or never end

@@ -1,26 +1,10 @@
-"""Loader idioms, one module per library; each module exposes ``LOADER`` (see base.CallLoader)."""
+"""Loader calls: one engine (engine.py) over the loader catalog (knowledge/loaders/*.yaml), one CallLoader per entry."""
 
 from __future__ import annotations
 
-from vlicense.discovery.loaders import (
-    huggingface,
-    open_clip,
-    timm,
-    torchhub,
-    torchvision,
-    ultralytics,
-)
 from vlicense.discovery import command_calls
 from vlicense.discovery.loaders.base import CallLoader
-
-LOADERS: tuple[CallLoader, ...] = (
-    torchvision.LOADER,
-    timm.LOADER,
-    huggingface.LOADER,
-    ultralytics.LOADER,
-    torchhub.LOADER,
-    open_clip.LOADER,
-)
+from vlicense.discovery.loaders.engine import CATALOG, LOADERS, callee_name
 
 
 def _by_module() -> dict[str, tuple[CallLoader, ...]]:
@@ -36,12 +20,9 @@ def _by_module() -> dict[str, tuple[CallLoader, ...]]:
 LOADERS_BY_MODULE: dict[str, tuple[CallLoader, ...]] = _by_module()
 
 
-
 def may_call_loader(source: str, modules: set[str]) -> bool:
     """Whether a source that imports these top-level modules spells a callee of one of their loaders."""
-    return any(
-        word in source for module in modules for loader in LOADERS_BY_MODULE.get(module, ()) for word in loader.triggers
-    )
+    return any(word in source for module in modules for word in CATALOG.triggers(module))
 
 
-__all__ = ["LOADERS", "LOADERS_BY_MODULE", "CallLoader", "may_call_loader"]
+__all__ = ["CATALOG", "LOADERS", "LOADERS_BY_MODULE", "CallLoader", "callee_name", "may_call_loader"]
