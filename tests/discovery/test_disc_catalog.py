@@ -216,6 +216,8 @@ def test_general_downloaders_count_weight_urls_only(scan):
     )})
     assert models_of(d) == [
         ("timm", "samvit_huge_patch16.sa1b", None, "https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth"),
+        # requests.get of a weight URL (requests.yaml); the API call with a run-time endpoint is not listed.
+        ("file", "net.onnx", "onnx", "https://example.org/models/net.onnx"),
     ]
     assert d.unresolved == []
 

@@ -93,3 +93,48 @@ def test_help_strings_and_prints_are_not_commands(scan):
         }
     )
     assert d.models == [] and d.unresolved == []
+
+
+def test_download_helpers_of_general_downloaders(scan):
+    d = scan(
+        {
+            "get.py": f"""\
+                import gdown
+                import requests
+                import wget
+
+                gdown.download("https://drive.google.com/uc?id=1AbCdEfGhIjKlMnOpQrStUvWxYz", "weights/sam.pth")
+                gdown.download(id="1AbCdEfGhIjKlMnOpQrStUvWxYz", output="ckpt/model.pt")
+                gdown.download(id="1L7ulhn4VeN-2aOM-fYmljza_TQok-j9F", output="data/features.npy")
+                gdown.cached_download("https://drive.google.com/uc?id=1AbC", path="x.onnx")
+                wget.download("{RELEASE}/model.pth", out="weights/")
+                wget.download("https://example.com/cat.jpg")
+                requests.get("{RELEASE}/net.onnx", stream=True)
+                requests.get("https://api.example.com/v1/items")
+
+
+                def download_checkpoint(url):
+                    with requests.get(url, stream=True) as r:
+                        return r.content
+
+
+                def api_call(endpoint):
+                    return requests.get(endpoint, stream=True).json()
+
+
+                download_checkpoint("{RELEASE}/helper.pth")
+                api_call("https://api.example.com/v1/model.pth")
+                """,
+        }
+    )
+    assert [(m.loader, m.name, m.url, m.location.line) for m in d.models] == [
+        ("file", "weights/sam.pth", "https://drive.google.com/uc?id=1AbCdEfGhIjKlMnOpQrStUvWxYz", 5),
+        ("file", "ckpt/model.pt", None, 6),  # a Drive id: the saved name says weights
+        ("file", "x.onnx", "https://drive.google.com/uc?id=1AbC", 8),
+        ("file", "weights/model.pth", f"{RELEASE}/model.pth", 9),  # out= a folder: the URL's file name inside it
+        ("file", "net.onnx", f"{RELEASE}/net.onnx", 11),
+        # A helper named like a download is a wrapper: its call site carries the URL.
+        ("file", "helper.pth", f"{RELEASE}/helper.pth", 24),
+    ]
+    # api_call() passes its parameter to requests.get too, but an API client is not followed.
+    assert d.unresolved == []

@@ -155,3 +155,22 @@ def test_script_option_helpers():
 @pytest.mark.parametrize("program", ["wget", "curl", "gdown", "aria2c", "axel"])
 def test_downloaders_without_a_url_find_nothing(program):
     assert cmdline.downloads(program, [program, "--help"]) == []
+
+
+def test_catalog_command_lines_optimum_and_mim(scan_file):
+    result = scan_file(
+        shell,
+        "export.sh",
+        """
+        optimum-cli export onnx --model google/owlv2-base-patch16-ensemble owlv2_onnx/
+        optimum-cli export onnx -m facebook/detr-resnet-50 --task object-detection detr/
+        mim download mmdet --config rtmdet_tiny_8xb32-300e_coco --dest .
+        mim install mmdet
+        optimum-cli env
+        """,
+    )
+    assert [(m.loader, m.name, m.location.line) for m in result.models] == [
+        ("huggingface", "google/owlv2-base-patch16-ensemble", 1),
+        ("huggingface", "facebook/detr-resnet-50", 2),
+        ("mmdet", "rtmdet_tiny_8xb32-300e_coco", 3),
+    ]

@@ -105,8 +105,9 @@ class _CommandLoader:
     modules = ("os", "subprocess")
     # The pre-filter asks may_run_commands (two words at once) instead of single trigger words.
     triggers = ()
-    # A helper whose command is not read (``subprocess.run(cmd)``) is not a wrapper worth following.
-    wrappers_only_when_found = True
+    def wrapper_allowed(self, qualname: str, function: str, refs: list[Reference]) -> bool:
+        """A helper whose command is not read (``subprocess.run(cmd)``) is not a wrapper worth following."""
+        return bool(refs)
 
     def handles(self, qualname: str) -> bool:
         return qualname in COMMAND_CALLS

@@ -227,7 +227,7 @@ class ModuleAnalysis:
             handled.add(id(node))
             self.evaluator.consulted = set()
             refs = run_loader(self, node, scope, qual, loader, self.locate(node.lineno, node.col_offset), consumed)
-            self._file_refs(result, refs, _Entry(node, scope, loader=loader))
+            self._file_refs(result, refs, _Entry(node, scope, loader=loader), qual)
         # Calls of project functions that are wrappers; repeated so wrappers defined later in the file count.
         done: set[int] = set()
         for _ in range(MAX_WRAPPER_DEPTH):
@@ -269,10 +269,12 @@ class ModuleAnalysis:
                 seen.add((ref.loader, ref.name))
                 result.references.append(ref)
 
-    def _file_refs(self, result: FileResult, refs: list[Reference], entry: _Entry) -> None:
+    def _file_refs(self, result: FileResult, refs: list[Reference], entry: _Entry, qual: str = "") -> None:
         consulted = [s for s in self.evaluator.consulted if entry.scope.within(s)]
-        if not refs and getattr(entry.loader, "wrappers_only_when_found", False):
-            consulted = []  # ``subprocess.run(cmd)`` in a helper: calls of it are not worth following
+        allowed = getattr(entry.loader, "wrapper_allowed", None)
+        if consulted and allowed is not None:
+            # ``subprocess.run(cmd)`` / ``requests.get(url)`` in an API client: its callers are not worth following.
+            consulted = [s for s in consulted if allowed(qual, s.name, refs)]
         if not consulted:
             result.references += refs
             return

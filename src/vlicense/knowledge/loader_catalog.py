@@ -148,6 +148,9 @@ class CallRule:
     also: tuple[Part, ...] = ()
     api: str | None = None
     triggers: tuple[str, ...] = ()
+    # Which project functions that pass a parameter here are wrappers: "any", or "download-helpers" (only those
+    # named like one: a general-purpose HTTP call in every API client must not make each client a wrapper).
+    wrappers: str = "any"
 
     @property
     def parts(self) -> tuple[Part, ...]:
@@ -248,7 +251,10 @@ class LoaderCatalog:
         """Last names of every callee (``from_pretrained``, ``YOLO``): a project class's method with one of these
         names may be a library's, inherited (``class Net(PyTorchModelHubMixin)`` then ``Net.from_pretrained``)."""
         if self._last is None:
-            self._last = frozenset(t for e in self.entries for r in e.calls for c in r.callees if (t := _trigger(c)))
+            # Only methods (a class or a pattern before the last name): module functions such as ``requests.get``
+            # or ``torch.load`` are not inherited, and their names (get, load, download) are everywhere.
+            self._last = frozenset(t for e in self.entries for r in e.calls for c in r.callees
+                                   if _is_method(c) and (t := _trigger(c)))
         return self._last
 
     @property
@@ -423,6 +429,12 @@ def _is_pattern(callee: str) -> bool:
     return "*" in callee
 
 
+def _is_method(callee: str) -> bool:
+    """``pkg.Class.method`` or ``pkg.**.method`` (not ``pkg.module.function``)."""
+    parts = callee.split(".")
+    return len(parts) >= 2 and (parts[-2] in ("*", "**") or parts[-2][:1].isupper())
+
+
 def _trigger(callee: str) -> str:
     """The literal last name of a callee (``a.b.YOLO`` -> ``YOLO``; ``x.reg[]`` -> ``reg``), "" for a glob."""
     last = callee.rsplit(".", 1)[-1].replace("()", "").replace("[]", "")
@@ -491,7 +503,7 @@ def _entry(data: dict[str, Any], path: str) -> LibraryEntry:
         callees = (call["callee"],) if isinstance(call["callee"], str) else tuple(call["callee"])
         triggers = tuple(call.get("triggers") or dict.fromkeys(t for t in map(_trigger, callees) if t))
         also = tuple(_part(p) for p in call.get("also") or ())
-        calls.append(CallRule(library, callees, _part(call), also, call.get("api"), triggers))
+        calls.append(CallRule(library, callees, _part(call), also, call.get("api"), triggers, call.get("wrappers", "any")))
     cli = []
     for form in data.get("cli") or []:
         commands = (form["command"],) if isinstance(form["command"], str) else tuple(form["command"])

@@ -8,6 +8,7 @@ discovery/project.py names a call's callee (``callee_name``), asks for the loade
 from __future__ import annotations
 
 import ast
+import re
 
 from vlicense.discovery.loaders.base import MISSING, CallSite, Reference, Value, registry_owner
 from vlicense.discovery.loaders.kinds import KINDS, Ctx, read_arg
@@ -28,6 +29,11 @@ class CatalogLoader:
         rule = self.catalog.rule_for(qualname)
         return rule is not None and rule.library == self.name
 
+    def wrapper_allowed(self, qualname: str, function: str, refs: list[Reference]) -> bool:
+        """Whether a project function passing a parameter to this call is a wrapper (its callers are followed)."""
+        rule = self.catalog.rule_for(qualname)
+        return rule is None or rule.wrappers == "any" or bool(refs) or bool(DOWNLOAD_HELPER.search(function.lower()))
+
     def analyze(self, site: CallSite) -> list[Reference]:
         rule = self.catalog.rule_for(site.qualname)
         if rule is None:
@@ -39,6 +45,8 @@ class CatalogLoader:
 
 
 MAX_BASE_DEPTH = 4
+# Names of project functions that download weights (``download_model``, ``fetch_checkpoint``, ``get_weights``).
+DOWNLOAD_HELPER = re.compile(r"download|fetch|weight|checkpoint|ckpt|model")
 
 
 def _library_bases(evaluator, node: ast.AST, scope, line: int) -> list[str]:

@@ -207,22 +207,33 @@ def file(ctx: Ctx) -> list[Reference]:
 def url(ctx: Ctx) -> list[Reference]:
     """A download URL: a known weight (Hub file, Ultralytics asset, table weight) or a file the code expects."""
     site = ctx.site
+    if ctx.value.kind == "missing" and ctx.part.weights_only:
+        return []  # an optional URL argument not given (``gdown.download(id=...)``: the id part reads it)
     text = ctx.id_text("download URL ")
     if isinstance(text, list):
-        return [] if ctx.part.weights_only else text
+        return _named_download(ctx, None) if ctx.part.weights_only else text
     if not is_url(text):
-        return [] if ctx.part.weights_only else [_file(ctx, text, None)]
+        return _named_download(ctx, None) if ctx.part.weights_only else [_file(ctx, text, None)]
     found = weight_for_url(text)
     if found is None and ctx.part.weights_only:
-        return []  # a downloader fetching something else (a page, an image, a dataset)
+        # A downloader fetching something else (a page, an image, a dataset), unless it saves a weight file.
+        return _named_download(ctx, text)
     if found is not None and found.loader != "file":
         return [ctx.model(found.loader, found.name, variant=found.variant, revision=found.revision, url=text)]
     dest = site.string(ctx.read("dest"))
-    if dest:
+    if dest and not dest.endswith(("/", "\\")):
         return [_file(ctx, dest, text)]
     base = site.string(ctx.read("filename")) or PurePosixPath(text.split("?", 1)[0].split("#", 1)[0]).name or "download"
-    into = site.string(ctx.read("into"))
+    # A destination ending in a separator is a folder the file goes into (``wget.download(url, out="weights/")``).
+    into = dest or site.string(ctx.read("into"))
     return [_file(ctx, f"{into.rstrip('/')}/{base}" if into else base, text)]
+
+
+def _named_download(ctx: Ctx, source_url: str | None) -> list[Reference]:
+    """A general-purpose download whose URL says nothing (a Drive link, an id, a run-time value): a weight file
+    when the name it is saved as is one (``gdown.download(id=..., output="model.pth")``), else nothing."""
+    dest = ctx.site.string(ctx.read("dest"))
+    return [_file(ctx, dest, source_url)] if dest and weight_format(dest) else []
 
 
 def component(ctx: Ctx) -> list[Reference]:
