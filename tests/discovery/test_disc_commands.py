@@ -138,3 +138,29 @@ def test_download_helpers_of_general_downloaders(scan):
     ]
     # api_call() passes its parameter to requests.get too, but an API client is not followed.
     assert d.unresolved == []
+
+
+def test_a_helper_looping_over_urls_keeps_the_names_at_its_callers(scan):
+    # roop's conditional_download: the URL is a loop variable; reading the saved path must not turn the helper
+    # into a wrapper that swallows the weight URL its caller names.
+    d = scan(
+        {
+            "util.py": """\
+                import os
+                import urllib.request
+
+
+                def conditional_download(directory, urls):
+                    for url in urls:
+                        urllib.request.urlretrieve(url, os.path.join(directory, os.path.basename(url)))
+                """,
+            "swap.py": """\
+                from util import conditional_download
+
+                conditional_download("models", ["https://huggingface.co/org/deepfake/resolve/main/swap_128.onnx"])
+                """,
+        }
+    )
+    assert [(m.loader, m.name, m.location.path, m.location.line) for m in d.models] == [
+        ("huggingface", "org/deepfake", "swap.py", 3),
+    ]

@@ -211,9 +211,9 @@ def url(ctx: Ctx) -> list[Reference]:
         return []  # an optional URL argument not given (``gdown.download(id=...)``: the id part reads it)
     text = ctx.id_text("download URL ")
     if isinstance(text, list):
-        return _named_download(ctx, None) if ctx.part.weights_only else text
+        return _named_download(ctx, None, literal=True) if ctx.part.weights_only else text
     if not is_url(text):
-        return _named_download(ctx, None) if ctx.part.weights_only else [_file(ctx, text, None)]
+        return _named_download(ctx, None, literal=True) if ctx.part.weights_only else [_file(ctx, text, None)]
     found = weight_for_url(text)
     if found is None and ctx.part.weights_only:
         # A downloader fetching something else (a page, an image, a dataset), unless it saves a weight file.
@@ -229,9 +229,15 @@ def url(ctx: Ctx) -> list[Reference]:
     return [_file(ctx, f"{into.rstrip('/')}/{base}" if into else base, text)]
 
 
-def _named_download(ctx: Ctx, source_url: str | None) -> list[Reference]:
+def _named_download(ctx: Ctx, source_url: str | None, *, literal: bool = False) -> list[Reference]:
     """A general-purpose download whose URL says nothing (a Drive link, an id, a run-time value): a weight file
-    when the name it is saved as is one (``gdown.download(id=..., output="model.pth")``), else nothing."""
+    when the name it is saved as is one (``gdown.download(id=..., output="model.pth")``), else nothing.
+    ``literal``: only a name written at the call counts (evaluating a helper's parameter would make every
+    helper that downloads something a wrapper, with nothing to find at its callers)."""
+    arg = ctx.part.arg("dest")
+    node = ctx.site.arg_node(arg.pos, arg.kw) if arg is not None else None
+    if node is None or (literal and not isinstance(node, ast.Constant)):
+        return []
     dest = ctx.site.string(ctx.read("dest"))
     return [_file(ctx, dest, source_url)] if dest and weight_format(dest) else []
 
