@@ -164,3 +164,10 @@ def test_a_helper_looping_over_urls_keeps_the_names_at_its_callers(scan):
     assert [(m.loader, m.name, m.location.path, m.location.line) for m in d.models] == [
         ("huggingface", "org/deepfake", "swap.py", 3),
     ]
+
+
+def test_hf_hub_url_names_the_hub_file(scan):
+    d = scan({"a.py": "from huggingface_hub import hf_hub_url\nu = hf_hub_url('org/detector', 'model.safetensors')\n"
+                      "d = hf_hub_url('org/data', 'x.csv', repo_type='dataset')\n"})
+    assert [(m.loader, m.name, m.variant) for m in d.models] == [("huggingface", "org/detector", "model.safetensors")]
+    assert [u.reason for u in d.unresolved] == ["repo_type dataset: only model repositories are audited"]
