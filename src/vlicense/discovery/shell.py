@@ -39,7 +39,7 @@ from vlicense.model import (
 
 SCANNER_NAME = "shell"
 # Bump when what the scanner reports changes: it keys the per-file result cache.
-SCANNER_VERSION = "2-downloads"
+SCANNER_VERSION = "3"
 
 DOCKERFILE_NAMES = ("dockerfile", "containerfile")
 SHELL_SUFFIXES = (".sh", ".bash")
