@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from vlicense import __version__
 from vlicense.discovery import fastimports, manifests, notebooks, registry, weights
+from vlicense.discovery.callers import WrapperModules
 from vlicense.discovery.cache import ANALYZER_VERSION, Cache, content_hash, decode, entry_key, pack_imports, unpack_imports
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
 from vlicense.discovery.loaders import may_call_loader
@@ -93,7 +94,10 @@ def discover(root: Path, *, exclude: Sequence[str] = (), cache: bool = True, job
                 if remembered is not None:
                     return remembered
             run = _Run(base, walked.files, walked.skipped, store, jobs)
-            found = run.run()
+            try:
+                found = run.run()
+            finally:
+                run.close()
             if store is not None and run_key is not None:
                 _remember_run(store, run_key, found, run)
             return found
@@ -145,7 +149,7 @@ def _remembered_run(store: Cache, key: str, base: Path) -> Discovery | None:
 
 def _remember_run(store: Cache, key: str, found: Discovery, run: _Run) -> None:
     walked = {f.rel for f in run.files}
-    outside = {rel: _stat_signature(run.base / rel) for rel in run.manifest_files if rel not in walked}
+    outside = {rel: _stat_signature(run.base / rel) for rel in [*run.manifest_files, *run.data_files()] if rel not in walked}
     store.put(key, {
         "discovery": {
             "imports": found.imports, "models": found.models, "requirements": found.requirements,
@@ -213,6 +217,9 @@ class _Run:
         self.shas: dict[str, str] = {}
         self.files_scanned = 0
         self.wrapper_modules: set[str] = set()
+        self._workers: ProcessPoolExecutor | None = None
+        # Modules re-analyzed after wrapper knowledge changed, in order (workers forget their analyses too).
+        self._forgotten: list[str] = []
 
     @property
     def index(self) -> ProjectIndex:
@@ -361,25 +368,18 @@ class _Run:
         self._analyze(todo)
         # Callers of project wrappers need the full analysis even when they never spell a loader library: a
         # caller imports the wrapper (``from lib import load``) or its module (``from lib import loading``).
-        known: set[str] = set()
+        known: dict[str, list[str]] = {}
         for _ in range(MAX_WRAPPER_ROUNDS):
-            names: set[str] = set()
-            for i in python + nbs:
-                if i.result is not None and i.result.wrapper_names:
-                    names.update(i.result.wrapper_names)
-                    # The wrapper's module as a caller names it (its stem; a package's folder name), not every
-                    # folder above it: otherwise every module importing anything from the same package is upgraded.
-                    module = PurePosixPath(i.pf.rel).with_suffix("")
-                    names.add(module.parent.name if module.name == "__init__" else module.name)
-            names -= {"", "__init__"}
-            self.wrapper_modules = {i.pf.rel for i in python if i.result is not None and i.result.wrapper_names}
+            wrappers = {i.pf.rel: i.result.wrapper_names for i in python if i.result is not None and i.result.wrapper_names}
+            self.wrapper_modules = set(wrappers)
             self.index.wrapper_modules = set(self.wrapper_modules)
-            if names <= known:
+            if wrappers == known:
                 break
-            known |= names
+            known = wrappers
+            modules = WrapperModules(wrappers)
             upgrade = []
             for item in python:
-                if item.mode != "imports" or item.result is None or not names.intersection(item.result.import_names):
+                if item.mode != "imports" or item.result is None or not modules.may_call(item.pf.rel, item.result.import_names):
                     continue
                 cached = self._cached(item, "full")
                 item.mode = "full"
@@ -428,7 +428,8 @@ class _Run:
                      and any(k.startswith("nowrap:") and k[7:] in self.wrapper_modules for k in i.result.deps)]
             if not stale:
                 return
-            self._index = None  # memoized analyses predate the wrapper knowledge
+            self._forgotten += [i.pf.rel for i in stale]
+            self.index.forget([i.pf.rel for i in stale])  # their analyses predate the wrapper knowledge
             self.index.wrapper_modules = set(self.wrapper_modules)
             self._analyze(stale)
 
@@ -447,6 +448,11 @@ class _Run:
         if not self._deps_valid(entry.get("deps") or {}):
             return None
         return entry["result"]
+
+    def data_files(self) -> list[str]:
+        """Non-Python files the analyzed files read (config files named by the code)."""
+        return sorted({key[5:] for item in getattr(self, "_python_items", []) + getattr(self, "_notebook_items", [])
+                       for key in (item.result.deps if item.result is not None else {}) if key.startswith("data:")})
 
     def directory_checks(self) -> dict[str, bool]:
         """Every "is this a folder of the project" answer the analyzed files depended on, as answered now."""
@@ -473,9 +479,22 @@ class _Run:
                     return False
             elif key.startswith("nowrap:"):
                 continue  # checked once this run knows its wrapper modules (see _stale)
+            elif key.startswith("name:"):
+                if self.index.has_name(key[5:]) != value:
+                    return False
+            elif key.startswith("data:"):
+                if self._data_signature(key[5:]) != value:
+                    return False
             elif self.shas.get(key) != value:
                 return False
         return True
+
+    def _data_signature(self, rel: str) -> str | None:
+        """Content hash of a non-Python project file an analysis read (a config file), None when absent."""
+        try:
+            return content_hash(read_bytes(self.base / rel, MAX_TEXT_BYTES))
+        except Unreadable:
+            return None
 
     def _digest(self) -> str:
         if not hasattr(self, "_all_digest"):
@@ -492,8 +511,10 @@ class _Run:
             elif key.startswith("find:"):
                 parent, rooted, path = key[5:].split("|", 2)
                 deps[key] = self.index.find_path(path, parent, rooted == "1")
-            elif key.startswith(("dir:", "nowrap:")):
+            elif key.startswith(("dir:", "nowrap:", "name:")):
                 deps[key] = exists
+            elif key.startswith("data:"):
+                deps[key] = self._data_signature(key[5:])
             else:
                 deps[key] = self.shas.get(key) if exists else None
         packed = pack_imports(item.result) if item.mode == "imports" and not deps else None
@@ -524,24 +545,37 @@ class _Run:
                 self._store(item)
 
     def _parallel(self, tasks: list[tuple[str, str, str]], jobs: int) -> list:
-        import multiprocessing
-
         # Larger files first, spread round-robin, so the workers finish together.
         order = sorted(range(len(tasks)), key=lambda i: -self._size(tasks[i][0]))
         chunks = [order[k::jobs * 4] for k in range(jobs * 4)]
         chunks = [c for c in chunks if c]
-        context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+        # What the workers' indexes must know this round; they keep their parsed modules between rounds.
+        state = (self.wrapper_modules, self.index.loader_importers, tuple(self._forgotten))
         out: list = [None] * len(tasks)
         try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                                     initargs=(self.base, self.py_rels, self.roots, self.scopes, self.wrapper_modules,
-                                               self.index.loader_importers)) as pool:
-                for chunk, results in zip(chunks, pool.map(_work, [[tasks[i] for i in c] for c in chunks])):
-                    for i, r in zip(chunk, results):
-                        out[i] = r
+            pool = self._pool(jobs)
+            for chunk, results in zip(chunks, pool.map(_work, [(state, [tasks[i] for i in c]) for c in chunks])):
+                for i, r in zip(chunk, results):
+                    out[i] = r
         except Exception:  # noqa: BLE001 - no worker processes here (sandbox, broken pool): do it serially
+            self.close()
             return [analyze_task(self.index, *t) for t in tasks]
         return out
+
+    def _pool(self, jobs: int) -> ProcessPoolExecutor:
+        """One pool of fork workers for the whole run (each worker's project index lives as long as the run)."""
+        if self._workers is None:
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+            self._workers = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                                                initargs=(self.base, self.py_rels, self.roots, self.scopes))
+        return self._workers
+
+    def close(self) -> None:
+        if self._workers is not None:
+            self._workers.shutdown(wait=True, cancel_futures=True)
+            self._workers = None
 
     def _size(self, rel: str) -> int:
         return self._sizes().get(rel, 0)
@@ -712,19 +746,26 @@ def analyze_notebook(index: ProjectIndex, rel: str, scope: str) -> tuple[FileRes
 
 
 _WORKER_INDEX: ProjectIndex | None = None
+_WORKER_STATE: tuple | None = None
 
 
-def _init_worker(base: Path, py_rels: list[str], roots: set[str], scopes: dict[str, str], wrapper_modules: set[str],
-                 loader_importers: set[str] | None) -> None:
+def _init_worker(base: Path, py_rels: list[str], roots: set[str], scopes: dict[str, str]) -> None:
     global _WORKER_INDEX
     _WORKER_INDEX = ProjectIndex(base, py_rels, roots, scopes)
-    _WORKER_INDEX.wrapper_modules = wrapper_modules
-    _WORKER_INDEX.loader_importers = loader_importers
 
 
-def _work(tasks: list[tuple[str, str, str]]) -> list:
-    assert _WORKER_INDEX is not None
-    out = [analyze_task(_WORKER_INDEX, *t) for t in tasks]
+def _work(batch: tuple[tuple, list[tuple[str, str, str]]]) -> list:
+    global _WORKER_STATE
+    state, tasks = batch
+    index = _WORKER_INDEX
+    assert index is not None
+    if state != _WORKER_STATE:
+        wrapper_modules, loader_importers, forgotten = state
+        index.wrapper_modules = set(wrapper_modules)
+        index.loader_importers = loader_importers
+        index.forget(list(forgotten[len(_WORKER_STATE[2]) if _WORKER_STATE else 0:]))
+        _WORKER_STATE = state
+    out = [analyze_task(index, *t) for t in tasks]
     # The parent does not need the bytes a worker read (sending them back would cost more than the read).
     return [(r._replace(data=None), s) if isinstance(r, Prefiltered) else (r, s) for r, s in out]
 
