@@ -6,11 +6,15 @@ from vlicense.model import SEVERITY_RANK, AuditResult, Component, Finding
 from vlicense.policy.context import describe
 
 
-def _where(f: Finding) -> str:
+def _where(f: Finding, component: Component | None = None) -> str:
     if not f.locations:
         return "-"
     loc = f.locations[0]
-    return f"{loc.path}:{loc.line}" if loc.line else loc.path
+    where = f"{loc.path}:{loc.line}" if loc.line else loc.path
+    if component is not None and component.origins and list(f.locations) == list(component.locations):
+        origin = component.origins[0]
+        where += f" (value at {origin.path}:{origin.line})"
+    return where
 
 
 def _via(component: Component | None) -> str:
@@ -46,7 +50,7 @@ def render(result: AuditResult) -> str:
     by_id = {c.id: c for c in result.components}
     for f in shown:
         lic = f.license or "unknown license"
-        lines.append(f"  {f.severity.upper():7} {_where(f)}  {f.component}{_via(by_id.get(f.component))}  {lic}  [{f.rule}]")
+        lines.append(f"  {f.severity.upper():7} {_where(f, by_id.get(f.component))}  {f.component}{_via(by_id.get(f.component))}  {lic}  [{f.rule}]")
     extra = []
     if result.unresolved:
         extra.append(f"{len(result.unresolved)} unresolved model reference{'s' if len(result.unresolved) != 1 else ''}")

@@ -231,11 +231,13 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
     identified: dict[str, Identified] = {}
     scopes: dict[str, set[str]] = defaultdict(set)
     ranked: dict[str, list[tuple[float, Location]]] = defaultdict(list)
+    origins: dict[str, list[tuple[float, Location]]] = defaultdict(list)
     for ref in found.models:
         ident = identify(ref, kb, project_path)
         scope = normalize_scope(ref.scope)
         scopes[ident.component_id].add(scope)
         ranked[ident.component_id].append((_scope_rank(scope), ref.location))
+        origins[ident.component_id] += [(_scope_rank(scope), o) for o in ref.origins]
         if ident.component_id in by_id:
             continue
         identified[ident.component_id] = ident
@@ -290,6 +292,8 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
         component.facts = facts
         component.notes.extend(merge_notes)
         component.locations = _ordered(ranked[component_id])
+        loads = set(component.locations)
+        component.origins = [o for o in _ordered(origins[component_id]) if o not in loads]
         component.scope = _best_scope(scopes[component_id])
     return list(by_id.values())
 
