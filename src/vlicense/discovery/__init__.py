@@ -30,6 +30,7 @@ from vlicense.discovery.project import (
 )
 from vlicense.discovery.python_ast import (
     PythonSyntaxError,
+    RawImport,
     SourceText,
     parse,
 )
@@ -63,6 +64,8 @@ PARALLEL_BYTES = 300_000
 # (starting two fork workers costs ~10 ms).
 PARALLEL_PREFILTER_BYTES = 4_000_000
 MAX_WRAPPER_ROUNDS = 3
+# Config/shell/lock-file scanners go to the workers (alongside the Python analysis) above this many bytes.
+PARALLEL_SCAN_BYTES = 1_000_000
 
 
 def _wanted(rel: str) -> bool:
@@ -265,6 +268,7 @@ class _Run:
         other: list[Reference] = []
         extra_imports: list[ImportReference] = []
         requirements: list[RequirementReference] = []
+        scans: list[tuple[ProjectFile, registry.ScannerEntry, str | None]] = []
         for pf in self.files:
             lowered = pf.rel.lower()
             ok = True
@@ -290,15 +294,19 @@ class _Run:
             except Exception as exc:  # noqa: BLE001 - a bug must not abort the audit; it is reported, not hidden
                 self.skipped.append(SkippedFile(pf.rel, f"internal error while scanning ({type(exc).__name__}: {exc})"))
                 ok = False
-            scanned = self._scanners(pf, other, extra_imports, requirements)
+            scanned = self._scanners(pf, scans, other, extra_imports, requirements)
             if ok or (scanned and not lowered.endswith((".py", ".ipynb"))):
                 self.files_scanned += 1
+        # Scanner work the cache did not answer runs in the workers alongside the Python analysis when large.
+        pending = self._start_scans(scans)
         self._python(python, nbs)
+        self._finish_scans(scans, pending, other, extra_imports, requirements)
         results = [i.result for i in python + nbs if i.result is not None]
         self.files_scanned += len(results)
         return self._link(results, reader, other, extra_imports, requirements)
 
-    def _scanners(self, pf: ProjectFile, other: list, imports: list, requirements: list) -> bool:
+    def _scanners(self, pf: ProjectFile, todo: list, other: list, imports: list, requirements: list) -> bool:
+        """Cached scanner results for ``pf`` are added now; the others are queued on ``todo`` (with their cache key)."""
         entries = registry.scanners_for(pf.rel)
         for entry in entries:
             key = None
@@ -310,20 +318,41 @@ class _Run:
                     scan = self.cache.get(key)
                 except Unreadable:
                     key = None
-            if not isinstance(scan, registry.FileScan):
-                try:
-                    scan = entry.scan(pf.path, pf.rel, pf.scope)
-                except Exception as exc:  # noqa: BLE001 - a scanner bug is reported, never fatal
-                    self.skipped.append(SkippedFile(pf.rel, f"internal error in {entry.name} scanner ({type(exc).__name__}: {exc})"))
-                    continue
-                if key is not None:
-                    self.cache.put(key, scan)
-            other.extend(scan.models)
-            other.extend(scan.unresolved)
-            imports.extend(scan.imports)
-            requirements.extend(scan.requirements)
-            self.skipped.extend(scan.skipped)
+            if isinstance(scan, registry.FileScan):
+                _add_scan(scan, other, imports, requirements, self.skipped)
+            else:
+                todo.append((pf, entry, key))
         return bool(entries)
+
+    def _start_scans(self, todo: list) -> list | None:
+        """Futures of the queued scans in the worker pool (None: they run serially in _finish_scans)."""
+        jobs = self.jobs if self.jobs is not None else (os.cpu_count() or 1)
+        if jobs <= 1 or sum(pf.size for pf, _, _ in todo) < PARALLEL_SCAN_BYTES:
+            return None
+        try:
+            pool = self._pool(jobs)
+            batches = [todo[k::jobs * 2] for k in range(jobs * 2)]
+            return [(batch, pool.submit(_scan_files, [(pf.rel, pf.scope, entry.name) for pf, entry, _ in batch])) for batch in batches if batch]
+        except Exception:  # noqa: BLE001 - no worker processes here: scan serially
+            return None
+
+    def _finish_scans(self, todo: list, pending: list | None, other: list, imports: list, requirements: list) -> None:
+        outcomes: list[tuple[tuple, registry.FileScan | str]] = []
+        if pending is not None:
+            try:
+                for batch, future in pending:
+                    outcomes += zip(batch, future.result())
+            except Exception:  # noqa: BLE001 - a broken pool: scan serially
+                outcomes = []
+        if not outcomes:
+            outcomes = [(item, _scan_file(item[0].rel, item[0].scope, item[1].name, item[0].path)) for item in todo]
+        for (pf, entry, key), scan in outcomes:
+            if isinstance(scan, str):
+                self.skipped.append(SkippedFile(pf.rel, f"internal error in {entry.name} scanner ({scan})"))
+                continue
+            if key is not None and self.cache is not None:
+                self.cache.put(key, scan)
+            _add_scan(scan, other, imports, requirements, self.skipped)
 
     # ------------------------------------------------------------------ python & notebooks
 
@@ -378,11 +407,13 @@ class _Run:
             known = wrappers
             modules = WrapperModules(wrappers)
             upgrade = []
-            for item in python:
-                if item.mode != "imports" or item.result is None or not modules.may_call(item.pf.rel, item.result.import_names):
+            for item in python + nbs:
+                light = item.mode == "imports" or (item.mode == "nb" and item.result is not None and item.result.light)
+                if not light or item.result is None or not modules.may_call(item.pf.rel, item.result.import_names):
                     continue
-                cached = self._cached(item, "full")
-                item.mode = "full"
+                mode = "full" if item.mode == "imports" else "nbfull"
+                cached = self._cached(item, mode)
+                item.mode = mode
                 if cached is not None:
                     item.result = cached
                 else:
@@ -424,7 +455,7 @@ class _Run:
     def _recheck_stale(self, items: list[_PyFile]) -> None:
         """Re-analyze files analyzed before a module they call was known to define wrappers."""
         for _ in range(MAX_WRAPPER_ROUNDS):
-            stale = [i for i in items if i.mode in ("full", "nb") and i.result is not None
+            stale = [i for i in items if i.mode in ("full", "nb", "nbfull") and i.result is not None
                      and any(k.startswith("nowrap:") and k[7:] in self.wrapper_modules for k in i.result.deps)]
             if not stale:
                 return
@@ -636,13 +667,14 @@ class _Run:
 
 
 def analyze_task(index: ProjectIndex, rel: str, scope: str, mode: str) -> tuple[FileResult | Prefiltered | None, list[SkippedFile]]:
-    """Full analysis of one .py ("full") or .ipynb ("nb") file, or the cheap pass over a .py file ("pre");
+    """Full analysis of one .py ("full") or .ipynb ("nb": parsed when it may reach a loader; "nbfull": always)
+    file, or the cheap pass over a .py file ("pre");
     problems become SkippedFile entries (for "pre": the reason in the Prefiltered)."""
     if mode == "pre":
         return prefilter(index.base / rel, rel), []
     try:
-        if mode == "nb":
-            return analyze_notebook(index, rel, scope)
+        if mode in ("nb", "nbfull"):
+            return analyze_notebook(index, rel, scope, full=mode == "nbfull")
         return analyze_python(index, rel), []
     except Unreadable as exc:
         return None, [SkippedFile(rel, str(exc))]
@@ -705,9 +737,17 @@ def analyze_python(index: ProjectIndex, rel: str) -> FileResult:
     return module.run()
 
 
-def analyze_notebook(index: ProjectIndex, rel: str, scope: str) -> tuple[FileResult, list[SkippedFile]]:
+def analyze_notebook(index: ProjectIndex, rel: str, scope: str, *, full: bool = False) -> tuple[FileResult, list[SkippedFile]]:
+    """A notebook's code cells and shell commands. Code that cannot reach a loader (no loader library imported and
+    spelled) is not parsed: its imports are read by the lexer (a caller of a project wrapper is upgraded to
+    ``full`` later, like a .py file)."""
     code = notebooks.extract(decode_text(read_bytes(index.base / rel, MAX_NOTEBOOK_BYTES)))
     skipped: list[SkippedFile] = []
+    if not full:
+        light = _light_notebook(code, rel)
+        if light is not None:
+            _shell_commands(code, rel, scope, light)
+            return light, skipped
     # A cell that is not Python 3 is blanked (and reported) so the other cells are still scanned.
     for _ in range(MAX_NOTEBOOK_RETRIES):
         source = code.source
@@ -731,6 +771,31 @@ def analyze_notebook(index: ProjectIndex, rel: str, scope: str) -> tuple[FileRes
 
     module = ModuleAnalysis(index, rel, source, tree, scope_label=scope, locate=locate)
     result = module.run()
+    _shell_commands(code, rel, scope, result)
+    return result, skipped
+
+
+def _light_notebook(code: notebooks.NotebookCode, rel: str) -> FileResult | None:
+    """The imports-only result of a notebook whose code cannot reach a loader, else None."""
+    source = code.source
+    found = fastimports.scan(source, rel)
+    if found is None:
+        return None
+    loader_modules = {r.module for r in found[0]} & LOADER_MODULES
+    if loader_modules and may_call_loader(source, loader_modules):
+        return None
+    imports = []
+    for raw in found[0]:
+        if raw.module in STDLIB:
+            continue
+        loc = raw.location
+        cell, cell_line = code.position(loc.line)
+        imports.append(RawImport(raw.module, Location(rel, code.file_line(cell, cell_line) or loc.line, loc.column, loc.snippet, cell, cell_line)))
+    return FileResult(rel, imports=imports, import_names=found[1], light=True)
+
+
+def _shell_commands(code: notebooks.NotebookCode, rel: str, scope: str, result: FileResult) -> None:
+    """``!pip install`` requirements and ``!yolo ... model=`` loads of a notebook's shell lines."""
     for shell in code.shell:
         location = Location(rel, code.file_line(shell.cell, shell.cell_line) or shell.line, 1, shell.command.strip()[:200], shell.cell, shell.cell_line)
         for tokens in notebooks.split_commands(shell.command):
@@ -742,7 +807,28 @@ def analyze_notebook(index: ProjectIndex, rel: str, scope: str) -> tuple[FileRes
                                                             api=f"yolo CLI (default weights in ultralytics {DEFAULTS_VERSION})", scope=scope))
                 else:
                     result.references.append(ModelReference("ultralytics", weights_name, location, variant="YOLO", api="yolo CLI", scope=scope))
-    return result, skipped
+
+
+def _add_scan(scan: registry.FileScan, other: list, imports: list, requirements: list, skipped: list) -> None:
+    other.extend(scan.models)
+    other.extend(scan.unresolved)
+    imports.extend(scan.imports)
+    requirements.extend(scan.requirements)
+    skipped.extend(scan.skipped)
+
+
+def _scan_file(rel: str, scope: str, name: str, path: Path) -> registry.FileScan | str:
+    """One registered scanner over one file; a scanner bug becomes its description (reported as skipped)."""
+    entry = next(e for e in registry.scanners_for(rel) if e.name == name)
+    try:
+        return entry.scan(path, rel, scope)
+    except Exception as exc:  # noqa: BLE001 - a scanner bug is reported, never fatal
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _scan_files(tasks: list[tuple[str, str, str]]) -> list:
+    assert _WORKER_INDEX is not None
+    return [_scan_file(rel, scope, name, _WORKER_INDEX.base / rel) for rel, scope, name in tasks]
 
 
 _WORKER_INDEX: ProjectIndex | None = None

@@ -25,7 +25,7 @@ class RowSource:
     what: str = "loop"  # "loop" | "parametrize"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Binding:
     """One binding of a name: where, how, and (for imports) the qualified name or (for values) the expression.
 

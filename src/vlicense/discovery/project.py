@@ -76,8 +76,10 @@ class FileResult:
     setup_lines: list[str] = field(default_factory=list)
     # Notebooks: ``!pip install x`` lines (group = the notebook's scope label).
     requirements: list[RequirementReference] = field(default_factory=list)
-    # Fast (imports-only) results: names the imports bind, to spot callers of project wrappers without a re-read.
+    # Fast (imports-only) results: what the imports name, to spot callers of project wrappers without a re-read.
     import_names: list[str] = field(default_factory=list)
+    # A notebook read without parsing its code (it cannot reach a loader): imports and shell commands only.
+    light: bool = False
     # rel path (or "dir:<rel>" for a directory check, "*" for a whole-project search) -> existed
     deps: dict[str, bool] = field(default_factory=dict)
 
@@ -324,12 +326,9 @@ class ModuleAnalysis:
             binding, attr = found[1]
             return _method_of(self, binding.inner, attr, Value("class", (self, binding.inner, False)))
         if found[0] == "self":
+            # ``self.load(x)`` / ``cls.load(x)`` in a method of this module's class (or a subclass's instance).
             method, attr = found[1]
-            self_value = self.evaluator.evaluate(ast.Name(id=method.self_name, lineno=line, col_offset=0), method, line)
-            if self_value.kind != "class":
-                return None
-            owner, cls = self_value.value[0], self_value.value[1]
-            return _method_of(owner, cls, attr, self_value)
+            return _method_of(self, method.parent, attr, Value("class", (self, method.parent, True)))
         if found[0] in ("qual", "rel") and self.index is not None:
             binding = self.index.resolve_def(found[1], self.rel, rooted=found[0] == "rel")
             if binding is not None:

@@ -124,11 +124,14 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
     stack: list[tuple[ast.AST, Scope]] = [(tree, module)]
     # Statements of a scope's own body (not under an if/for/while/try): their bindings always run.
     straight: set[int] = {id(s) for s in tree.body}
+    push = stack.append
     while stack:
         node, scope = stack.pop()
         kind = type(node)
         children: list[tuple[ast.AST, Scope]] | None = None
-        if kind is ast.Call:
+        if kind not in _SPECIAL_KINDS:
+            pass  # most nodes: only their children matter
+        elif kind is ast.Call:
             calls.append((node, scope))
         elif kind is ast.Import:
             where = _where(node, straight)
@@ -232,25 +235,35 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
         elif kind is ast.Global:
             scope.globals_.update(node.names)
         if children is None:
-            children = []
+            # Pushed last field first, last item first: popped in source order.
             for name in _child_fields(kind):
                 value = getattr(node, name, None)
                 if type(value) is list:
-                    children += [(c, scope) for c in value if type(c) not in _LEAF_TYPES and isinstance(c, ast.AST)]
+                    for c in reversed(value):
+                        if type(c) not in _LEAF_TYPES and isinstance(c, ast.AST):
+                            push((c, scope))
                 elif value is not None and type(value) not in _LEAF_TYPES and isinstance(value, ast.AST):
-                    children.append((value, scope))
-        stack.extend(reversed(children))
+                    push((value, scope))
+        else:
+            stack.extend(reversed(children))
 
 
+# Nodes walk_module handles itself (the rest only have children to visit).
+_SPECIAL_KINDS = frozenset({
+    ast.Call, ast.Import, ast.ImportFrom, *_FUNCTIONS, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS, ast.Assign,
+    ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.ExceptHandler,
+    ast.NamedExpr, ast.Global,
+})
 # Fields that never hold a child worth visiting (identifiers, contexts, operators, flags).
 _SKIP_FIELDS = frozenset({"ctx", "id", "attr", "name", "names", "level", "module", "kind", "type_comment", "conversion", "is_async", "op", "ops", "asname"})
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _child_fields(kind: type) -> tuple[str, ...]:
+    """A node type's child fields, last first (walk_module pushes them on a stack)."""
     fields = _FIELDS.get(kind)
     if fields is None:
-        fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in _SKIP_FIELDS)
+        fields = _FIELDS[kind] = tuple(reversed([f for f in kind._fields if f not in _SKIP_FIELDS]))
     return fields
 
 

@@ -73,7 +73,9 @@ def _ordered(ranked: list[tuple[float, Location]]) -> list[Location]:
     best: dict[Location, float] = {}
     for rank, location in ranked:
         best[location] = min(rank, best.get(location, rank))
-    return sorted(best, key=lambda loc: (best[loc], loc))
+    # A plain tuple key: comparing Location objects field by field is slow on thousands of import sites.
+    return sorted(best, key=lambda loc: (best[loc], loc.path, loc.line, loc.column, loc.snippet,
+                                         -1 if loc.cell is None else loc.cell, -1 if loc.cell_line is None else loc.cell_line))
 
 
 def build_components(
