@@ -26,7 +26,10 @@ from pathlib import Path
 from license_expression import get_spdx_licensing
 from packaging.utils import canonicalize_name
 
+from vlicense.knowledge.knowledge_base import KnowledgeBase
 from vlicense.resolution import spdx
+from vlicense.resolution.components import _kb_license_fact
+from vlicense.resolution.merge import merge_facts
 from vlicense.resolution.environment import find_site_dirs
 from vlicense.resolution.installed import Environment
 
@@ -145,6 +148,16 @@ def main(argv: list[str] | None = None) -> int:
           f"{t_pip * 1000:.0f} ms   ratio ours/pip-licenses: {t_ours_cold / t_pip:.2f}")
     print(f"time ours (in-process, warm): {t_ours_warm * 1000:.1f} ms   importlib.metadata equivalent "
           f"(in-process): {t_importlib * 1000:.1f} ms   ratio: {t_ours_warm / t_importlib:.2f}")
+    # What an audit reports: installed metadata first, the bundled knowledge base where the metadata says nothing.
+    kb = KnowledgeBase.load()
+    audited = {}
+    for name, dist in dists.items():
+        fact = kb.library(name)
+        facts = list(dist.facts) + ([_kb_license_fact(fact)] if fact is not None else [])
+        audited[name] = merge_facts(facts)[0]
+    audited_valid = [n for n, lic in audited.items() if lic is not None and spdx.is_valid(lic)]
+    print(f"as an audit reports it (installed metadata, then the knowledge base): {len(audited_valid)}/{total} = "
+          f"{pct(len(audited_valid), total)} valid SPDX")
     unresolved = [d for d in dists.values() if d.license is None or not spdx.is_valid(d.license)]
     print(f"unresolved ({len(unresolved)}):")
     for dist in unresolved:

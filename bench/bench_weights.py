@@ -5,7 +5,8 @@ Usage: python bench/bench_weights.py [-v]
 Each row's component ids become the references discovery would emit (a loader call, or a manifest line for
 libraries), go through ``build_components`` with the Hub offline, an empty Hugging Face cache and no installed
 environment (so libraries resolve from the knowledge base), and the resolved license is compared with the
-expected normalized license. Prints the share answered correctly (goal 100%) and lists every miss.
+expected normalized license. Prints the share answered correctly (goal 100%) and lists every miss, then the size
+of the offline Hub snapshot (hub_models.yaml) and how many of its values were read from the Hub card.
 """
 
 from __future__ import annotations
@@ -85,6 +86,10 @@ def main() -> int:
           f"({100.0 * sum(rows_ok.values()) / len(rows_ok):.1f}%)")
     print(f"component ids answered correctly offline: {ids_ok}/{len(cases)} ({100.0 * ids_ok / len(cases):.1f}%)")
     print(f"resolution time for {len(cases)} references: {elapsed * 1000:.0f} ms")
+    hub = [fact for cid in sorted(kb.model_ids()) if cid.startswith("hf:") and (fact := kb.model(cid))]
+    card = sum(1 for fact in hub if fact.basis == "card")
+    print(f"offline Hub snapshot: {len(hub)} models, {sum(1 for f in hub if f.license)} with a license; "
+          f"{card} read from their Hub card, {len(hub) - card} inferred from upstream")
     if misses:
         print("misses:")
         print("\n".join(misses))

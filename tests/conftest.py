@@ -23,3 +23,14 @@ def _isolated_environment(monkeypatch, tmp_path_factory):
     # Answer cache and PyPI index: never the user's cache, never pypi.org (tests point at their own server).
     monkeypatch.setenv("VLICENSE_CACHE_DIR", str(tmp_path_factory.mktemp("vlicense-cache")))
     monkeypatch.setenv("VLICENSE_PYPI_URL", "http://127.0.0.1:9/pypi")
+
+
+@pytest.fixture
+def hub(monkeypatch):
+    """The local Hub (real huggingface_hub client through HF_ENDPOINT); yields its state to add models to."""
+    from support.hub_server import hub_server
+
+    with hub_server(delay=2.0) as (url, state):
+        monkeypatch.setenv("HF_ENDPOINT", url)
+        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+        yield state

@@ -34,6 +34,8 @@ def test_wheel_contains_policies_templates_and_kb(wheel):
         assert f"vlicense/_data/policies/{preset}.yaml" in names
     assert "vlicense/_data/templates/memo.md.j2" in names
     assert "vlicense/knowledge/kb/timm.json" in names
+    for curated in ("models", "hub_models", "libraries", "import_names"):
+        assert f"vlicense/knowledge/kb/{curated}.yaml" in names
     assert "vlicense/report/report.schema.json" in names
     assert not any(name.startswith(("tests/", "examples/")) for name in names)
 

@@ -28,9 +28,10 @@ RULE_FIXES: dict[str, str] = {
     "usually needs a commercial license from the vendor, or replace the component.",
     "proprietary": "Confirm the organisation holds the agreement the license requires (an account, a paid plan); record "
     "it as a policy exception with the contract as the reason, or replace the component.",
-    "unknown-license": "Find the license (model card, repository LICENSE, vendor page); if the metadata is wrong, add a "
-    "`overrides:` entry to the policy with the license and a reason; otherwise replace the component. Running online "
-    "(without --offline) lets vlicense read the Hugging Face Hub card.",
+    "unknown-license": "Not determined: rerun as the finding says (online, without --offline; with HF_TOKEN for a gated "
+    "model; after `huggingface-cli download <repo> README.md`). Declared none: obtain a license from the publisher or "
+    "replace the component. Either way, once the license is known from its card, LICENSE file or vendor page, an "
+    "`overrides:` entry with the license and a reason records it.",
     "unreviewed-license": "Have someone read the custom license text and record the decision as a policy exception "
     "(owner, reason, expiry), or replace the component with one under a reviewed license.",
     "permissive": "Nothing to fix: permissive licenses only ask for attribution (keep the notices); a policy can raise "
@@ -91,11 +92,11 @@ def explain_identifier(identifier: str) -> str:
 
 
 def all_rules() -> dict[str, Any]:
-    """Every registered rule by id: license-category rules, signal rules (when present) and fixed-severity rules."""
+    """Every registered rule by id: license-category, signal, model-hygiene and fixed-severity rules."""
     from vlicense.policy import rules
 
     out: dict[str, Any] = {}
-    for table in ("SEVERITY_RULES", "SIGNAL_RULES", "FIXED_RULES"):
+    for table in ("SEVERITY_RULES", "SIGNAL_RULES", "HYGIENE_RULES", "FIXED_RULES"):
         out.update(getattr(rules, table, {}))
     return out
 
@@ -119,8 +120,8 @@ def rule_fix(rule: Any) -> str | None:
     return getattr(rule, "fix", None) or RULE_FIXES.get(rule.id)
 
 
-def preset_severities(rule_id: str) -> dict[str, str]:
-    """The severity this rule gets under each shipped preset in PRESETS_SHOWN (``ignore``: no finding)."""
+def preset_severities(rule_id: str, variant: str | None = None) -> dict[str, str]:
+    """The severity this rule (or one of its kinds) gets under each preset in PRESETS_SHOWN (``ignore``: no finding)."""
     from vlicense.policy import load_policy
     from vlicense.policy.context import context_keys
     from vlicense.resources import preset_names
@@ -132,15 +133,19 @@ def preset_severities(rule_id: str) -> dict[str, str]:
             out[name] = rule.severity
             continue
         policy = load_policy(name)
-        # The policy's values over the rule's built-in table (what Policy.severity_table does).
-        table = {**rule.defaults, **policy.rules.get(rule_id, {})}
-        keys = [k for k in context_keys(policy.context) if k in table]
-        # The worst severity among the keys that apply, as the engine decides; 'default' only when none applies.
-        out[name] = max((table[k] for k in keys), key=_RANK.__getitem__) if keys else table.get("default", "ignore")
+        out[name] = policy.severity(rule_id, context_keys(policy.context), variant)[0]
     return out
 
 
-_RANK = {"ignore": 0, "info": 1, "warning": 2, "error": 3}
+def _preset_cells(rule: Any) -> dict[str, str]:
+    """Per preset: the rule's severity, and each kind's where it differs (``warning (declared-none: error)``)."""
+    plain = preset_severities(rule.id)
+    differ: dict[str, list[str]] = {name: [] for name in plain}
+    for variant in getattr(rule, "variants", ()):
+        for name, severity in preset_severities(rule.id, variant).items():
+            if severity != plain[name]:
+                differ[name].append(f"{variant}: {severity}")
+    return {name: sev + (f" ({', '.join(differ[name])})" if differ[name] else "") for name, sev in plain.items()}
 
 
 def explain_rule(rule_id: str) -> str:
@@ -156,12 +161,18 @@ def explain_rule(rule_id: str) -> str:
             lines.append(f"licenses: {', '.join(examples[:10])}" + (f" and {len(examples) - 10} more" if len(examples) > 10 else ""))
     if table_rule:
         lines.append("built-in severity by context: " + ", ".join(f"{k} {v}" for k, v in rule.defaults.items()))
-        lines.append("under the presets: " + ", ".join(f"{k} {v}" for k, v in preset_severities(rule.id).items()))
+        lines.append("under the presets: " + ", ".join(f"{k} {v}" for k, v in _preset_cells(rule).items()))
+        if getattr(rule, "variants", ()):
+            lines.append(f"kinds with their own severity table: {', '.join(rule.variants)}")
     else:
         lines.append(f"severity: {rule.severity} (fixed; policies do not change it)")
     fix = rule_fix(rule)
     if fix:
         lines.append(f"how to fix: {fix}")
+    example = getattr(rule, "example", "")
+    if example:
+        lines.append(f"example: {example}")
+        lines.append("family: model hygiene (`hygiene: false` in a policy turns the whole family off)")
     if table_rule:
         lines.append(f"change its severity in a policy: rules: {{{rule.id}: {{default: warning}}}} (see docs/policy.md)")
     return "\n".join(lines)
@@ -275,6 +286,10 @@ def _fact_lines(fact: Any) -> list[str]:
     if fact.note:
         lines.append(f"note: {fact.note}")
     lines.append(f"source: {fact.source} ({fact.date})")
+    basis = getattr(fact, "basis", None)
+    if basis:
+        lines.append("basis: " + ("read from the model's Hub card" if basis == "card" else
+                                  "inferred from an upstream source, not the Hub card (an online audit asks the Hub)"))
     return lines
 
 
@@ -333,7 +348,7 @@ def rules_reference_markdown() -> str:
     ]
     for rule_id in all_rule_ids():
         rule = registry[rule_id]
-        sev = preset_severities(rule_id)
+        sev = _preset_cells(rule)
         out.append(f"| [`{rule_id}`](#{rule_id}) | {rule.title} | " + " | ".join(sev.get(p, "-") for p in PRESETS_SHOWN) + " |")
     for rule_id in all_rule_ids():
         rule = registry[rule_id]
@@ -344,9 +359,15 @@ def rules_reference_markdown() -> str:
             examples = _licenses_in(categories)
             if examples:
                 out.append(f"- Licenses in the catalog: {', '.join(f'`{k}`' for k in examples)}")
+        if getattr(rule, "variants", ()):
+            out.append("- Kinds a policy can weigh apart: " + ", ".join(f"`{v}`" for v in rule.variants)
+                       + " (`rules: {" + rule.id + ": {" + rule.variants[-1] + ": {saas: error}}}`)")
         if hasattr(rule, "defaults"):
             out.append("- Built-in severity by context: " + ", ".join(f"`{k}`: {v}" for k, v in rule.defaults.items()))
         else:
             out.append(f"- Severity: {rule.severity} (fixed; not set per context)")
         out.append(f"- How to fix: {rule_fix(rule) or 'see the recommendation in the finding.'}")
+        if getattr(rule, "example", ""):
+            out.append(f"- Example: {rule.example}")
+            out.append("- Family: model hygiene; `hygiene: false` in a policy turns the family off.")
     return "\n".join(out) + "\n"

@@ -96,6 +96,57 @@ class RequirementReference:
 
 
 @dataclass(frozen=True)
+class PreprocessingStep:
+    """One preprocessing operation the code applies on the way to a model, as written (values read statically).
+
+    ``op``: ``to-tensor`` (ToTensor and friends: uint8 -> [0, 1]), ``scale`` (multiply by ``factor``), ``shift``
+    (add ``shift``), ``normalize`` (``(x - mean) / std``), ``resize`` (``size``: one int = shorter side, two =
+    exact height, width), ``center-crop``, ``random`` (a random augmentation: the pipeline is for training),
+    ``official`` (the door's own transform or processor), ``opaque`` (a step whose effect is not known).
+    ``mean_name``/``std_name``: a library constant the values come from (``timm.data.IMAGENET_DEFAULT_MEAN``),
+    resolved later; ``from_model``: the values are read from the model itself (``model.pretrained_cfg['mean']``).
+    ``max_pixel``: albumentations Normalize divides by ``max_pixel * std`` (it scales and normalizes at once).
+    """
+
+    op: str
+    location: Location
+    text: str = ""
+    mean: tuple[float, ...] | None = None
+    std: tuple[float, ...] | None = None
+    mean_name: str | None = None
+    std_name: str | None = None
+    from_model: bool = False
+    factor: float | None = None
+    shift: tuple[float, ...] | None = None
+    size: tuple[int, ...] | None = None
+    interpolation: str | None = None
+    max_pixel: float | None = None
+
+
+@dataclass(frozen=True)
+class HygieneObservation:
+    """What discovery saw between a pretrained model and its inputs (judged later against the weights' config).
+
+    ``preprocessing``: hand-written ``steps`` (in order) reach ``model`` at ``location``; ``complete`` is True when
+    the whole path from an image source or a transform pipeline to the model call was followed (no opaque step),
+    which ``missing-normalization`` needs. ``processor``: ``model`` is fed by an image processor loaded from
+    ``processor`` (another id). ``untrained``: a ``library`` model ``name`` built without pretrained weights at
+    ``location`` in training code; ``evidence`` says what suggests fine-tuning was intended.
+    """
+
+    kind: Literal["preprocessing", "processor", "untrained"]
+    location: Location
+    model: ModelReference | None = None
+    steps: tuple[PreprocessingStep, ...] = ()
+    complete: bool = False
+    processor: ModelReference | None = None
+    library: str = ""
+    name: str = ""
+    evidence: str = ""
+    scope: str = "runtime"  # where the observed code sits (the module's scope label)
+
+
+@dataclass(frozen=True)
 class SkippedFile:
     """A file that was not examined, and why (never dropped silently)."""
 
@@ -114,6 +165,11 @@ class Discovery:
     skipped: list[SkippedFile] = field(default_factory=list)
     files_scanned: int = 0
     first_party: frozenset[str] = frozenset()
+    # The project's own distribution names (canonical), from pyproject/setup.cfg/setup.py, nested projects too:
+    # never third-party components, wherever they are mentioned (a CI workflow that installs the project itself).
+    own_distributions: frozenset[str] = frozenset()
+    # Model hygiene: what feeds each pretrained model, and models built without weights (see HygieneObservation).
+    hygiene: list[HygieneObservation] = field(default_factory=list)
 
 
 # -------------------------------------------------------------------------------------------- resolution
@@ -131,11 +187,19 @@ class LicenseFact:
     source: str
     license: str | None
     detail: str = ""
+    # The source was read and states no license (a card without a license field or with ``license: unknown``,
+    # package metadata with no license at all): "declared none", as opposed to a source that failed or was not
+    # consulted ("not determined"). Only meaningful when ``license`` is None.
+    declares_none: bool = False
+    # Knowledge-base facts about Hub models: "card" (read from the model's Hub card) or "inferred" (from an
+    # upstream repository or paper, not the card); None for every other fact.
+    basis: str | None = None
 
 
-# Precedence order, strongest first: a policy override beats everything; installed metadata beats the
-# knowledge base for libraries; for models the KB (built from the real libraries) beats the Hub snapshot.
-# "lineage": the license of the weights a model was fine-tuned from (Hub base_model, a checkpoint's train_args).
+# Every fact source, in the order libraries are decided (strongest first): a policy override beats everything;
+# installed metadata beats the knowledge base. Models are decided by their own rule (resolution/model_license.py):
+# the model's own declaration (cache, Hub card, snapshot, weight-file metadata) decides, and "lineage" (the
+# license of the weights it derives from: Hub base_model, a checkpoint's train_args) never relaxes it.
 FACT_SOURCES = (
     "policy-override",
     "installed-metadata",
@@ -146,6 +210,26 @@ FACT_SOURCES = (
     "weight-metadata",
     "pypi",
 )
+
+# Why a component's license is unknown (Component.license_unknown).
+UNKNOWN_KINDS = ("not-determined", "declared-none")
+
+
+@dataclass(frozen=True)
+class LineageLink:
+    """One model up a component's lineage and the terms it passes down.
+
+    ``relation`` says how the link was declared: ``base_model`` (a model card's base_model: Hub, cache, local
+    README, snapshot), ``train_args.model`` (an Ultralytics checkpoint's starting weights), ``weight-metadata``
+    (a base named inside the weight file), ``_name_or_path`` (a model folder's config.json). ``path`` runs from
+    the component to this ancestor; ``source`` is the fact source of the ancestor's license.
+    """
+
+    id: str
+    license: str | None
+    source: str | None
+    relation: str
+    path: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -195,6 +279,11 @@ class Component:
     # Lineage: ids of the components this model derives from (Hub base_model, a checkpoint's starting weights).
     base_models: list[str] = field(default_factory=list)
     signals: list[Signal] = field(default_factory=list)
+    # Every model up the lineage with its license: the policy evaluates their terms too (a base binds its fine-tunes).
+    lineage: list[LineageLink] = field(default_factory=list)
+    # When ``license`` is None: one of UNKNOWN_KINDS, and one sentence saying why (and what would determine it).
+    license_unknown: str | None = None
+    unknown_reason: str = ""
 
 
 # ---------------------------------------------------------------------------------------------- policy
@@ -208,6 +297,26 @@ class Alternative:
     license: str
     note: str = ""
     kind: Literal["model", "library", "commercial-license", "action"] = "model"
+
+
+@dataclass(frozen=True)
+class HygieneIssue:
+    """A model-hygiene problem, judged: what the weights expect, what the code does, and the one-line fix.
+
+    ``expected``/``found`` hold the values (``mean``, ``std``, ``resize``, ``crop``, ``interpolation``, and
+    ``source``/``where`` saying where each side was read) for reports; ``summary`` is one plain sentence.
+    ``candidates``: for ``untrained-backbone``, the component ids of the pretrained weights that exist for it.
+    """
+
+    rule: str
+    component: str
+    summary: str
+    expected: dict[str, object]
+    found: dict[str, object]
+    fix: str
+    locations: tuple[Location, ...]
+    scope: str = "runtime"
+    candidates: tuple[str, ...] = ()
 
 
 @dataclass
@@ -227,6 +336,8 @@ class Finding:
     # The OR branch the decision relied on, when the license is a choice.
     chosen_branch: str | None = None
     recommendation: str = ""
+    # Model hygiene findings: expected and found preprocessing, and the fix (None for license findings).
+    hygiene: HygieneIssue | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from vlicense.resolution.cache import AnswerCache
 from vlicense.resolution.components import build_components
 from vlicense.resolution.environment import TargetEnvironment, find_site_dirs
 from vlicense.resolution.hf import HubResolver
+from vlicense.resolution.hygiene import HygieneSources, judge
 from vlicense.resolution.installed import Environment
 from vlicense.knowledge.knowledge_base import KnowledgeBase
 from vlicense.resolution.pypi import PyPIResolver
@@ -90,10 +91,12 @@ def run_audit(options: AuditOptions, *, clock: Clock = utc_now, progress: Progre
     )
     # Weight files and model folders in the tree: embedded metadata, lineage, unsafe pickles (never loaded).
     weight_skipped = enrich_weight_components(components, root, kb, hub_base_identifier(kb, hub))
-    skipped = sorted([*found.skipped, *weight_skipped], key=lambda s: (s.path, s.reason))
+    # Model hygiene: the preprocessing that reaches each model against what its weights declare.
+    issues, hygiene_skipped = judge(found.hygiene, kb, HygieneSources(root, hub.cache_dir, project_path_finder(root)))
+    skipped = sorted({*found.skipped, *weight_skipped, *hygiene_skipped}, key=lambda s: (s.path, s.reason))
     progress("evaluating the policy", None, None)
     today = clock().date()
-    findings = evaluate(components, policy, today=today)
+    findings = evaluate(components, policy, today=today, hygiene=issues)
     findings = _gate(findings, options, root, policy_ref=_policy_reference(options.policy, root), clock=clock)
     sources_offline = _offline_sources(options, hub, pypi)
     return AuditResult(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def reqs(d):
     return [(r.name, r.specifier, r.group, r.location.path, r.location.line) for r in d.requirements]
@@ -156,3 +158,61 @@ def test_setup_py_is_read_from_the_ast_and_never_run(scan, tmp_path):
     ]
     assert [s.reason for s in d.skipped] == ["setup() line 8: optional:dyn requirements are not a literal list"]
     assert [i.module for i in d.imports] == ["setuptools"]
+
+
+# ------------------------------------------------------------------------------ first-party distributions
+
+
+OWN_MENTIONS = {
+    ".github/workflows/ci.yml": """
+        jobs:
+          test:
+            steps:
+              - run: pip install sahi
+              - run: pip install "sahi[dev]==0.11" pytest
+        """,
+    "Dockerfile": "FROM python:3.11\nRUN pip install sahi==0.11.0 && pip install tool-kit\n",
+    "requirements-dev.txt": "sahi\ntool_kit>=1\nrequests\n",
+    "docs/poetry.lock": '[[package]]\nname = "sahi"\nversion = "0.11.0"\n\n[package.dependencies]\nrequests = "*"\n\n'
+                        '[[package]]\nname = "requests"\nversion = "2.32.0"\n',
+    "notebooks/demo.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
+                            '"source": ["%pip install sahi tool-kit\\n", "import sahi\\n"]}], "metadata": {}, '
+                            '"nbformat": 4, "nbformat_minor": 5}',
+}
+
+
+def test_the_project_s_own_distribution_is_never_a_requirement(scan):
+    d = scan({
+        "pyproject.toml": '[project]\nname = "SAHI"\nversion = "0.1"\ndependencies = ["numpy"]\n',
+        "sahi/__init__.py": "import numpy\n",
+        "tools/kit/setup.py": 'from setuptools import setup\nsetup(name="tool_kit", install_requires=["sahi", "pyyaml"])\n',
+        "tools/kit/tool_kit/__init__.py": "",
+        **OWN_MENTIONS,
+    })
+    assert d.own_distributions == frozenset({"sahi", "tool-kit"})
+    names = {r.name for r in d.requirements}
+    assert names == {"numpy", "pytest", "requests", "pyyaml"}
+    assert "sahi" not in {i.module for i in d.imports}
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"pyproject.toml": '[tool.poetry]\nname = "sahi"\nversion = "0.1"\n'},
+        {"setup.cfg": "[metadata]\nname = sahi\n\n[options]\ninstall_requires =\n    requests\n"},
+        {"setup.py": 'from setuptools import setup\nNAME = "sahi"\nsetup(name=NAME, version="1")\n'},
+        {"sub/project/pyproject.toml": '[project]\nname = "sahi"\n'},
+    ],
+)
+def test_every_way_of_naming_the_project_counts(scan, files):
+    d = scan({**files, **OWN_MENTIONS})
+    assert "sahi" in d.own_distributions
+    assert "sahi" not in {r.name for r in d.requirements}
+    assert "tool-kit" in {r.name for r in d.requirements}  # not this project's: a third-party requirement
+
+
+def test_a_name_that_is_not_a_literal_names_nothing(scan):
+    d = scan({"setup.py": "import os\nfrom setuptools import setup\nsetup(name=os.environ['NAME'])\n",
+              "pyproject.toml": '[project]\nname = "{{ cookiecutter.name }}"\n', **OWN_MENTIONS})
+    assert d.own_distributions == frozenset()
+    assert "sahi" in {r.name for r in d.requirements}

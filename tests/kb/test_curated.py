@@ -10,6 +10,7 @@ import yaml
 from license_expression import get_spdx_licensing
 
 from vlicense.knowledge.knowledge_base import KnowledgeBase, normalize_raw_license
+from vlicense.resolution.hub_license import hub_license_to_id
 from vlicense.resources import kb_dir
 
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -43,7 +44,12 @@ def _entries() -> list[tuple[str, dict]]:
         for k, v in models["ultralytics_families"].items()
     ]
     out += [(f"libraries:{k}", v) for k, v in _yaml("libraries")["libraries"].items()]
+    out += [(f"hub_models:{k}", v) for k, v in _yaml("hub_models")["models"].items()]
     return out
+
+
+def _hub_entries() -> list[tuple[str, dict]]:
+    return list(_yaml("hub_models")["models"].items())
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +78,7 @@ def assert_license_well_formed(value: str | None) -> None:
 @pytest.mark.parametrize(("where", "entry"), _entries(), ids=[w for w, _ in _entries()])
 def test_every_curated_fact_has_source_and_date(where: str, entry: dict) -> None:
     assert isinstance(entry.get("source"), str) and entry["source"].strip(), where
-    assert DATE.match(str(entry.get("date", ""))), where
+    assert DATE.match(str(entry.get("date") or entry.get("seen") or "")), where
     assert "license" in entry, where
     assert_license_well_formed(entry["license"])
 
@@ -89,7 +95,10 @@ def test_generated_files_carry_provenance(kb: KnowledgeBase) -> None:
         info = versions[name]
         assert info["library"] == name and info["version"] and info["method"], name
         assert DATE.match(info["date"]) and info["count"] > 0, name
-    assert versions["models"]["count"] >= 150 and versions["libraries"]["count"] >= 80
+    assert versions["models"]["count"] >= 100 and versions["libraries"]["count"] >= 80
+    # The offline Hub snapshot (issue 10): at least 300 Hub models, most of them read from their own card.
+    hub = versions["hub_models"]
+    assert hub["count"] >= 300 and hub["card"] * 4 >= hub["count"] * 3, hub
 
 
 def test_curated_timm_and_torchvision_agree_with_generated(kb: KnowledgeBase) -> None:
@@ -135,7 +144,32 @@ def test_hub_models_cover_the_vision_tasks(kb: KnowledgeBase) -> None:
         "image-feature-extraction",
     ):
         assert task in tasks
-    assert all(fact.source.startswith("https://huggingface.co/") for fact in hub)
+    assert all(fact.basis in ("card", "inferred") for fact in hub)
+
+
+@pytest.mark.parametrize(("key", "entry"), _hub_entries(), ids=[k for k, _ in _hub_entries()])
+def test_every_hub_entry_says_where_and_when_its_value_was_read(key: str, entry: dict) -> None:
+    assert key.startswith("hf:") and entry["page"] == f"https://huggingface.co/{key[3:]}", key
+    assert DATE.match(str(entry["seen"])), key
+    assert entry["basis"] in ("card", "inferred"), key
+    if entry["basis"] == "card":
+        # The card's own value is kept as the Hub shows it, and the license is what the live resolver makes of it.
+        assert "raw" in entry, key
+        assert entry["license"] == hub_license_to_id(entry["raw"], entry.get("license_name"), entry.get("license_link")), key
+        if entry["raw"] == "other":
+            assert entry.get("license_name") or entry.get("license_link"), key
+    else:
+        # An inferred value names the upstream source it comes from, beyond the Hub page itself.
+        assert entry["source"].replace(entry["page"], "").strip(" ;"), key
+
+
+def test_hub_snapshot_is_its_own_file() -> None:
+    models = _yaml("models")["models"]
+    hub = _yaml("hub_models")["models"]
+    assert not [k for k in models if k.startswith("hf:")]  # every Hub model lives in hub_models.yaml
+    assert all(k.startswith("hf:") for k in hub)
+    lowered = [k.lower() for k in hub]
+    assert len(lowered) == len(set(lowered))  # Hub ids are case-insensitive: one entry per model
 
 
 def test_hub_lookup_is_case_insensitive_but_exact(kb: KnowledgeBase) -> None:

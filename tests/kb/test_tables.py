@@ -221,3 +221,16 @@ def test_open_clip(kb: KnowledgeBase) -> None:
     )
     assert kb.open_clip("ViT-B-32", "nope") is None
     assert kb.open_clip("ViT-B-33", "openai") is None
+
+
+# --------------------------------------------------------------------------------------------- basis
+
+
+def test_hub_entries_say_card_or_inferred_and_it_reaches_derived_facts(tmp_path) -> None:
+    (tmp_path / "models.yaml").write_text(
+        "models:\n  hf:org/m:\n    license: MIT\n    source: https://github.com/org/m/blob/main/LICENSE\n"
+        "    date: '2026-01-01'\n    basis: inferred\n")
+    assert KnowledgeBase.load(tmp_path).hub_model("ORG/m").basis == "inferred"
+    shipped = KnowledgeBase.load()
+    bases = {entry.get("basis") for key, entry in shipped._models.items() if key.startswith("hf:")}
+    assert bases <= {"card", "inferred"}  # every shipped Hub entry says which

@@ -132,11 +132,14 @@ ROWS: list[tuple[int, tuple[str, ...], str | None]] = [
     (86, ("hf:laion/CLIP-ViT-L-14-laion2B-s32B-b82K",), "MIT"),
     (87, ("hf:microsoft/Florence-2-large",), "MIT"),
     (88, ("hf:IDEA-Research/grounding-dino-base",), "Apache-2.0"),
-    (89, ("hf:hustvl/yolos-small",), "MIT"),
+    # Row 89 gave the upstream hustvl/YOLOS code's MIT; the Hub card declares apache-2.0 (page header).
+    (89, ("hf:hustvl/yolos-small",), "Apache-2.0"),
     (90, ("hf:jameslahm/yolov10n",), "AGPL-3.0-only"),
     (91, ("hf:depth-anything/Depth-Anything-V2-Small-hf",), "Apache-2.0"),
     (92, ("hf:depth-anything/Depth-Anything-V2-Large-hf",), "CC-BY-NC-4.0"),
-    (93, ("hf:facebook/convnextv2-tiny-22k-224",), "CC-BY-NC-4.0"),
+    # Row 93 gave the upstream ConvNeXt-V2 weights' CC-BY-NC-4.0; the Hub card declares apache-2.0 (the KB notes
+    # the conflict; the card is the model's own declaration).
+    (93, ("hf:facebook/convnextv2-tiny-22k-224",), "Apache-2.0"),
     (94, ("hf:timm/resnet50.a1_in1k",), "Apache-2.0"),
     (95, ("ultralytics:yolo11n.pt",), "AGPL-3.0-only"),
     (96, ("ultralytics:yolov8n.pt",), "AGPL-3.0-only"),

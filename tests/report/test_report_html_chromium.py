@@ -147,3 +147,30 @@ def test_screenshot_shows_a_red_fail_verdict(result: AuditResult, tmp_path: Path
     # The verdict box (pale red) is above the fold and the memo sheet is white: a blank or unstyled page fails.
     assert counts["fail-bg"] > 20_000, counts
     assert counts["paper"] > 150_000, counts
+
+
+def test_chromium_renders_the_model_hygiene_section(tmp_path: Path) -> None:
+    import datetime
+    import textwrap
+
+    from vlicense.pipeline import AuditOptions, run_audit
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "app.py").write_text(textwrap.dedent("""
+        from PIL import Image
+        from torchvision import transforms
+        from torchvision.models import ResNet50_Weights, resnet50
+
+        model = resnet50(weights=ResNet50_Weights.IMAGENET1K_V2).eval()
+        tf = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor()])
+        logits = model(tf(Image.open("a.jpg")).unsqueeze(0))
+    """), encoding="utf-8")
+    clock = lambda: datetime.datetime(2026, 12, 5, tzinfo=datetime.timezone.utc)  # noqa: E731
+    result = run_audit(AuditOptions(path=project, offline=True, python="none", cache=False), clock=clock)
+    dom, requests = load(tmp_path, render("html", result), "hygiene")
+    section = dom.split('<section id="hygiene">', 1)[1].split("</section>", 1)[0]
+    assert "<h2>Model hygiene</h2>" in section and 'id="hygiene-1"' in section and 'id="hygiene-2"' in section
+    assert "Pretrained model fed unnormalized inputs" in section and "resize to 256 before the 224x224 crop" in section
+    assert "<code>preprocess = ResNet50_Weights.IMAGENET1K_V2.transforms()</code>" in section
+    assert requests == []

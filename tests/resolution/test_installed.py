@@ -249,3 +249,140 @@ def test_cached_environment_equals_a_fresh_read_and_a_changed_dist_is_reread(tmp
     later = time.time() + 5
     os.utime(dist / "METADATA", (later, later))
     assert Environment.from_paths([site], cache=cache).get("wrapper").license == "AGPL-3.0-only"
+
+
+SEPARATOR = "\n" + "-" * 80 + "\n\n"
+
+
+def test_bundle_file_first_section_narrows_a_vague_family_and_names_the_bundled_terms(tmp_path):
+    # sympy 1.14: "License: BSD", a BSD classifier, and a LICENSE whose first section is the BSD-3-Clause text,
+    # followed by the MIT terms of vendored files: the whole text is a bundle, its first section the package's own.
+    site = _site(tmp_path)
+    bundle = BSD3_TEXT + SEPARATOR + "The files under sympy/parsing/latex are licensed as:\n\n" + MIT_TEXT
+    write_dist(site, "sympy", headers=[("License", "BSD"), ("Classifier", "License :: OSI Approved :: BSD License"),
+                                       ("License-File", "LICENSE")], license_files={"LICENSE": bundle})
+    dist = Environment.from_paths([site]).get("sympy")
+    assert dist.license == "BSD-3-Clause"
+    assert dist.license_source == "License-File LICENSE (first section)"
+    assert "bundles MIT" in dist.facts[0].detail
+
+
+def test_bundle_first_section_never_overrides_a_specific_declaration(tmp_path):
+    # The first section only narrows a vague family; it does not replace a declared specific license.
+    site = _site(tmp_path)
+    bundle = BSD3_TEXT + SEPARATOR + MIT_TEXT
+    write_dist(site, "declared", headers=[("Classifier", "License :: OSI Approved :: MIT License")],
+               license_files={"LICENSE": bundle})
+    assert Environment.from_paths([site]).get("declared").license == "MIT"
+
+
+def test_bundle_alone_answers_every_section_and_only_when_all_are_identified(tmp_path):
+    # Nothing else declares a license: every identified section binds (AND, the conservative reading).
+    site = _site(tmp_path)
+    write_dist(site, "onlybundle", license_files={"LICENSE": BSD3_TEXT + SEPARATOR + MIT_TEXT})
+    write_dist(site, "partbundle", license_files={"LICENSE": BSD3_TEXT + SEPARATOR + "Vendored files under ext/ are under the MIT license; see their headers. " * 5})
+    env = Environment.from_paths([site])
+    assert env.get("onlybundle").license == "BSD-3-Clause AND MIT"
+    assert env.get("partbundle").license is None
+
+
+def test_dateutil_style_dual_text_names_each_other_and_is_both(tmp_path):
+    # python-dateutil 2.9: an Apache-2.0 notice, then the BSD-3-Clause text that says it applies "even to code also
+    # covered by Apache 2.0"; classifiers name both families and License says "Dual License".
+    site = _site(tmp_path)
+    apache_notice = ("Copyright 2017- Paul Ganssle\n\n   Licensed under the Apache License, Version 2.0 (the \"License\");\n"
+                     "   you may not use this file except in compliance with the License.\n" + "   Unless required... " * 10)
+    bsd = BSD3_TEXT + "\n\nThe above BSD License Applies to all code, even that also covered by Apache 2.0.\n"
+    write_dist(site, "python-dateutil", headers=[("License", "Dual License"),
+                                                 ("Classifier", "License :: OSI Approved :: BSD License"),
+                                                 ("Classifier", "License :: OSI Approved :: Apache Software License")],
+               license_files={"LICENSE": apache_notice + SEPARATOR + bsd})
+    assert Environment.from_paths([site]).get("python-dateutil").license == "Apache-2.0 AND BSD-3-Clause"
+
+
+def test_license_field_holding_a_bundled_text_narrows_the_classifier(tmp_path):
+    # scipy 1.17: the License field is the whole LICENSE.txt (BSD-3-Clause, "----", bundled OpenBLAS etc.).
+    site = _site(tmp_path)
+    text = BSD3_TEXT + "\n\n----\n\nThis binary distribution can also bundle:\n\nName: libgfortran\n" + "GPL with GCC runtime exception. " * 10
+    metadata = ("Metadata-Version: 2.1\nName: scipy\nVersion: 1.17.1\nClassifier: License :: OSI Approved :: BSD License\n"
+                "License: " + text.replace("\n", "\n        ") + "\n\nbody\n")
+    write_dist(site, "scipy", metadata_text=metadata)
+    dist = Environment.from_paths([site]).get("scipy")
+    assert dist.license == "BSD-3-Clause"
+    assert "not identified" in dist.facts[0].detail
+
+
+def test_dep5_copyright_in_license_field_narrows_the_classifier(tmp_path):
+    # scikit-image 0.26: the License field is a Debian machine-readable copyright file.
+    site = _site(tmp_path)
+    dep5 = ("Files: *\nCopyright: 2009-2022 the scikit-image team\nLicense: BSD-3-Clause\n\n"
+            "Files: skimage/filters/thresholding.py\nCopyright: 2009-2015 Board of Regents\nLicense: BSD-2-Clause\n")
+    metadata = ("Metadata-Version: 2.1\nName: scikit-image\nVersion: 0.26.0\nClassifier: License :: OSI Approved :: BSD License\n"
+                "License: " + dep5.replace("\n", "\n        ") + "\n\nbody\n")
+    write_dist(site, "scikit-image", metadata_text=metadata)
+    assert Environment.from_paths([site]).get("scikit-image").license == "BSD-3-Clause"
+
+
+def test_lgpl_or_later_notice_with_an_exception_narrows_the_lgpl_family(tmp_path):
+    # psycopg2 2.9: "LGPL with exceptions", an LGPL-3.0-or-later notice plus an OpenSSL exception, then an
+    # alternative zlib-style license for a few files.
+    site = _site(tmp_path)
+    notice = ("psycopg2 is free software: you can redistribute it and/or modify it\nunder the terms of the GNU Lesser "
+              "General Public License as published\nby the Free Software Foundation, either version 3 of the License, or\n"
+              "(at your option) any later version.\n\nIn addition, as a special exception, the copyright holders give "
+              "permission to link this program with the OpenSSL library.\n")
+    zlib = ("Permission is granted to anyone to use this software for any purpose, including commercial applications, "
+            "and to alter it and redistribute it freely, subject to the following restrictions:\n 1. The origin of this "
+            "software must not be misrepresented.\n 2. Altered source versions must be plainly marked as such.\n")
+    write_dist(site, "psycopg2-binary", headers=[("License", "LGPL with exceptions"),
+                                                 ("Classifier", "License :: OSI Approved :: GNU Library or Lesser General Public License (LGPL)")],
+               license_files={"LICENSE": notice + "\nAlternative licenses\n--------------------\n\n" + zlib})
+    dist = Environment.from_paths([site]).get("psycopg2-binary")
+    assert dist.license == "LGPL-3.0-or-later"
+    assert "bundles Zlib" in dist.facts[0].detail
+
+
+def test_module_license_header_narrows_a_vague_family(tmp_path):
+    # nvidia-ml-py: "License: BSD", no license file, and pynvml.py opens with the BSD-3-Clause text.
+    site = _site(tmp_path)
+    write_dist(site, "nvidia-ml-py", headers=[("License", "BSD")], top_level=["pynvml"])
+    header = "".join(f"# {line}\n" if line else "#\n" for line in BSD3_TEXT.splitlines())
+    (site / "pynvml.py").write_text("#####\n" + header + "#####\n\nfrom ctypes import *\n", encoding="utf-8")
+    dist = Environment.from_paths([site]).get("nvidia-ml-py")
+    assert dist.license == "BSD-3-Clause"
+    assert dist.license_source == "module header pynvml.py"
+
+
+def test_module_docstring_header_and_no_header(tmp_path):
+    site = _site(tmp_path)
+    write_dist(site, "docpkg", headers=[("License", "BSD")], top_level=["docpkg"])
+    (site / "docpkg").mkdir()
+    (site / "docpkg" / "__init__.py").write_text('"""docpkg.\n\n' + BSD3_TEXT + '\n"""\nimport os\n', encoding="utf-8")
+    write_dist(site, "bare", headers=[("License", "BSD")], top_level=["bare"])
+    (site / "bare.py").write_text("import os\n# " + BSD3_TEXT.replace("\n", " ") + "\n", encoding="utf-8")
+    env = Environment.from_paths([site])
+    assert env.get("docpkg").license == "BSD-3-Clause"
+    # A license text further down the module is not its header: the family stays unspecified.
+    assert env.get("bare").license == BSD_UNSPEC
+
+
+def test_nvidia_proprietary_spelling_is_recognized(tmp_path):
+    site = _site(tmp_path)
+    write_dist(site, "nvidia-cusparselt-cu13", headers=[("License", "NVIDIA Proprietary Software")])
+    assert Environment.from_paths([site]).get("nvidia-cusparselt-cu13").license == "LicenseRef-NVIDIA-Proprietary"
+
+
+def test_intro_under_its_own_heading_then_the_text_is_one_leading_section(tmp_path):
+    # amqp 5.4 / vine 5.1: an introduction, a "License\n=======" heading, the BSD-3-Clause text, then footnotes that
+    # mention the GPL ("it does not mean that we're distributing Celery under the GPL license").
+    site = _site(tmp_path)
+    intro = ("Copyright (c) 2015-2016 Ask Solem & contributors.  All rights reserved.\n\npy-amqp is licensed under The "
+             "BSD License (3 Clause, also known as the new BSD license).  The license is an OSI approved Open Source "
+             "license and is GPL-compatible(1).\n\n")
+    footnotes = ("\n\nFootnotes\n=========\n(1) A GPL-compatible license makes it possible to combine Celery with other "
+                 "software that is released under the GPL, it does not mean that we're distributing Celery under the GPL "
+                 "license.  The BSD license, unlike the GPL, let you distribute a modified version without making your "
+                 "changes open source.\n")
+    write_dist(site, "amqp", headers=[("License", "BSD"), ("Classifier", "License :: OSI Approved :: BSD License")],
+               license_files={"LICENSE": intro + "License\n=======\n\n" + BSD3_TEXT + footnotes})
+    assert Environment.from_paths([site]).get("amqp").license == "BSD-3-Clause"

@@ -241,3 +241,40 @@ def test_refines_only_narrows_a_vague_family():
     assert not spdx.refines(BSD_UNSPEC, "MIT")
     assert not spdx.refines(BSD_UNSPEC, BSD_UNSPEC)
     assert not spdx.refines("MIT", "MIT")
+
+
+def test_sectioned_and_dep5_readers_are_linear_on_hostile_text():
+    # Metadata is hostile input: texts built to make a backtracking reader explode must cost milliseconds.
+    import time
+
+    from vlicense.resolution.installed import _leading_text
+
+    hostile = [
+        "Files: *\n" + "Copyright: x\n" * 20_000 + "x" * 50_000,
+        ("Files: a\n" + " continuation\n" * 10) * 5_000,
+        ("-" * 5_000 + "x\n") * 50,
+        "\n".join("-" * 8 for _ in range(20_000)),
+        "#" + " " * 100_000,
+        '"""' + "a" * 16_000,
+    ]
+    for text in hostile:
+        start = time.perf_counter()
+        spdx.dep5_main_license(text)
+        spdx.identify_sections(text)
+        spdx.identify_text(text)
+        _leading_text(text)
+        assert time.perf_counter() - start < 1.0
+
+
+def test_dep5_main_license_reads_the_files_star_stanza_only():
+    text = "Files: src/*\nLicense: MIT\n\nFiles: *\nCopyright: me\n  and others\nLicense: BSD-3-Clause\n"
+    assert spdx.dep5_main_license(text) == "BSD-3-Clause"
+    assert spdx.dep5_main_license("Files: *\nCopyright: me\n\nLicense: MIT\n") is None
+    assert spdx.dep5_main_license("no stanza here") is None
+
+
+def test_gnu_or_later_notice_is_identified_but_a_full_text_decides():
+    notice = ("This program is free software: you can redistribute it and/or modify it under the terms of the GNU "
+              "General Public License as published by the Free Software Foundation, either version 3 of the License, "
+              "or (at your option) any later version.")
+    assert spdx.identify_text(notice) == "GPL-3.0-or-later"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from pypi_server import pypi_server
+from resolution.resolution_dists import write_dist
 
 from vlicense.discovery.lockfiles import scan_lock_file
 from vlicense.model import Discovery, ImportReference, Location, RequirementReference
@@ -164,3 +165,55 @@ def test_scopes_from_imports_and_manifest_groups():
     assert by_id["pypi:numpy"].locations[0].path == "app.py"
     assert by_id["pypi:sphinx"].scope == "docs"
     assert by_id["pypi:pillow"].scope == "optional:images"
+
+
+# ----------------------------------------------------------------------- two kinds of unknown (libraries)
+
+
+def test_unknown_library_kinds(tmp_path, index):
+    site = tmp_path / "site"
+    write_dist(site, "silent", headers=[], top_level=["silent"])
+    write_dist(site, "old-setuptools", headers=[("License", "UNKNOWN")], top_level=["old_setuptools"])
+    write_dist(site, "odd-text", headers=[("License", "see the file, ask legal")], top_level=["odd"])
+    write_dist(site, "meta-toolkit", headers=[], record=["meta_toolkit-1.0.dist-info/METADATA"])
+    index.release("bare", "1.0")  # PyPI knows the release but its metadata names no license
+    names = ["silent", "old-setuptools", "odd-text", "meta-toolkit", "bare"]
+    found = Discovery(requirements=[RequirementReference(n, "==1.0", Location("requirements.txt", i + 1))
+                                    for i, n in enumerate(names)])
+    by_id = components(found, PyPIResolver(offline=False), Environment.from_paths([site], "3.12"))
+    kinds = {name: (by_id[f"pypi:{name}"].license, by_id[f"pypi:{name}"].license_unknown) for name in names}
+    assert kinds == {
+        "silent": (None, "declared-none"),
+        "old-setuptools": (None, "declared-none"),
+        "odd-text": (None, "not-determined"),
+        "meta-toolkit": (None, "not-determined"),
+        "bare": (None, "declared-none"),
+    }
+    assert by_id["pypi:silent"].unknown_reason.startswith("its installed metadata has no License-Expression")
+    assert by_id["pypi:bare"].unknown_reason.startswith("its PyPI metadata has no License-Expression")
+    assert "meta-package" in by_id["pypi:meta-toolkit"].unknown_reason
+    assert "could not identify" in by_id["pypi:odd-text"].unknown_reason
+
+
+def test_offline_and_failing_pypi_are_not_determined(tmp_path, index):
+    offline = components(lock_discovery(tmp_path), PyPIResolver(offline=True))["pypi:agpl-core"]
+    assert offline.license_unknown == "not-determined" and "rerun without --offline" in offline.unknown_reason
+    index.answers["mystery/1.0"] = 500
+    found = Discovery(requirements=[RequirementReference("mystery", "==1.0", Location("requirements.txt", 1))])
+    failing = components(found, PyPIResolver(offline=False))["pypi:mystery"]
+    assert failing.license_unknown == "not-determined" and "HTTP 500" in failing.unknown_reason
+
+
+def test_the_project_s_own_distribution_is_first_party_in_the_installed_closure(tmp_path):
+    site = tmp_path / "site"
+    write_dist(site, "sahi", headers=[("Requires-Dist", "requests")], top_level=["sahi"])
+    write_dist(site, "sahi-plugin", headers=[("Requires-Dist", "sahi"), ("License-Expression", "MIT")],
+               top_level=["sahi_plugin"])
+    write_dist(site, "requests", headers=[("License-Expression", "Apache-2.0")], top_level=["requests"])
+    found = Discovery(
+        imports=[ImportReference("sahi", Location("app.py", 1)), ImportReference("sahi_plugin", Location("app.py", 2))],
+        own_distributions=frozenset({"sahi"}),
+    )
+    by_id = components(found, env=Environment.from_paths([site], "3.12"))
+    # sahi (imported, or required by the plugin) is the project itself; what it requires is still third-party.
+    assert set(by_id) == {"pypi:sahi-plugin", "pypi:requests"}

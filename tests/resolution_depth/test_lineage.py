@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from support.hub_server import hub_server
 from vlicense.model import Discovery, Location, ModelReference
 from vlicense.resolution.components import build_components
 from vlicense.resolution.hf import HubResolver
 from vlicense.resolution.installed import Environment
 from vlicense.knowledge.knowledge_base import KnowledgeBase
-from vlicense.resolution.lineage import follow_lineage, restriction_rank
-
-
-@pytest.fixture
-def hub(monkeypatch):
-    with hub_server(delay=2.0) as (url, state):
-        monkeypatch.setenv("HF_ENDPOINT", url)
-        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-        yield state
+from vlicense.resolution.lineage import follow_lineage
+from vlicense.resolution.model_license import restriction_rank
 
 
 def model(repo: str, tmp_path, revision: str | None = "abc123"):
@@ -48,7 +40,10 @@ def test_permissive_fine_tune_of_a_non_commercial_base_is_license_drift(hub, tmp
     assert [(f.license) for f in lineage] == ["CC-BY-NC-4.0"] and "org/base" in lineage[0].detail
     drift = [s for s in component.signals if s.kind == "license-drift"]
     assert len(drift) == 1 and "org/base" in drift[0].message and "base_license=CC-BY-NC-4.0" in drift[0].detail
-    assert any("sources disagree" in n for n in component.notes)
+    # Lineage is not a rival source of the model's own license: the base's terms are carried as a link.
+    assert not any("sources disagree" in n for n in component.notes)
+    assert [(link.id, link.license, link.source, link.relation, link.path) for link in component.lineage] == [
+        ("hf:org/base", "CC-BY-NC-4.0", "hf-hub", "base_model", ("hf:org/finetune", "hf:org/base"))]
 
 
 def test_same_or_stricter_license_than_the_base_is_not_drift(hub, tmp_path):
@@ -77,7 +72,7 @@ def test_drift_against_a_grandparent(hub, tmp_path):
     hub.model("org/b", license="mit", base_model="org/a")
     hub.model("org/a", license="cc-by-nc-sa-4.0")
     drift = [s for s in model("org/c", tmp_path).signals if s.kind == "license-drift"]
-    assert len(drift) == 1 and "path=org/c -> org/b -> org/a" in drift[0].detail
+    assert len(drift) == 1 and "path=hf:org/c -> hf:org/b -> hf:org/a" in drift[0].detail
 
 
 def test_cycles_and_depth_are_bounded(hub, tmp_path):
@@ -88,7 +83,7 @@ def test_cycles_and_depth_are_bounded(hub, tmp_path):
     assert sum("/api/models/org/y" in r for r in hub.requests) == 1
     for i in range(10):
         hub.model(f"org/l{i}", license="mit", base_model=f"org/l{i + 1}")
-    result = follow_lineage("org/l0", "MIT", ["org/l1"], hub=HubResolver(offline=False, cache_dir=tmp_path),
+    result = follow_lineage("org/l0", ["org/l1"], hub=HubResolver(offline=False, cache_dir=tmp_path),
                             kb=KnowledgeBase.load(), max_depth=3)
     assert [a.repo for a in result.ancestors] == ["org/l1", "org/l2", "org/l3"]
     assert any("depth limit" in n for n in result.notes)

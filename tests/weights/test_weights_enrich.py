@@ -112,9 +112,11 @@ def test_safetensors_license_and_hub_base(tmp_path, kb):
     enrich_weight_components([component], tmp_path, kb)
     assert facts(component, "weight-metadata")[0].license == "CC-BY-NC-4.0"
     assert component.base_models == ["hf:facebook/dinov2-base"]
-    # KB (via lineage) is stronger than a file's own claim; the disagreement is shown, not hidden.
-    assert component.license == "Apache-2.0" and component.license_source == "lineage"
-    assert any(n.startswith("sources disagree: weight-metadata says CC-BY-NC-4.0") for n in component.notes)
+    # The file's own declaration decides; the base's license is carried as a lineage link, never a rival source.
+    assert component.license == "CC-BY-NC-4.0" and component.license_source == "weight-metadata"
+    assert not any(n.startswith("sources disagree") for n in component.notes)
+    assert [(link.id, link.license, link.relation) for link in component.lineage] == [
+        ("hf:facebook/dinov2-base", "Apache-2.0", "weight-metadata")]
     assert "license-drift" not in kinds(component)  # NC is stricter than the base: no drift
 
 
@@ -258,6 +260,40 @@ def test_local_directory_license_file_and_bad_card(tmp_path, kb):
     assert sorted(s.path for s in skipped) == ["m/README.md", "m/config.json"]
     assert component.license == "MIT"
     assert facts(component, "weight-metadata") == [LicenseFact("weight-metadata", "MIT", "LICENSE file in the model directory")]
+
+
+def test_local_card_without_a_license_is_declared_none_and_a_bare_folder_not_determined(tmp_path, kb):
+    for name, card in (("silent", "---\nlibrary_name: transformers\n---\n"), ("unknown", "---\nlicense: unknown\n---\n"),
+                       ("bad", "---\nlicense: [unclosed\n---\n")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "README.md").write_text(card)
+    (tmp_path / "bare").mkdir()
+    silent, unknown, bad, bare = (local(n) for n in ("silent", "unknown", "bad", "bare"))
+    enrich_weight_components([silent, unknown, bad, bare], tmp_path, kb)
+    assert (silent.license, silent.license_unknown) == (None, "declared-none")
+    assert "README.md front matter has no license field" in silent.unknown_reason
+    assert (unknown.license, unknown.license_unknown) == (None, "declared-none")
+    assert (bad.license_unknown, bare.license_unknown) == ("not-determined", "not-determined")
+    assert "bad/README.md was not read" in bad.unknown_reason
+    assert "no model card (README.md) or LICENSE file" in bare.unknown_reason
+
+
+def test_a_weight_file_without_license_metadata_is_not_determined(tmp_path, kb):
+    write_safetensors(tmp_path / "m.safetensors", {"format": "pt"})
+    component = weight("m.safetensors")
+    enrich_weight_components([component], tmp_path, kb)
+    assert (component.license, component.license_unknown) == (None, "not-determined")
+    assert "no standard license field" in component.unknown_reason
+
+
+def test_checkpoint_lineage_keeps_the_file_s_own_license_and_carries_the_start_s_terms(tmp_path, kb):
+    write_torch_zip(tmp_path / "best.pt", ultralytics_checkpoint("yolov8n.pt", license_text="MIT"))
+    component = weight("best.pt")
+    enrich_weight_components([component], tmp_path, kb)
+    assert (component.license, component.license_source) == ("MIT", "weight-metadata")
+    assert [(link.id, link.license, link.relation, link.path) for link in component.lineage] == [
+        ("ultralytics:yolov8n.pt", "AGPL-3.0-only", "train_args.model", ("file:best.pt", "ultralytics:yolov8n.pt"))]
+    assert kinds(component) == ["license-drift"]
 
 
 def test_kb_base_identifier_lookalikes(kb):

@@ -144,7 +144,8 @@ def _remembered_run(store: Cache, key: str, base: Path) -> Discovery | None:
         return Discovery(
             imports=found["imports"], models=found["models"], requirements=found["requirements"],
             unresolved=found["unresolved"], skipped=found["skipped"], files_scanned=found["files_scanned"],
-            first_party=frozenset(found["first_party"]),
+            first_party=frozenset(found["first_party"]), hygiene=found["hygiene"],
+            own_distributions=frozenset(found["own_distributions"]),
         )
     except (KeyError, TypeError, AttributeError, ValueError):
         return None  # an entry this version did not write: run again
@@ -157,7 +158,8 @@ def _remember_run(store: Cache, key: str, found: Discovery, run: _Run) -> None:
         "discovery": {
             "imports": found.imports, "models": found.models, "requirements": found.requirements,
             "unresolved": found.unresolved, "skipped": found.skipped, "files_scanned": found.files_scanned,
-            "first_party": sorted(found.first_party),
+            "first_party": sorted(found.first_party), "hygiene": found.hygiene,
+            "own_distributions": sorted(found.own_distributions),
         },
         "dirs": run.directory_checks(),
         "outside": outside,
@@ -622,6 +624,7 @@ class _Run:
         called = {key for r in results for key in r.called}
         imports: list[ImportReference] = []
         refs: list[Reference] = list(other)
+        hygiene = set()
         seen_first: set[str] = set()
         for r in results:
             scope = self.scopes.get(r.rel, "runtime")
@@ -639,12 +642,13 @@ class _Run:
                     continue
                 imports.append(ImportReference(module, raw.location, scope))
             refs += r.references
+            hygiene.update(r.hygiene)
             # A wrapper's own load is replaced by its call sites when the project calls it.
             refs += [ref for key, ref in r.tagged if key not in called]
             requirements += r.requirements
             self.skipped += r.skipped
-            if r.setup_requirements or r.setup_problems:
-                reader.add_setup_py(r.rel, r.setup_requirements, r.setup_problems, r.setup_lines)
+            if r.setup_requirements or r.setup_problems or r.setup_name:
+                reader.add_setup_py(r.rel, r.setup_requirements, r.setup_problems, r.setup_lines, r.setup_name)
         for ref in extra_imports:
             if ref.module in STDLIB or ref.module in self.first_party:
                 continue
@@ -655,11 +659,15 @@ class _Run:
         return Discovery(
             imports=sorted(set(imports), key=lambda i: (*_loc_key(i.location), i.module, i.scope)),
             models=models,
-            requirements=sorted(set(reader.requirements + requirements), key=lambda r: (*_loc_key(r.location), r.name, r.group, r.specifier)),
+            # The project's own distributions are first party wherever they are named (a workflow's pip install).
+            requirements=sorted({r for r in reader.requirements + requirements if r.name not in reader.own_names},
+                                key=lambda r: (*_loc_key(r.location), r.name, r.group, r.specifier)),
             unresolved=unresolved,
             skipped=skipped,
             files_scanned=self.files_scanned,
             first_party=frozenset(self.first_party.names | seen_first),
+            own_distributions=frozenset(reader.own_names),
+            hygiene=sorted(hygiene, key=_hygiene_key),
         )
 
 
@@ -864,6 +872,12 @@ def _roots(rels: list[str]) -> set[str]:
 
 def _loc_key(loc: Location) -> tuple[str, int, int]:
     return (loc.path, loc.line, loc.column)
+
+
+def _hygiene_key(obs) -> tuple:
+    model = obs.model
+    return (*_loc_key(obs.location), obs.kind, model.loader if model else "", model.name if model else obs.name,
+            (model.variant or "") if model else "", repr(obs.steps))
 
 
 def _parent(rel: str) -> str:

@@ -18,19 +18,22 @@ from vlicense.cache_location import user_cache_dir
 from vlicense.discovery import project, registry
 from vlicense.discovery.python_ast import RawImport
 from vlicense.model import (
+    HygieneObservation,
     ImportReference,
     Location,
     ModelReference,
+    PreprocessingStep,
     RequirementReference,
     SkippedFile,
     UnresolvedReference,
 )
 
 # Bump when the analysis changes what it extracts from a file (every older entry is then ignored).
-ANALYZER_VERSION = "disc-7"
+ANALYZER_VERSION = "disc-9"
 _PLAIN_LIMIT = 2048
 _TYPES = {t.__name__: t for t in (Location, RawImport, ImportReference, ModelReference, RequirementReference, SkippedFile,
-                                   UnresolvedReference, project.FileResult, registry.FileScan)}
+                                   UnresolvedReference, project.FileResult, registry.FileScan, HygieneObservation,
+                                   PreprocessingStep)}
 
 
 def cache_dir() -> Path:

@@ -72,6 +72,8 @@ class ManifestReader:
         self._seen: set[str] = set()
         # Every requirements file read (includes too): a whole-run cache must notice when one of them changes.
         self.files_read: list[str] = []
+        # Distribution names the project (and its nested projects) declare for themselves, as written.
+        self.own_names: set[str] = set()
 
     def read(self, path: Path, rel: str) -> None:
         """Read one manifest; raises Unreadable when the whole file cannot be read."""
@@ -164,6 +166,7 @@ class ManifestReader:
         lines = text.splitlines()
         project = data.get("project")
         if isinstance(project, dict):
+            self._own_name(project.get("name"))
             self._pep508_list(rel, lines, project.get("dependencies"), "runtime", "project")
             extras = project.get("optional-dependencies")
             if isinstance(extras, dict):
@@ -177,6 +180,7 @@ class ManifestReader:
                 self._pep508_list(rel, lines, strings, f"group:{group}", "dependency-groups")
         poetry = (data.get("tool") or {}).get("poetry") if isinstance(data.get("tool"), dict) else None
         if isinstance(poetry, dict):
+            self._own_name(poetry.get("name"))
             self._poetry(rel, lines, poetry.get("dependencies"), "runtime", "tool.poetry.dependencies")
             self._poetry(rel, lines, poetry.get("dev-dependencies"), "dev", "tool.poetry.dev-dependencies")
             poetry_groups = poetry.get("group")
@@ -224,6 +228,8 @@ class ManifestReader:
         except configparser.Error as exc:
             raise Unreadable(f"malformed setup.cfg ({exc.message if hasattr(exc, 'message') else exc})") from exc
         lines = text.splitlines()
+        if parser.has_option("metadata", "name"):
+            self._own_name(parser.get("metadata", "name"))
         sections: list[tuple[str, str, str]] = []
         if parser.has_option("options", "install_requires"):
             sections.append(("options", "install_requires", "runtime"))
@@ -252,7 +258,9 @@ class ManifestReader:
 
     # ------------------------------------------------------------ setup.py (literal lists from the AST)
 
-    def add_setup_py(self, rel: str, entries: list[tuple[str, str, int]], problems: list[str], lines: list[str]) -> None:
+    def add_setup_py(self, rel: str, entries: list[tuple[str, str, int]], problems: list[str], lines: list[str],
+                     name: str | None = None) -> None:
+        self._own_name(name)
         for text, group, lineno in entries:
             parsed = _name_and_specifier(text.strip())
             if parsed is None:
@@ -262,6 +270,15 @@ class ManifestReader:
             self.requirements.append(RequirementReference(parsed[0], parsed[1], Location(rel, lineno, 1, snippet), group))
         for problem in problems:
             self.skipped.append(SkippedFile(rel, f"setup() {problem}"))
+
+
+    def _own_name(self, name: object) -> None:
+        if isinstance(name, str) and _DIST_NAME.fullmatch(name.strip()):
+            self.own_names.add(canonicalize_name(name.strip()))
+
+
+# A distribution name (PEP 508 / core metadata); anything else (a template placeholder, "{{ name }}") is ignored.
+_DIST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
 
 
 def _logical_lines(text: str):

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from vlicense.discovery import preprocessing
 from vlicense.discovery.bindings import Binding, Scope
 from vlicense.discovery.budget import BudgetExceeded, Tracker
 from vlicense.discovery.configvalues import config_value
@@ -52,7 +53,7 @@ from vlicense.discovery.sources import (
     decode_python,
     read_bytes,
 )
-from vlicense.model import Location, ModelReference, RequirementReference, SkippedFile, UnresolvedReference
+from vlicense.model import HygieneObservation, Location, ModelReference, RequirementReference, SkippedFile, UnresolvedReference
 
 _CLASS_BASES = re.compile(r"class\s+\w+\s*\(([^)]*)\)")
 _WORD = re.compile(r"\w+")
@@ -74,6 +75,7 @@ class FileResult:
     setup_requirements: list[tuple[str, str, int]] = field(default_factory=list)
     setup_problems: list[str] = field(default_factory=list)
     setup_lines: list[str] = field(default_factory=list)
+    setup_name: str | None = None
     # Notebooks: ``!pip install x`` lines (group = the notebook's scope label).
     requirements: list[RequirementReference] = field(default_factory=list)
     # Fast (imports-only) results: what the imports name, to spot callers of project wrappers without a re-read.
@@ -82,6 +84,8 @@ class FileResult:
     light: bool = False
     # rel path (or "dir:<rel>" for a directory check, "*" for a whole-project search) -> existed
     deps: dict[str, bool] = field(default_factory=dict)
+    # Model hygiene: preprocessing that reaches the models this module loads (discovery/preprocessing.py).
+    hygiene: list[HygieneObservation] = field(default_factory=list)
 
 
 @dataclass
@@ -104,6 +108,7 @@ class ModuleAnalysis:
         self.text = SourceText(source)
         self.scope_label = scope_label
         self.is_setup = is_setup
+        self.tree = tree
         self.locate = locate or self._locate
         self.module = Scope("module", name=rel)
         self.calls: list[tuple[ast.Call, Scope]] = []
@@ -221,7 +226,13 @@ class ModuleAnalysis:
             where = self.locate(node.lineno, node.col_offset) if node is not None else self.locate(1, 0)
             expression = self.text.segment(node) if node is not None else ""
             result.references.append(UnresolvedReference(where, "python", _clip(expression), f"{exc}; the rest of the file was not analyzed"))
+            result.imports = list(self.facts.imports)
+            return
         result.imports = list(self.facts.imports)
+        try:
+            result.hygiene = preprocessing.observe(self, result.references)
+        except BudgetExceeded as exc:
+            result.references.append(UnresolvedReference(self.locate(1, 0), "python", "", f"{exc}; model hygiene not analyzed"))
 
     def _call(self, result: FileResult, node: ast.Call, scope: Scope, consumed: set[int]) -> bool:
         """Analyze one call if it is a loader call (or calls one through the rows of a loop); False otherwise."""
@@ -233,6 +244,7 @@ class ModuleAnalysis:
             result.setup_requirements = list(self.facts.setup_requirements)
             result.setup_problems = list(self.facts.setup_problems)
             result.setup_lines = list(self.text.lines)
+            result.setup_name = self.facts.setup_name
             return True
         loader = _loader_for(qual)
         if loader is None:

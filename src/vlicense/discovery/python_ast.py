@@ -58,6 +58,8 @@ class ModuleFacts:
     # setup.py only: (requirement text, group, line) from literal install_requires/extras_require.
     setup_requirements: list[tuple[str, str, int]] = field(default_factory=list)
     setup_problems: list[str] = field(default_factory=list)
+    # setup.py only: the distribution name when setup(name=...) is a literal.
+    setup_name: str | None = None
 
 
 class SourceText:
@@ -323,9 +325,13 @@ def _bind_target(target: ast.AST, scope: Scope, line: int, value: ast.expr | Non
 
 
 def setup_requirements(node: ast.Call, scope: Scope, evaluator: Evaluator, facts: ModuleFacts) -> None:
-    """Literal install_requires / extras_require of a setup() call (the AST only; setup.py is never run)."""
+    """Literal name, install_requires and extras_require of a setup() call (the AST only; setup.py is never run)."""
     for kw in node.keywords:
-        if kw.arg == "install_requires":
+        if kw.arg == "name":
+            name = evaluator.evaluate(kw.value, scope, node.lineno)
+            if name is not None and name.kind == "const" and isinstance(name.value, str) and name.value.strip():
+                facts.setup_name = name.value.strip()
+        elif kw.arg == "install_requires":
             _literal_list(kw.value, "runtime", scope, evaluator, facts)
         elif kw.arg == "extras_require":
             if isinstance(kw.value, ast.Dict):

@@ -12,12 +12,16 @@ from typing import Any, ClassVar
 
 from packaging.utils import canonicalize_name
 
+from vlicense.knowledge import data_config as _data
 from vlicense.yaml_fast import load_bundled_yaml
 
 GENERATED_FILES = ("timm", "torchvision", "ultralytics", "open_clip")
 # Libraries whose model zoos have their own license rule in models.yaml (``<zoo>:*``), distinct from the code's.
 MODEL_ZOOS = ("detectron2", "mmdet")
-CURATED_FILES = ("models", "libraries", "import_names")
+# hub_models.yaml is the offline snapshot of Hugging Face Hub cards (``hf:<org>/<name>``); models.yaml the rest.
+CURATED_FILES = ("models", "hub_models", "libraries", "import_names")
+# Curated snapshot of Hub models' preprocessor_config.json (read lazily; see hub_preprocessor).
+HUB_PREPROCESSORS = "hub_preprocessors"
 
 # Raw license ids as timm (and Hugging Face cards) spell them -> normalized id. SPDX-like ids map to the SPDX
 # id (tests validate every SPDX value against license-expression's SPDX list); ids the Hub uses for a family
@@ -50,6 +54,8 @@ RAW_LICENSE_IDS: dict[str, str | None] = {
     "lgpl": "LicenseRef-vlicense-LGPL-unspecified",
     "cc": "LicenseRef-cc",
     "openrail": "LicenseRef-openrail",
+    # CreativeML Open RAIL++-M (SDXL, SD 2.x) is not the OpenRAIL family id: '+' is not allowed in a LicenseRef.
+    "openrail++": "LicenseRef-openrail-plus-plus",
     # Custom ids timm 1.0.31 uses (kept as the source spells them).
     "apple-amlr": "LicenseRef-apple-amlr",
     "apple-ascl": "LicenseRef-apple-ascl",
@@ -128,6 +134,9 @@ class KbFact:
     hf_hub_id: str | None = None
     gated: bool | None = None
     base_model: str | None = None
+    # Hub entries: "card" (value read from the model's Hub card) or "inferred" (from an upstream repository or
+    # paper, not the card); None elsewhere. An inferred value loses to a Hub answer in online mode.
+    basis: str | None = None
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -136,7 +145,7 @@ def _str_or_none(value: Any) -> str | None:
 
 def _fact_from_entry(entry: dict[str, Any]) -> KbFact:
     """A curated YAML entry -> KbFact (YAML may load dates as datetime.date: keep them as text)."""
-    date = entry.get("date")
+    date = entry.get("date") or entry.get("seen")  # Hub snapshot entries date a card value by when it was seen
     return KbFact(
         license=_str_or_none(entry.get("license")),
         source=str(entry.get("source") or ""),
@@ -147,6 +156,7 @@ def _fact_from_entry(entry: dict[str, Any]) -> KbFact:
         hf_hub_id=_str_or_none(entry.get("hf_hub_id")),
         gated=entry.get("gated"),
         base_model=_str_or_none(entry.get("base_model")),
+        basis=_str_or_none(entry.get("basis")),
     )
 
 
@@ -179,6 +189,8 @@ class KnowledgeBase:
         self._oc = tables.get("open_clip", {})
         models_doc = curated.get("models", {})
         self._models: dict[str, dict[str, Any]] = dict(models_doc.get("models") or {})
+        hub_models = dict((curated.get("hub_models", {}) or {}).get("models") or {})
+        self._models.update(hub_models)
         self._families: dict[str, dict[str, Any]] = dict(
             models_doc.get("ultralytics_families") or {}
         )
@@ -195,8 +207,10 @@ class KnowledgeBase:
         }
         names = (curated.get("import_names", {}) or {}).get("import_names") or {}
         self._import_names = {str(k): str(v) for k, v in names.items()}
+        self._preprocessors: dict[str, dict[str, Any]] | None = None
         self._curated_counts = {
-            "models": len(self._models) + len(self._families),
+            "models": len(self._models) - len(hub_models) + len(self._families),
+            "hub_models": len(hub_models),
             "libraries": len(self._libraries),
             "import_names": len(self._import_names),
         }
@@ -241,6 +255,7 @@ class KnowledgeBase:
             out[name] = info
         for name, count in self._curated_counts.items():
             out[name] = {"count": count}
+        out["hub_models"]["card"] = sum(1 for k in self._hf_index.values() if self._models[k].get("basis") == "card")
         return out
 
     # ---------------------------------------------------------------------------------------- libraries
@@ -318,6 +333,11 @@ class KnowledgeBase:
         if quantize and "legacy_pretrained_quantize" in entry:
             return entry.get("legacy_pretrained_quantize")
         return entry.get("legacy_pretrained")
+
+    def torchvision_builder_category(self, builder: str) -> str | None:
+        """The torchvision.models sub-module category of a builder (``classification``, ``detection``, ...)."""
+        entry = (self._tv.get("builders") or {}).get(builder)
+        return entry.get("module") if entry else None
 
     def torchvision_default_member(self, enum_name: str) -> str | None:
         """Member name that ``<enum_name>.DEFAULT`` aliases (``IMAGENET1K_V2``), None when unknown."""
@@ -437,6 +457,7 @@ class KnowledgeBase:
                 hf_hub_id=hub_id,
                 gated=derived.gated,
                 base_model=derived.base_model,
+                basis=derived.basis,
             )
         return KbFact(
             license=None,
@@ -496,12 +517,12 @@ class KnowledgeBase:
         return None
 
     def hub_model(self, repo_id: str) -> KbFact | None:
-        """Curated snapshot of a Hugging Face Hub model's license (case-insensitive repo id)."""
+        """Offline Hub snapshot (hub_models.yaml) of a model's license (case-insensitive repo id)."""
         key = self._hf_index.get(repo_id.strip().lower())
         return _fact_from_entry(self._models[key]) if key else None
 
     def model(self, component_id: str) -> KbFact | None:
-        """License fact for any component id (curated models.yaml first, then the generated tables)."""
+        """License fact for any component id (curated models.yaml and hub_models.yaml first, then the generated tables)."""
         curated = self._models.get(component_id)
         if curated:
             return _fact_from_entry(curated)
@@ -546,5 +567,79 @@ class KnowledgeBase:
         return None
 
     def model_ids(self) -> frozenset[str]:
-        """Every curated component id in models.yaml."""
+        """Every curated component id (models.yaml and hub_models.yaml)."""
         return frozenset(self._models)
+
+    # --------------------------------------------------------------------------------- data configs (hygiene)
+
+    def data_config(self, component_id: str) -> _data.DataConfig | None:
+        """The preprocessing the weights of a (resolved) component id expect, read from the library that defines
+        them (generated tables) or, for Hub models, from the curated preprocessor snapshot; None when unknown."""
+        kind, _, rest = component_id.partition(":")
+        if kind == "torchvision":
+            return self._table_config("torchvision", "weights", rest, f"{rest}.transforms()")
+        if kind == "timm" and "." in rest:
+            return self._table_config("timm", "tags", rest, f"resolve_model_data_config + create_transform for {rest}")
+        if kind == "open_clip":
+            model, _, tag = rest.partition(":")
+            return self._table_config("open_clip", "pretrained", rest, f"create_model_and_transforms({model!r}, pretrained={tag!r}) preprocess")
+        if kind == "hf":
+            if rest.startswith("timm/"):
+                return self.data_config(f"timm:{rest[len('timm/'):]}")
+            return self.hub_preprocessor(rest)
+        return None
+
+    def _table_config(self, library: str, section: str, key: str, what: str) -> _data.DataConfig | None:
+        table = self._tables.get(library, {})
+        entry = (table.get(section) or {}).get(key)
+        config = (table.get("data_configs") or {}).get(entry.get("data")) if entry else None
+        if config is None:
+            return None
+        gen = table.get("generated") or {}
+        return _data.from_table(config, source=f"{library} {gen.get('version', '?')} {what}", date=str(gen.get("date", "")))
+
+    def hub_preprocessor(self, repo_id: str) -> _data.DataConfig | None:
+        """A Hub model's preprocessor_config.json as recorded in the curated snapshot (case-insensitive id)."""
+        entry = self._hub_preprocessors().get(repo_id.strip().lower())
+        if entry is None:
+            return None
+        return _data.from_preprocessor_config(entry.get("config"), source=str(entry.get("source", "")), date=str(entry.get("date", "")))
+
+    def _hub_preprocessors(self) -> dict[str, dict[str, Any]]:
+        # Read on first use only: most audits never ask (no hand-written preprocessing reaches a Hub model).
+        if self._preprocessors is None:
+            path = self.directory / f"{HUB_PREPROCESSORS}.yaml"
+            doc = _load_yaml(path) if path.is_file() else {}
+            self._preprocessors = {str(k).lower(): v for k, v in (doc.get("preprocessors") or {}).items() if isinstance(v, dict)}
+        return self._preprocessors
+
+    def library_constant(self, qualname: str) -> tuple[float, ...] | None:
+        """A mean/std constant of timm or open_clip by the name code imports it as
+        (``timm.data.IMAGENET_DEFAULT_MEAN``, ``open_clip.OPENAI_DATASET_STD``), read from the installed library."""
+        library, _, rest = qualname.partition(".")
+        if library not in ("timm", "open_clip"):
+            return None
+        values = (self._tables.get(library, {}).get("constants") or {}).get(rest.rpartition(".")[2])
+        return tuple(float(v) for v in values) if values else None
+
+    def pretrained_weights(self, library: str, name: str) -> list[str]:
+        """Component ids of the pretrained weights a builder/architecture can load, the default first:
+        ``torchvision`` builder -> its enum members, ``timm`` arch -> its tags, ``open_clip`` model -> its tags."""
+        if library == "torchvision":
+            enum_name = self.torchvision_enum_for_builder(name)
+            entry = (self._tv.get("enums") or {}).get(enum_name or "")
+            if not entry:
+                return []
+            members = list(entry.get("members") or [])
+            default = entry.get("default")
+            ordered = ([default] if default in members else []) + [m for m in members if m != default]
+            return [f"torchvision:{enum_name}.{m}" for m in ordered]
+        if library == "timm":
+            default = self.timm_default_tag(name)
+            tags = sorted(k for k in (self._timm.get("tags") or {}) if k.split(".", 1)[0] == name)
+            first = [f"{name}.{default}"] if default and f"{name}.{default}" in tags else []
+            return [f"timm:{t}" for t in first + [t for t in tags if t not in first]]
+        if library == "open_clip":
+            keys = sorted(k for k in (self._oc.get("pretrained") or {}) if k.split(":", 1)[0] == name)
+            return [f"open_clip:{k}" for k in keys]
+        return []

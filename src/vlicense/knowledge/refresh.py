@@ -87,14 +87,87 @@ def _version(raw: str) -> str:
     return str(raw).split("+", 1)[0]
 
 
+# ------------------------------------------------------------------------------------------- data configs
+# What preprocessing each set of weights expects (mean, std, resize, crop, interpolation), read from the
+# library's own eval transform for those weights. Many weights share one config, so a table keeps each distinct
+# config once under ``data_configs`` (key: a hash of its content) and each entry names it with ``data``.
+
+
+def _floats(values: Any) -> list[float] | None:
+    """A mean/std sequence (tuple, list or tensor) as plain floats rounded to 8 places (tensors carry float32 noise)."""
+    if values is None:
+        return None
+    if hasattr(values, "tolist"):
+        values = values.tolist()
+    return [round(float(v), 8) for v in values]
+
+
+def _size(value: Any) -> int | list[int] | None:
+    """A transform size: an int or a one-element list is the shorter side; two equal sides stay a pair only when
+    the transform was given a pair (an exact size)."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    items = [int(v) for v in value]
+    return items[0] if len(items) == 1 else items
+
+
+def _interpolation(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(getattr(value, "value", value))
+
+
+def _read_compose(transform: Any) -> dict[str, Any]:
+    """The resize, crop, interpolation, mean and std of a built eval transform (a torchvision Compose)."""
+    out: dict[str, Any] = {"resize": None, "crop": None, "interpolation": None, "mean": None, "std": None}
+    for step in getattr(transform, "transforms", [transform]):
+        kind = type(step).__name__
+        if kind in ("Resize", "ResizeKeepRatio") and out["resize"] is None:
+            out["resize"] = _size(step.size)
+            out["interpolation"] = _interpolation(step.interpolation)
+        elif kind in ("CenterCrop", "CenterCropOrPad") and out["crop"] is None:
+            size = _size(step.size)
+            out["crop"] = size[0] if isinstance(size, list) and len(set(size)) == 1 else size
+        elif kind == "Normalize":
+            out["mean"], out["std"] = _floats(step.mean), _floats(step.std)
+    return out
+
+
+def _data_key(config: dict[str, Any]) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:10]
+
+
+def _constants(module: Any) -> dict[str, list[float]]:
+    """A library's mean/std constants (upper-case tuples of floats, e.g. ``IMAGENET_DEFAULT_MEAN``), so code that
+    normalizes with ``timm.data.IMAGENET_DEFAULT_MEAN`` is read with the library's own values."""
+    return {
+        name: _floats(value)
+        for name, value in sorted(vars(module).items())
+        if name.isupper() and isinstance(value, tuple) and value and all(isinstance(v, float) for v in value)
+    }
+
+
+def _share(configs: dict[str, dict[str, Any]], config: dict[str, Any]) -> str:
+    """Store ``config`` once in ``configs``; returns its key."""
+    key = _data_key(config)
+    configs[key] = config
+    return key
+
+
 # --------------------------------------------------------------------------------------------------- timm
 
 
 def _generate_timm() -> dict[str, Any]:
     import timm
+    import timm.data.constants
     from timm.models import get_pretrained_cfg
 
     tags: dict[str, dict[str, Any]] = {}
+    configs: dict[str, dict[str, Any]] = {}
     archs: set[str] = set()
     for name in timm.list_pretrained():
         cfg = get_pretrained_cfg(name)
@@ -103,6 +176,7 @@ def _generate_timm() -> dict[str, Any]:
         entry: dict[str, Any] = {
             "license": cfg.license,
             "hf_hub_id": cfg.hf_hub_id or None,
+            "data": _share(configs, _timm_data_config(cfg)),
         }
         if cfg.origin_url:
             entry["origin_url"] = cfg.origin_url
@@ -121,11 +195,33 @@ def _generate_timm() -> dict[str, Any]:
             "library": "timm",
             "version": _version(timm.__version__),
             "method": "timm.list_pretrained() + timm.models.get_pretrained_cfg(name): license, hf_hub_id, "
-            "origin_url; default tag per arch = get_pretrained_cfg(arch).tag",
+            "origin_url; default tag per arch = get_pretrained_cfg(arch).tag; data = the eval transform "
+            "timm.data.create_transform(**timm.data.resolve_data_config({}, pretrained_cfg=cfg)) builds; "
+            "constants = timm.data.constants mean/std tuples",
         },
         "count": len(tags),
         "tags": tags,
         "default_tags": defaults,
+        "data_configs": configs,
+        "constants": _constants(timm.data.constants),
+    }
+
+
+def _timm_data_config(cfg: Any) -> dict[str, Any]:
+    """What ``resolve_model_data_config`` gives a model with these weights, and the eval transform timm builds
+    from it (``create_transform``): resize = floor(size / crop_pct) for crop_mode center, as timm computes it."""
+    import timm.data
+
+    data = timm.data.resolve_data_config({}, pretrained_cfg=cfg.to_dict())
+    built = _read_compose(timm.data.create_transform(**data))
+    return {
+        **built,
+        "mean": _floats(data["mean"]),
+        "std": _floats(data["std"]),
+        "interpolation": data["interpolation"],
+        "input_size": list(data["input_size"]),
+        "crop_pct": data["crop_pct"],
+        "crop_mode": data["crop_mode"],
     }
 
 
@@ -183,6 +279,7 @@ def _generate_torchvision() -> dict[str, Any]:
     builders: dict[str, dict[str, Any]] = {}
     enums: dict[str, dict[str, Any]] = {}
     weights: dict[str, dict[str, Any]] = {}
+    configs: dict[str, dict[str, Any]] = {}
     modules: dict[str, list[str]] = {}
     for sub, (category, task) in sorted(_TV_MODULE_TASKS.items()):
         module = getattr(tvm, sub) if sub else tvm
@@ -239,6 +336,7 @@ def _generate_torchvision() -> dict[str, Any]:
                         "default": m.name == default_name,
                         "recipe": m.meta.get("recipe"),
                         "url": m.url,
+                        "data": _share(configs, _torchvision_data_config(m)),
                     }
                     if url_license:
                         w["license"] = TORCHVISION_LICENSE_URLS.get(url_license)
@@ -255,13 +353,32 @@ def _generate_torchvision() -> dict[str, Any]:
             "version": _version(torchvision.__version__),
             "method": "torchvision.models.list_models(module=...) + get_model_weights(name); license from "
             "weights.meta['license'] (SWAG LICENSE URL -> CC-BY-NC-4.0), else the library's BSD-3-Clause; "
-            "legacy pretrained=True from the builder's handle_legacy_interface mapping",
+            "legacy pretrained=True from the builder's handle_legacy_interface mapping; data = the preset "
+            "weights.transforms() builds (crop_size, resize_size, mean, std, interpolation attributes)",
         },
         "count": len(weights),
         "builders": builders,
         "enums": enums,
         "weights": weights,
         "modules": modules,
+        "data_configs": configs,
+    }
+
+
+def _torchvision_data_config(member: Any) -> dict[str, Any]:
+    """The preset ``weights.transforms()`` builds (a small nn.Module: building it runs no model), read from its
+    attributes. ObjectDetection and OpticalFlow keep no mean/std: the detection preset only rescales to [0, 1]
+    (the detection models normalize inside), OpticalFlow maps to [-1, 1] in its forward."""
+    preset = member.transforms()
+    resize = getattr(preset, "resize_size", None)
+    crop = getattr(preset, "crop_size", None)
+    return {
+        "preset": type(preset).__name__,
+        "resize": _size(resize),
+        "crop": _size(crop) if crop is None or len(set(crop)) != 1 or len(crop) == 1 else int(crop[0]),
+        "interpolation": _interpolation(getattr(preset, "interpolation", None)),
+        "mean": _floats(getattr(preset, "mean", None)),
+        "std": _floats(getattr(preset, "std", None)),
     }
 
 
@@ -317,8 +434,10 @@ def _generate_ultralytics() -> dict[str, Any]:
 
 def _generate_open_clip() -> dict[str, Any]:
     import open_clip
+    import open_clip.constants
 
     pretrained: dict[str, dict[str, Any]] = {}
+    configs: dict[str, dict[str, Any]] = {}
     for model, tag in open_clip.list_pretrained():
         cfg = open_clip.pretrained.get_pretrained_cfg(model, tag)
         hub = (cfg.get("hf_hub") or "").strip("/")
@@ -330,17 +449,38 @@ def _generate_open_clip() -> dict[str, Any]:
         }
         if len(parts) > 2:
             entry["hf_hub_filename"] = "/".join(parts[2:])
+        entry["data"] = _share(configs, _open_clip_data_config(model, cfg))
         pretrained[f"{model}:{tag}"] = entry
     return {
         "generated": {
             "library": "open_clip",
             "version": _version(open_clip.__version__),
             "method": "open_clip.list_pretrained() + open_clip.pretrained.get_pretrained_cfg(model, tag): "
-            "hf_hub, url (open_clip records no license)",
+            "hf_hub, url (open_clip records no license); data = image_transform_v2(PreprocessCfg defaults merged "
+            "with the tag's cfg, size = the model config's vision_cfg.image_size, is_train=False); constants = open_clip.constants mean/std tuples",
         },
         "count": len(pretrained),
         "pretrained": pretrained,
+        "data_configs": configs,
+        "constants": _constants(open_clip.constants),
     }
+
+
+def _open_clip_data_config(model: str, tag_cfg: dict[str, Any]) -> dict[str, Any]:
+    """The eval preprocess ``create_model_and_transforms`` returns, rebuilt the way its factory does without
+    building the model: PreprocessCfg defaults, merged with the pretrained tag's cfg, size from the model's
+    vision config (the factory copies ``model.visual.image_size``, which that config sets)."""
+    from dataclasses import asdict
+
+    import open_clip
+    from open_clip.transform import PreprocessCfg, image_transform_v2, merge_preprocess_dict
+
+    cfg = merge_preprocess_dict(asdict(PreprocessCfg()), tag_cfg)
+    size = ((open_clip.get_model_config(model) or {}).get("vision_cfg") or {}).get("image_size")
+    if size is not None:
+        cfg["size"] = size
+    built = _read_compose(image_transform_v2(PreprocessCfg(**cfg), is_train=False))
+    return {**built, "resize_mode": cfg["resize_mode"]}
 
 
 _GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {

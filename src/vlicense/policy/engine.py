@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from license_expression import (
@@ -18,7 +19,9 @@ from vlicense.model import (
     SEVERITY_RANK,
     Component,
     Finding,
+    HygieneIssue,
     LicenseFact,
+    LineageLink,
     Location,
     Signal,
     Verdict,
@@ -35,6 +38,7 @@ from vlicense.knowledge.licenses import (
     license_info,
 )
 from vlicense.policy.context import context_keys, describe_scope
+from vlicense.policy.hygiene import hygiene_findings
 from vlicense.policy.rules import (
     RULE_FOR_CATEGORY,
     RULE_FOR_SIGNAL,
@@ -47,6 +51,7 @@ from vlicense.policy.rules import allowed as allowed_rule
 from vlicense.policy.rules import denied as denied_rule
 from vlicense.policy.rules import license_choice as choice_rule
 from vlicense.policy.schema import Choice, Policy
+from vlicense.resolution.model_license import chain_text, inherited_links
 
 _RANK = {**SEVERITY_RANK, "ignore": -1}
 
@@ -68,6 +73,8 @@ class _Hit:
     signal_trigger: SignalTrigger | None = None
     # False for findings the scope cap must not lower (deny lists, OR notes, code-execution risks).
     capped: bool = True
+    # Set when the license evaluated is a base model's, inherited through the lineage (not the model's own).
+    via: LineageLink | None = None
 
 
 def fingerprint(rule: str, component: str, license: str | None) -> str:
@@ -91,8 +98,10 @@ def evaluate(
     *,
     today: datetime.date,
     same_arch_alternatives: SameArch | None = None,
+    hygiene: Sequence[HygieneIssue] = (),
 ) -> list[Finding]:
-    """Findings for every component (categories are filled in on the components), sorted severity-first."""
+    """Findings for every component (categories are filled in on the components) and every model-hygiene issue,
+    sorted severity-first."""
     overrides = {o.component: o for o in policy.overrides}
     choices = {c.component: c for c in policy.choices}
     used_overrides: set[str] = set()
@@ -127,6 +136,7 @@ def evaluate(
                     recommendation="Remove the stale override, or correct its component id.",
                 )
             )
+    findings += hygiene_findings(hygiene, policy)
     findings = _apply_exceptions(findings, policy, {c.id: c for c in components}, today)
     return sort_findings(_dedupe(findings))
 
@@ -140,8 +150,10 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 
 
 def _apply_override(comp: Component, license: str, detail: str) -> None:
+    # An override states the component's whole license: inherited terms are not evaluated on top of it.
     comp.license = license
     comp.license_source = "policy-override"
+    comp.license_unknown, comp.unknown_reason = None, ""
     if not any(f.source == "policy-override" for f in comp.facts):
         comp.facts.insert(0, LicenseFact(source="policy-override", license=license, detail=detail))
 
@@ -192,14 +204,36 @@ def _component_hits(comp: Component, policy: Policy, state: _ChoiceState) -> lis
 
     keys = context_keys(policy.context)
     if comp.license is None or not comp.license.strip():
-        return _category_hits(comp, "", None, None, "unknown", policy, keys)
+        hits = _category_hits(comp, "", None, None, "unknown", policy, keys)
+    else:
+        hits = _expression_hits(comp.license, comp, policy, keys, state)
+    return hits + _inherited_hits(comp, policy, keys, state)
+
+
+def _expression_hits(expression: str, comp: Component, policy: Policy, keys: list[str], state: _ChoiceState) -> list[_Hit]:
     try:
-        parsed = LICENSING.parse(comp.license)
+        parsed = LICENSING.parse(expression)
     except ExpressionError:
         parsed = None
     if parsed is None:
-        return _category_hits(comp, comp.license, None, None, "unknown", policy, keys)
+        return _category_hits(comp, expression, None, None, "unknown", policy, keys)
     return _evaluate_node(parsed, comp, policy, keys, state)
+
+
+def _inherited_hits(comp: Component, policy: Policy, keys: list[str], state: _ChoiceState) -> list[_Hit]:
+    """A base model's terms bind every model derived from it: evaluate each ancestor's license as well.
+
+    Not on top of a policy override (it states the whole license). Hits that repeat the model's own (same rule
+    and license) fold into one finding by fingerprint.
+    """
+    if comp.license_source == "policy-override":
+        return []
+    hits = []
+    for link in inherited_links(comp):
+        for hit in _expression_hits(link.license or "", comp, policy, keys, state):
+            hit.via = hit.via or link
+            hits.append(hit)
+    return hits
 
 
 def _signal_hits(comp: Component, policy: Policy) -> list[_Hit]:
@@ -210,7 +244,7 @@ def _signal_hits(comp: Component, policy: Policy) -> list[_Hit]:
         rule_id = RULE_FOR_SIGNAL.get(sig.kind)
         if rule_id is None:  # a kind added to the model without a rule; the registry asserts this cannot happen
             continue
-        severity, decided_by = _severity(policy, rule_id, keys)
+        severity, decided_by = severity_for(policy, rule_id, keys)
         if severity == "ignore":
             continue
         rule = SIGNAL_RULES[rule_id]
@@ -363,30 +397,24 @@ def _category_hits(
     keys: list[str],
 ) -> list[_Hit]:
     rule_id = RULE_FOR_CATEGORY[category]
-    severity, decided_by = _severity(policy, rule_id, keys)
+    # No license at all: the policy may weigh "not determined" and "declared none" differently.
+    variant = comp.license_unknown if category == "unknown" and not text else None
+    severity, decided_by = severity_for(policy, rule_id, keys, variant)
     hits: list[_Hit] = []
     if severity != "ignore":
         trigger = Trigger(comp, text, info, exc, category, severity, decided_by, policy.context)
         hits.append(_Hit(rule_id, severity, text, category, trigger))
     if info is not None and not info.reviewed:
-        usev, uby = _severity(policy, "unreviewed-license", keys)
+        usev, uby = severity_for(policy, "unreviewed-license", keys)
         if usev != "ignore" and _RANK[usev] > _RANK[severity]:
             trigger = Trigger(comp, text, info, exc, category, usev, uby, policy.context)
             hits.append(_Hit("unreviewed-license", usev, text, category, trigger))
     return hits
 
 
-def _severity(policy: Policy, rule_id: str, keys: list[str]) -> tuple[str, str]:
+def severity_for(policy: Policy, rule_id: str, keys: list[str], variant: str | None = None) -> tuple[str, str]:
     """The worst severity among the table keys that apply to the context; 'default' only when none applies."""
-    table = policy.severity_table(rule_id)
-    candidates = [(table[k], k) for k in keys if k in table]
-    if not candidates:
-        return table.get("default", "ignore"), "default"
-    best = candidates[0]
-    for cand in candidates[1:]:
-        if _RANK[cand[0]] > _RANK[best[0]]:
-            best = cand
-    return best
+    return policy.severity(rule_id, keys, variant)
 
 
 def _to_finding(hit: _Hit, comp: Component, same_arch: SameArch | None) -> Finding:
@@ -398,9 +426,13 @@ def _to_finding(hit: _Hit, comp: Component, same_arch: SameArch | None) -> Findi
         # The trigger was built before a scope cap; the words must match the severity actually reported.
         t = replace(t, severity=hit.severity)
         rule = SEVERITY_RULES[hit.rule]
-        label = hit.license or "with no known license"
-        licensed = f"is licensed {label} ({hit.category})" if hit.license else "has no known license"
-        message = f"{_subject(comp)} {licensed}. {rule.explain(t)}"
+        if hit.via is not None:
+            message = f"{_inherited(comp, hit.via, hit.license, hit.category)} {rule.explain(t)}"
+        else:
+            licensed = f"is licensed {hit.license} ({hit.category})" if hit.license else _no_license(comp)
+            message = f"{_subject(comp)} {licensed}. {rule.explain(t)}"
+        if comp.lineage:
+            message += f" Lineage: {chain_text(comp)}."
         recommendation = rule.recommend(t)
     else:
         message, recommendation = hit.message, ""
@@ -427,6 +459,22 @@ def _to_finding(hit: _Hit, comp: Component, same_arch: SameArch | None) -> Findi
         chosen_branch=hit.chosen_branch,
         recommendation=recommendation,
     )
+
+
+def _no_license(comp: Component) -> str:
+    """Which unknown, with resolution's reason: where the silence was read, or what failed and what to rerun."""
+    if comp.license_unknown == "declared-none":
+        return f"declares no license ({comp.unknown_reason})" if comp.unknown_reason else "declares no license"
+    if comp.license_unknown == "not-determined":
+        return "has a license vlicense could not determine" + (f": {comp.unknown_reason}" if comp.unknown_reason else "")
+    return "has no known license"
+
+
+def _inherited(comp: Component, link: LineageLink, license: str, category: str | None) -> str:
+    """Whose terms these are: the finding names both models (the "Lineage:" chain that follows gives the path)."""
+    own = f"declares {comp.license}" if comp.license and comp.license_source != "lineage" else "declares no license of its own"
+    return (f"{_subject(comp)} {own}, but it derives from {link.id}, whose {license} ({category}) terms bind the "
+            "models derived from it.")
 
 
 def _signal_finding(hit: _Hit, comp: Component, t: SignalTrigger) -> Finding:

@@ -40,6 +40,7 @@ TOP_LEVEL_KEYS = (
     "overrides",
     "choices",
     "exceptions",
+    "hygiene",
 )
 CONTEXT_KEYS = ("distribution", "commercial", "project_license")
 LIST_KEYS = ("licenses", "packages", "models")
@@ -48,6 +49,15 @@ CHOICE_KEYS = ("license", "reason")
 EXCEPTION_KEYS = ("component", "version", "path", "rule", "reason", "owner", "ticket", "expires")
 # Component id prefixes (DESIGN.md section 4); an id without one can never match, so it is a policy mistake.
 COMPONENT_PREFIXES = ("pypi:", "hf:", "timm:", "torchvision:", "ultralytics:", "torchhub:", "open_clip:", "file:", "local:")
+
+
+# Mildest first; max() keeps the first of equal candidates (the context key listed first).
+_SEVERITY_ORDER = ("ignore", "info", "warning", "error")
+
+
+def variant_key(rule_id: str, variant: str) -> str:
+    """Where a rule variant's severity table is kept in Policy.rules: ``unknown-license.declared-none``."""
+    return f"{rule_id}.{variant}"
 
 
 @dataclass(frozen=True)
@@ -151,12 +161,26 @@ class Policy:
     choices: tuple[Choice, ...] = ()
     # Maximum severity for findings about components used only in a non-runtime scope ("test", "group:*", ...).
     scopes: Mapping[str, str] = field(default_factory=dict)
+    # Model hygiene rules (preprocessing-mismatch, missing-normalization, ...): `hygiene: false` turns them off.
+    hygiene: bool = True
 
-    def severity_table(self, rule_id: str) -> Mapping[str, str]:
-        """The rule's severity table: the policy's values over the rule's built-in defaults."""
+    def severity_table(self, rule_id: str, variant: str | None = None) -> Mapping[str, str]:
+        """The rule's severity table: the policy's values over the rule's built-in defaults; a variant's own keys
+        (``unknown-license`` -> ``declared-none``) over those."""
         table = dict(TABLE_RULES[rule_id].defaults)
         table.update(self.rules.get(rule_id, {}))
+        if variant:
+            table.update(self.rules.get(variant_key(rule_id, variant), {}))
         return table
+
+    def severity(self, rule_id: str, keys: list[str], variant: str | None = None) -> tuple[str, str]:
+        """(severity, the table key that set it) for a context's keys: the worst among the keys that apply;
+        'default' only when none applies."""
+        table = self.severity_table(rule_id, variant)
+        candidates = [(table[k], k) for k in keys if k in table]
+        if not candidates:
+            return table.get("default", "ignore"), "default"
+        return max(candidates, key=lambda c: _SEVERITY_ORDER.index(c[0]))
 
     def scope_cap(self, scope: str) -> tuple[str, str] | None:
         """(maximum severity, the scopes key that set it) for a component scope; None for runtime or unlisted.
@@ -401,6 +425,7 @@ def _load_file(
     overrides = _overrides(doc, top.get("overrides"), parent.overrides if parent else ())
     choices = _choices(doc, top.get("choices"), parent.choices if parent else ())
     exceptions = (*(parent.exceptions if parent else ()), *_exceptions(doc, top.get("exceptions")))
+    hygiene = _hygiene(doc, top.get("hygiene"), parent.hygiene if parent else True)
     return Policy(
         name=str(name),
         context=context,
@@ -414,7 +439,21 @@ def _load_file(
         extends=chain,
         choices=choices,
         scopes=scopes,
+        hygiene=hygiene,
     )
+
+
+def _hygiene(doc: _Doc, entry: tuple[yaml.Node, yaml.Node] | None, base: bool) -> bool:
+    """``hygiene: true|false``: the model-hygiene rule family on or off (inherited through ``extends``)."""
+    if entry is None:
+        return base
+    with doc.guard():
+        value = doc.scalar(entry[1], "hygiene")
+        if not isinstance(value, bool):
+            raise doc.fail(entry[1], "hygiene", f"must be true or false (got {entry[1].value!r})",
+                           "true reports model-hygiene findings (the default), false turns the family off")
+        return value
+    return base
 
 
 def _section(doc: _Doc, entry: tuple[yaml.Node, yaml.Node] | None, key: str, allowed: tuple[str, ...] | None):
@@ -480,17 +519,35 @@ def _rules(
         if rule_id not in TABLE_RULES:
             doc.note(knode, "rules", f"unknown rule {raw_id!r}", f"expected one of: {', '.join(sorted(TABLE_RULES))}")
             continue
+        variants = getattr(TABLE_RULES[rule_id], "variants", ())
         if isinstance(vnode, yaml.ScalarNode):  # `unknown-license: error` is shorthand for {default: error}
             with doc.guard():
-                merged[rule_id] = {"default": _severity(doc, vnode, f"rules.{raw_id}")}
+                merged[rule_id] = _severity_table(doc, vnode, f"rules.{raw_id}")
+                for variant in variants:  # ... for every kind of the rule: tables inherited for one kind go
+                    merged.pop(variant_key(rule_id, variant), None)
             continue
         table: dict[str, str] = {}
         with doc.guard():
-            for key, (_, v2) in doc.mapping(vnode, f"rules.{raw_id}", SEVERITY_KEYS).items():
+            for key, (_, v2) in doc.mapping(vnode, f"rules.{raw_id}", SEVERITY_KEYS + variants).items():
                 with doc.guard():
-                    table[key] = _severity(doc, v2, f"rules.{raw_id}.{key}")
+                    if key in variants:  # `declared-none: {saas: error}`: this kind's own severity table
+                        merged.setdefault(variant_key(rule_id, key), {}).update(
+                            _severity_table(doc, v2, f"rules.{raw_id}.{key}"))
+                    else:
+                        table[key] = _severity(doc, v2, f"rules.{raw_id}.{key}")
         merged.setdefault(rule_id, {}).update(table)
     return merged
+
+
+def _severity_table(doc: _Doc, node: yaml.Node, key: str) -> dict[str, str]:
+    """A severity table ``{saas: error, default: warning}``, or one severity as shorthand for ``{default: ...}``."""
+    if isinstance(node, yaml.ScalarNode):
+        return {"default": _severity(doc, node, key)}
+    table: dict[str, str] = {}
+    for name, (_, value) in doc.mapping(node, key, SEVERITY_KEYS).items():
+        with doc.guard():
+            table[name] = _severity(doc, value, f"{key}.{name}")
+    return table
 
 
 def _severity(doc: _Doc, node: yaml.Node, key: str) -> str:

@@ -53,6 +53,8 @@ context:
 # non-commercial, default): error | warning | info | ignore. The preset's values apply unless you change them.
 rules:
   unknown-license: {{default: warning}}   # unknown is never a pass; `strict` makes it an error
+  #   its two kinds can differ: not-determined (a source offline or failing) and declared-none (no license given;
+  #   an error in the commercial presets), e.g. {{default: warning, declared-none: {{saas: error}}}}
   # use-restricted: {{default: error}}    # OpenRAIL, Llama, Gemma: block until someone reviews the restrictions
   # license-drift: {{default: error}}     # a fine-tune claiming a more permissive license than its base model
   # unpinned-revision: {{default: warning}}

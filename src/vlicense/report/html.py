@@ -22,8 +22,8 @@ def context(result: AuditResult) -> dict[str, Any]:
         "libraries": sum(1 for c in result.components if c.kind == "library"),
         "models": sum(1 for c in result.components if c.kind == "model"),
         "errors": len(values["errors"]),
-        "warnings": len(values["warnings"]),
-        "infos": len(values["infos"]),
+        "warnings": values["warning_count"],
+        "infos": sum(1 for f in result.findings if f.severity == "info"),
     }
     return values
 

@@ -38,6 +38,7 @@ def _component(c: Component) -> dict[str, Any]:
         "loader": c.loader,
         "license": c.license,
         "license_source": c.license_source,
+        "license_unknown": c.license_unknown,
         "categories": sorted(set(c.categories)),
         "direct": c.direct,
         "introduced_by": sorted([list(p) for p in c.introduced_by]),
@@ -49,13 +50,19 @@ def _component(c: Component) -> dict[str, Any]:
         "scope": c.scope,
         "task": c.task,
         "base_models": list(c.base_models),
+        # Nearest first (breadth-first up the lineage); the policy evaluates every ancestor's terms too.
+        "lineage": [
+            {"id": link.id, "license": link.license, "source": link.source, "relation": link.relation,
+             "path": list(link.path)}
+            for link in c.lineage
+        ],
         "signals": [{"kind": s.kind, "message": s.message, "detail": s.detail} for s in c.signals],
         "notes": list(c.notes),
     }
 
 
 def _finding(f: Finding) -> dict[str, Any]:
-    return {
+    out = {
         "rule": f.rule,
         "severity": f.severity,
         "component": f.component,
@@ -71,6 +78,9 @@ def _finding(f: Finding) -> dict[str, Any]:
         "chosen_branch": f.chosen_branch,
         "recommendation": f.recommendation,
     }
+    if f.hygiene is not None:  # model-hygiene findings only (additive: license findings keep their keys)
+        out["hygiene"] = {"expected": f.hygiene.expected, "found": f.hygiene.found, "fix": f.hygiene.fix}
+    return out
 
 
 def _unresolved(u: UnresolvedReference) -> dict[str, Any]:

@@ -7,9 +7,11 @@ from typing import Any
 
 from jinja2 import Environment
 
-from vlicense.model import SEVERITY_RANK, AuditResult, Component
+from vlicense.model import SEVERITY_RANK, AuditResult, Component, Finding
 from vlicense.policy.context import describe
+from vlicense.policy.rules import rule_title
 from vlicense.report import templating
+from vlicense.resolution.model_license import chain_text, source_label
 
 TEMPLATE = "memo.md.j2"
 
@@ -37,8 +39,14 @@ def _paths(comp: Component | None) -> list[str]:
 
 
 def _source(comp: Component) -> str:
+    """The deciding source, with what a snapshot value rests on; for an unknown license, which kind of unknown."""
+    fact = next((f for f in comp.facts if f.source == comp.license_source and f.license == comp.license), None)
+    if fact is not None and (fact.basis or fact.source == "weight-metadata"):
+        return f"{fact.source} ({source_label(fact)})"
     if comp.license_source:
         return comp.license_source
+    if comp.license_unknown:
+        return comp.license_unknown.replace("-", " ")
     return comp.facts[0].source if comp.facts else "none"
 
 
@@ -46,11 +54,12 @@ def context(result: AuditResult) -> dict[str, Any]:
     """The values the memo template sees (also useful for custom templates)."""
     findings = sorted(result.findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.component, f.license or ""))
     errors = [f for f in findings if f.severity == "error"]
-    warnings = [f for f in findings if f.severity == "warning"]
-    infos = [f for f in findings if f.severity == "info"]
+    # Model-hygiene findings have a section of their own ("Model hygiene"); the license lists leave them out.
+    warnings = [f for f in findings if f.severity == "warning" and f.hygiene is None]
+    infos = [f for f in findings if f.severity == "info" and f.hygiene is None]
     components = {c.id: c for c in result.components}
     blocking = []
-    for f in errors:
+    for f in (f for f in errors if f.hygiene is None):
         comp = components.get(f.component)
         blocking.append(
             {
@@ -78,12 +87,59 @@ def context(result: AuditResult) -> dict[str, Any]:
         "infos": infos,
         "blocking": blocking,
         "inventory": inventory,
+        # One line per model with a lineage: whose terms bind it and where each license was read.
+        "lineages": [chain_text(c) for c in sorted(result.components, key=lambda c: c.id) if c.lineage],
         "components": components,
+        "hygiene": hygiene_rows(findings),
+        "warning_count": sum(1 for f in findings if f.severity == "warning"),
         "unresolved": sorted(result.unresolved, key=lambda u: (u.location.path, u.location.line, u.expression)),
         "skipped": sorted(result.skipped, key=lambda s: (s.path, s.reason)),
         "files_scanned": result.stats.get("files_scanned", "not recorded"),
         "offline": sorted(result.sources_offline),
     }
+
+
+def hygiene_rows(findings: list[Finding]) -> list[dict[str, Any]]:
+    """Model-hygiene findings with their expected and found preprocessing as plain phrases (the memo's section)."""
+    rows = []
+    for f in sorted((f for f in findings if f.hygiene is not None),
+                    key=lambda f: (-SEVERITY_RANK[f.severity], f.locations[0].path if f.locations else "", f.rule)):
+        issue = f.hygiene
+        assert issue is not None
+        rows.append({
+            "finding": f,
+            "title": rule_title(f.rule),
+            "expected": _values_text(issue.expected),
+            "source": str(issue.expected.get("source") or ""),
+            "found": _values_text(issue.found),
+            "steps": [str(w) for w in issue.found.get("where") or []],  # type: ignore[union-attr]
+            "fix": issue.fix,
+            "weights": [a for a in f.alternatives if a.kind == "model"],
+        })
+    return rows
+
+
+def _values_text(values: dict[str, object]) -> str:
+    """``resize 232, crop 224, mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225), bilinear``."""
+    parts = []
+    for key in ("resize", "crop"):
+        value = values.get(key)
+        if isinstance(value, list):
+            parts.append(f"{key} {'x'.join(str(v) for v in value)}")
+        elif value is not None:
+            parts.append(f"{key} {value}")
+    for key in ("mean", "std"):
+        value = values.get(key)
+        if isinstance(value, list):
+            parts.append(f"{key} (" + ", ".join(f"{v:.4g}" for v in value) + ")")
+    if values.get("interpolation"):
+        parts.append(str(values["interpolation"]))
+    if "weights" in values:
+        parts.append(f"pretrained weights, {values['weights']} by default" if values["weights"]
+                     else "no pretrained weights (random initialization)")
+    if values.get("evidence"):
+        parts.append(f"while {values['evidence']}")
+    return ", ".join(parts) or "no mean/std normalization"
 
 
 def render(result: AuditResult, *, template_dir: Path | None = None) -> str:

@@ -81,7 +81,7 @@ def rule_descriptor(rule_id: str) -> dict[str, Any]:
         + (f"| context | default severity |\n| --- | --- |\n{rows}\n\n" if rows else "")
         + f"Run `vlicense explain {rule_id}` for details; a policy's `rules:` section sets the severity per context."
     )
-    tags = ["license", "compliance"]
+    tags = ["model-hygiene", "correctness"] if rule_id in registry.HYGIENE_RULES else ["license", "compliance"]
     tags += list(getattr(rule, "categories", ()) or ())
     category = getattr(rule, "category", None)
     if isinstance(category, str):
@@ -159,7 +159,7 @@ def _locations(f: Finding, comp: Component | None, components: dict[str, Compone
     if locs:
         primary = {"physicalLocation": _physical(locs[0]), "logicalLocations": logical}
         related = [
-            {"id": i, "physicalLocation": _physical(loc), "message": {"text": f"{f.component} also enters here"}}
+            {"id": i, "physicalLocation": _physical(loc), "message": {"text": _related_text(f, i)}}
             for i, loc in enumerate(locs[1:], start=1)
         ]
         # Where the id's value is written when not at the load (a constant, a CLI default, a config key).
@@ -174,6 +174,15 @@ def _locations(f: Finding, comp: Component | None, components: dict[str, Compone
         return [{"physicalLocation": _physical(fallback, with_region=fallback.line >= 1), "logicalLocations": logical}], []
     # A project-level result: the root folder itself, no region.
     return [{"physicalLocation": {"artifactLocation": {"uri": "./", "uriBaseId": SRCROOT}}, "logicalLocations": logical}], []
+
+
+def _related_text(f: Finding, index: int) -> str:
+    if f.hygiene is None:
+        return f"{f.component} also enters here"
+    # Hygiene findings list the call that feeds the model, then the load, then the steps (or the processor load).
+    if index == 1:
+        return f"{f.component} is loaded here"
+    return "the processor is loaded here" if f.rule == "processor-mismatch" else "preprocessing step named in the finding"
 
 
 def _message(f: Finding) -> str:
@@ -209,6 +218,8 @@ def _result(f: Finding, index: dict[str, int], components: dict[str, Component],
         properties["alternatives"] = [
             {"name": a.name, "license": a.license, "kind": a.kind} for a in f.alternatives
         ]
+    if f.hygiene is not None:
+        properties["hygiene"] = {"expected": f.hygiene.expected, "found": f.hygiene.found, "fix": f.hygiene.fix}
     out: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": index[f.rule],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vlicense.model import SEVERITY_RANK, AuditResult, Component, Finding
 from vlicense.policy.context import describe
+from vlicense.resolution.model_license import chain_text
 
 
 def _where(f: Finding, component: Component | None = None) -> str:
@@ -23,6 +24,11 @@ def _via(component: Component | None) -> str:
         return ""
     hops = min(component.introduced_by, key=len)[1:-1]
     return f" (via {' → '.join(hops)})" if hops else ""
+
+
+def _unknown(component: Component | None) -> str:
+    kind = component.license_unknown if component is not None else None
+    return f"unknown license ({kind.replace('-', ' ')})" if kind else "unknown license"
 
 
 def _count(n: int, word: str) -> str:
@@ -48,9 +54,14 @@ def render(result: AuditResult) -> str:
         key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.component, f.license or ""),
     )
     by_id = {c.id: c for c in result.components}
+    chained: set[str] = set()
     for f in shown:
-        lic = f.license or "unknown license"
-        lines.append(f"  {f.severity.upper():7} {_where(f, by_id.get(f.component))}  {f.component}{_via(by_id.get(f.component))}  {lic}  [{f.rule}]")
+        component = by_id.get(f.component)
+        lic = f.license or ("model hygiene" if f.hygiene is not None else _unknown(component))
+        lines.append(f"  {f.severity.upper():7} {_where(f, component)}  {f.component}{_via(component)}  {lic}  [{f.rule}]")
+        if component is not None and component.lineage and component.id not in chained:
+            chained.add(component.id)  # the chain once per model, under its first finding
+            lines.append(f"          lineage: {chain_text(component)}")
     extra = []
     if result.unresolved:
         extra.append(f"{len(result.unresolved)} unresolved model reference{'s' if len(result.unresolved) != 1 else ''}")

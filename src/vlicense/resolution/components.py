@@ -13,10 +13,12 @@ from vlicense.resolution.closure import LockedPackage, dependency_closure
 from vlicense.resolution.hf import HubResolver
 from vlicense.resolution.identify import Identified, ProjectPath, identify
 from vlicense.resolution.installed import Environment
-from vlicense.knowledge.knowledge_base import KbFact, KnowledgeBase
+from vlicense.knowledge.knowledge_base import KnowledgeBase
 from vlicense.resolution.lineage import follow_lineage
-from vlicense.resolution.merge import merge_facts
+from vlicense.resolution.merge import kb_license_fact, merge_facts
+from vlicense.resolution.model_license import decide_model_license
 from vlicense.resolution.pypi import PyPIResolver
+from vlicense.resolution.unknown import classify_library, classify_model
 
 PROJECT = "<project>"
 
@@ -104,8 +106,11 @@ def _libraries(found: Discovery, environment: Environment, kb: KnowledgeBase, py
     scopes: dict[str, set[str]] = defaultdict(set)
     notes: dict[str, list[str]] = defaultdict(list)
     extras: dict[str, set[str]] = defaultdict(set)
+    own = found.own_distributions
     for ref in found.imports:
         for name, note in _distributions_for_import(ref.module, environment, kb):
+            if name in own:
+                continue  # an import the project's own distribution provides (installed in its venv): first party
             locations[name].append((_scope_rank(normalize_scope(ref.scope)), ref.location))
             scopes[name].add(normalize_scope(ref.scope))
             if note and note not in notes[name]:
@@ -135,13 +140,16 @@ def _libraries(found: Discovery, environment: Environment, kb: KnowledgeBase, py
                                "dependencies or imports reaches it")
     components = []
     for name, entry in sorted(closure.items()):
+        if name in own:
+            continue  # reached through an installed dependency that requires the project itself: still first party
         dist = environment.get(name)
         facts: list[LicenseFact] = list(dist.facts) if dist is not None else []
         kb_fact = kb.library(name)
         if kb_fact is not None:
-            facts.append(_kb_license_fact(kb_fact))
+            facts.append(kb_license_fact(kb_fact))
         version = entry.version or pins.get(name)
         extra_notes: list[str] = []
+        pypi_consulted = False
         if dist is None:
             where = lock_files.get(name)
             extra_notes.append("not installed in the target environment" + (f"; version pinned in {where}" if where and version else ""))
@@ -150,6 +158,7 @@ def _libraries(found: Discovery, environment: Environment, kb: KnowledgeBase, py
                 if answer is None:
                     extra_notes.append("PyPI not consulted (offline)")
                 else:
+                    pypi_consulted = True
                     facts.append(answer.fact)
         license_id, source, merge_notes = merge_facts(facts)
         component = Component(
@@ -166,6 +175,8 @@ def _libraries(found: Discovery, environment: Environment, kb: KnowledgeBase, py
             notes=notes.get(name, []) + merge_notes + extra_notes,
             scope=entry.scope or lock_scopes.get(name, "runtime"),
         )
+        classify_library(component, installed=dist is not None, pypi_consulted=pypi_consulted,
+                         provides_modules=lambda dist=dist: bool(dist is not None and dist.top_level))
         components.append(component)
     return components
 
@@ -257,6 +268,7 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
         ident = identified[component_id]
         facts: list[LicenseFact] = []
         bases: list[str] = []
+        answer = None
         gated = bool(ident.fact is not None and ident.fact.gated)
         if ident.hub_repo:
             answer = hub.lookup(ident.hub_repo, ident.revision)
@@ -275,33 +287,23 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
         if gated:
             component.signals.append(Signal("gated", f"{ident.hub_repo or ident.name} is gated on the Hub: access needs accepted terms"))
         if ident.fact is not None:
-            facts.append(_kb_license_fact(ident.fact))
+            facts.append(kb_license_fact(ident.fact))
             if ident.fact.note:
                 component.notes.append(ident.fact.note)
             if ident.fact.base_model:
                 bases.append(ident.fact.base_model)
-        own_license, _, _ = merge_facts(facts)
         bases = sorted(set(bases))
         if bases:
-            result = follow_lineage(ident.hub_repo or ident.name, own_license, bases, hub=hub, kb=kb)
+            result = follow_lineage(ident.hub_repo or ident.name, bases, hub=hub, kb=kb)
             component.base_models.extend(f"hf:{base}" for base in result.direct_bases)
+            component.lineage = result.links(component_id)
             facts.extend(result.facts)
             component.notes.extend(result.notes)
-            component.signals.extend(result.signals)
-        license_id, source, merge_notes = merge_facts(facts)
-        component.license = license_id
-        component.license_source = source
         component.facts = facts
-        component.notes.extend(merge_notes)
+        decide_model_license(component)
+        classify_model(component, ident.hub_repo, answer)
         component.locations = _ordered(ranked[component_id])
         loads = set(component.locations)
         component.origins = [o for o in _ordered(origins[component_id]) if o not in loads]
         component.scope = _best_scope(scopes[component_id])
     return list(by_id.values())
-
-
-def _kb_license_fact(fact: KbFact) -> LicenseFact:
-    detail = f"{fact.source} ({fact.date})"
-    if fact.raw and fact.raw != fact.license:
-        detail += f"; declared as {fact.raw!r}"
-    return LicenseFact("knowledge-base", fact.license, detail)

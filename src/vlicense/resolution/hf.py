@@ -41,6 +41,8 @@ class HubAnswer:
     gated: bool | None = None
     # The gated mode as the Hub spells it ("auto", "manual") when gated.
     gated_mode: str | None = None
+    # Why no card was read (None when one was): "offline", "gated", "not-found" or "failed" (the facts say how).
+    unread: str | None = None
 
 
 class HubResolver:
@@ -66,11 +68,25 @@ class HubResolver:
         key = (repo_id, revision)
         if key not in self._memo:
             answer = HubAnswer()
-            if self._from_cache(repo_id, revision, answer) is None and not self.offline:
-                self._from_hub(repo_id, revision, answer)
+            card = self._from_cache(repo_id, revision, answer)
+            if card is None and not self.offline:
+                card = self._from_hub(repo_id, revision, answer)
+            if card is None:
+                answer.unread = self._unread(answer)
             self._memo[key] = answer
         memo = self._memo[key]
-        return HubAnswer(list(memo.facts), list(memo.notes), memo.task, list(memo.base_models), memo.gated, memo.gated_mode)
+        return HubAnswer(list(memo.facts), list(memo.notes), memo.task, list(memo.base_models), memo.gated,
+                         memo.gated_mode, memo.unread)
+
+    def _unread(self, answer: HubAnswer) -> str:
+        """Why no card was read for a lookup that found none (a license unknown for this reason is not determined)."""
+        if self.offline:
+            return "offline"
+        if answer.gated:
+            return "gated"
+        if any(f.source == "hf-hub" and "not found (404)" in f.detail for f in answer.facts):
+            return "not-found"
+        return "failed"
 
     # ----------------------------------------------------------------------------------------- cache
     def _from_cache(self, repo_id: str, revision: str | None, answer: HubAnswer) -> dict[str, Any] | None:
@@ -185,10 +201,11 @@ class HubResolver:
         raw = card.get("license")
         license_name = card.get("license_name")
         license_id = hub_license_to_id(raw, license_name, card.get("license_link"))
-        detail = f"{where}: license: {raw}" + (f", license_name: {license_name}" if license_name else "")
+        detail = (f"{where}: the card has no license field" if raw is None else f"{where}: license: {raw}") + (
+            f", license_name: {license_name}" if license_name else "")
         if card.get("license_link"):
             detail += f", license_link: {card['license_link']}"
-        answer.facts.append(LicenseFact(source, license_id, detail))
+        answer.facts.append(LicenseFact(source, license_id, detail, declares_none=card_declares_none(card)))
         if answer.gated is None and any(str(k).startswith("extra_gated") for k in card):
             # A card with an access form (extra_gated_prompt/fields) belongs to a gated repo.
             answer.gated = True
@@ -200,6 +217,17 @@ class HubResolver:
             answer.base_models = [b for b in base if isinstance(b, str)]
         if answer.task is None and isinstance(card.get("pipeline_tag"), str):
             answer.task = card["pipeline_tag"]
+
+
+def card_declares_none(card: dict[str, Any]) -> bool:
+    """A card read fine that gives no license: no license field (or an empty one), or ``license: unknown``/``none``.
+
+    ``license: other`` names a license vlicense could not identify: its terms are unknown, not absent.
+    """
+    raw = card.get("license")
+    if card.get("license_name") or card.get("license_link"):
+        return False
+    return raw is None or (isinstance(raw, str) and raw.strip().lower() in ("", "unknown", "none")) or raw == []
 
 
 def default_cache_dir() -> Path:

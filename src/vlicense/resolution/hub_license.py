@@ -19,6 +19,11 @@ LICENSE_NAME_ALIASES: dict[str, str] = {
     "nvidia-source-code-license-for-segformer": "LicenseRef-NVIDIA-SegFormer",
     "deci-yolo-nas": "LicenseRef-Deci-YOLO-NAS",
     "yolo-nas-license": "LicenseRef-Deci-YOLO-NAS",
+    # Apple's cards spell their licenses out as license_name (apple/DFN5B-CLIP-ViT-H-14 README front matter).
+    "apple-sample-code-license": "LicenseRef-apple-ascl",
+    # Stability AI's own spelling of its Community License (GGUF/ONNX copies of stabilityai/sd-turbo).
+    "stability-ai-community-license-agreement": "LicenseRef-stabilityai-ai-community",
+    "stability-ai-community-license": "LicenseRef-stabilityai-ai-community",
     "qwen": "LicenseRef-Qwen",
     "tongyi-qianwen": "LicenseRef-Qwen",
 }

@@ -133,7 +133,7 @@ class Environment:
 
 # ----------------------------------------------------------------------------------------------- caching
 
-_CACHE_NAMESPACE = "installed-v1"
+_CACHE_NAMESPACE = "installed-v2"
 
 
 def _signature(meta_dir: Path, meta_file: Path) -> str | None:
@@ -158,7 +158,7 @@ def _to_payload(dist: InstalledDistribution) -> dict[str, object]:
     return {
         "name": dist.name, "display_name": dist.display_name, "version": dist.version,
         "license": dist.license, "license_source": dist.license_source,
-        "facts": [[f.source, f.license, f.detail] for f in dist.facts],
+        "facts": [[f.source, f.license, f.detail, f.declares_none] for f in dist.facts],
         "requires": list(dist.requires), "top_level": list(tops), "seconds": seconds,
     }
 
@@ -296,11 +296,19 @@ def _unfold(value: str) -> str:
 # ----------------------------------------------------------------------------------------------- license
 
 
+_NO_LICENSE_DETAILS = ("license: unknown", "license: none")
+
+
 @dataclass
 class _Candidate:
     source: str  # the license_source label
     license: str | None
     detail: str
+    # The first section of a text that bundles several licenses: it may narrow a vague declared family
+    # ("License: BSD" -> BSD-3-Clause) but is not an answer of its own.
+    narrows_only: bool = False
+    # Every section of a bundled text identified (``A AND B``): the answer only when nothing else answers.
+    last_resort: bool = False
 
 
 def _resolve_license(message: Message, meta_dir: Path) -> tuple[str | None, str | None, tuple[LicenseFact, ...]]:
@@ -320,19 +328,33 @@ def _resolve_license(message: Message, meta_dir: Path) -> tuple[str | None, str 
     raw_license = message.get("License")
     if raw_license is not None and str(raw_license).strip():
         value = _unfold(str(raw_license))
-        candidates.append(_Candidate("License", spdx.normalize(value), f"License: {_truncate(value)}"))
+        normalized = spdx.normalize(value)
+        candidates.append(_Candidate("License", normalized, f"License: {_truncate(value)}"))
+        if normalized is None and "\n" in value:
+            # A pasted text that bundles several (scipy) or a DEP-5 copyright file (scikit-image).
+            candidates += _bundle_candidates("License", value)
 
-    resolved = [c for c in candidates if c.license is not None]
+    narrowing = [c for c in candidates if c.narrows_only and c.license is not None]
+    resolved = [c for c in candidates if c.license is not None and not (c.narrows_only or c.last_resort)]
     if not resolved:
-        facts = tuple(LicenseFact(FACT_SOURCE, None, c.detail) for c in candidates)
-        return None, None, facts or (LicenseFact(FACT_SOURCE, None, "no license metadata"),)
+        resolved = [c for c in candidates if c.last_resort and c.license is not None][:1]
+    if not resolved:
+        # Old setuptools wrote "License: UNKNOWN" when the author gave none: that, too, declares no license.
+        silent = all(c.detail.strip().lower() in _NO_LICENSE_DETAILS for c in candidates)
+        facts = tuple(LicenseFact(FACT_SOURCE, None, c.detail, declares_none=silent) for c in candidates)
+        return None, None, facts or (LicenseFact(FACT_SOURCE, None, "no license metadata", declares_none=True),)
     chosen = resolved[0]
     if spdx.is_vague(chosen.license):
         # "BSD License" then "BSD-3-Clause": a later source naming the variant refines the vague family.
-        for later in resolved[1:]:
+        for later in resolved[1:] + narrowing:
             if spdx.refines(chosen.license, later.license):
                 chosen = later
                 break
+        else:
+            # No license file says it: the license header of the package's own top-level module may.
+            header = _module_header_candidate(meta_dir)
+            if header is not None and spdx.refines(chosen.license, header.license):
+                chosen = header
     facts = [LicenseFact(FACT_SOURCE, chosen.license, chosen.detail)]
     for other in resolved:
         if other is chosen or other.license == chosen.license:
@@ -363,6 +385,7 @@ def _license_file_candidates(message: Message, meta_dir: Path) -> list[_Candidat
                     rel = name if folder == meta_dir else f"licenses/{name}"
                     files.append((rel, folder / name))
     identified: dict[str, str] = {}
+    bundles: list[_Candidate] = []
     for listed, path in files:
         try:
             text = _read_text(path, _MAX_LICENSE_BYTES)
@@ -371,8 +394,10 @@ def _license_file_candidates(message: Message, meta_dir: Path) -> list[_Candidat
         license_id = spdx.identify_text(text)
         if license_id is not None:
             identified[listed] = license_id
+        else:
+            bundles += _bundle_candidates(f"License-File {listed}", text)
     if not identified:
-        return []
+        return bundles
     names = " ".join(sorted(identified))
     if len(set(identified.values())) == 1:
         license_id = next(iter(identified.values()))
@@ -380,6 +405,67 @@ def _license_file_candidates(message: Message, meta_dir: Path) -> list[_Candidat
     # Several files with different licenses: AND (bundled code) or OR (dual licensing)? Unknown: no guess.
     listing = ", ".join(f"{k}={v}" for k, v in sorted(identified.items()))
     return [_Candidate(f"License-File {names}", None, f"License-File {_truncate(listing)} (relationship unknown)")]
+
+
+def _bundle_candidates(label: str, text: str) -> list[_Candidate]:
+    """A text that bundles several licenses. Its first section (the package's own terms) or the ``Files: *``
+    stanza of a DEP-5 file may narrow a vague declared family; when every section is identified, their AND is
+    the answer of last resort. The detail names the bundled terms so they stay visible."""
+    main = spdx.dep5_main_license(text)
+    if main is not None:
+        return [_Candidate(f"{label} (Files: *)", main, f"{label} (DEP-5, Files: * is {main})", narrows_only=True)]
+    sections = spdx.identify_sections(text)
+    if len(sections) < 2 or sections[0] is None:
+        return []
+    bundled = sorted({s for s in sections[1:] if s is not None and s != sections[0]})
+    unidentified = sum(1 for s in sections[1:] if s is None)
+    extra = f"; bundles {', '.join(bundled)}" if bundled else ""
+    if unidentified:
+        extra += f"; {unidentified} more section(s) not identified"
+    out = [_Candidate(f"{label} (first section)", sections[0], f"{_truncate(label)} (first section {sections[0]}{extra})",
+                      narrows_only=True)]
+    if not unidentified:
+        every = " AND ".join(dict.fromkeys(s for s in sections if s is not None))
+        out.append(_Candidate(label, every, f"{_truncate(label)} (sections: {every})", last_resort=True))
+    return out
+
+
+_MAX_HEADER_BYTES = 16 * 1024
+
+
+def _module_header_candidate(meta_dir: Path) -> _Candidate | None:
+    """The license text in the leading comment or docstring of the distribution's top-level module, when exactly
+    one module carries one (pynvml.py opens with the BSD-3-Clause text while its metadata says only "BSD")."""
+    found: dict[str, str] = {}
+    tops, _ = _read_top_level(meta_dir)
+    for top in tops[:8]:
+        for rel in (f"{top}.py", f"{top}/__init__.py"):
+            path = meta_dir.parent / rel
+            try:
+                text = _read_text(path, _MAX_HEADER_BYTES)
+            except OSError:
+                continue
+            license_id = spdx.identify_text(_leading_text(text))
+            if license_id is not None:
+                found[rel] = license_id
+            break
+    if len(set(found.values())) != 1:
+        return None
+    rel, license_id = sorted(found.items())[0]
+    return _Candidate(f"module header {rel}", license_id, f"license header of {rel}")
+
+
+# Leading comment lines, then an optional module docstring: where a license header lives.
+_LEADING_COMMENTS = re.compile(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*")
+_DOCSTRING = re.compile(r"\A[rRuU]?(\"\"\"|\'\'\')(.*?)\1", re.DOTALL)
+
+
+def _leading_text(source: str) -> str:
+    """The comment lines and the docstring at the top of a module."""
+    comments = _LEADING_COMMENTS.match(source)
+    head = comments.group(0) if comments else ""
+    docstring = _DOCSTRING.match(source[len(head):].lstrip())
+    return head + (docstring.group(2) if docstring else "")
 
 
 def _license_file_path(meta_dir: Path, listed: str) -> Path | None:

@@ -1,4 +1,4 @@
-"""Follow a model's base_model lineage (Hub cards, knowledge base) and flag a derived model more permissive than its base."""
+"""Follow a model's base_model lineage (Hub cards, knowledge base): every ancestor with its license and path."""
 
 from __future__ import annotations
 
@@ -6,31 +6,13 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 
-from vlicense.model import LicenseFact, Signal
-from vlicense.knowledge.licenses import categorize
-from vlicense.resolution.hf import HubResolver
 from vlicense.knowledge.knowledge_base import KnowledgeBase
-from vlicense.resolution.merge import merge_facts
+from vlicense.model import LicenseFact, LineageLink
+from vlicense.resolution.hf import HubResolver
+from vlicense.resolution.merge import kb_license_fact, merge_facts
 
 # Fine-tunes of fine-tunes exist, but a chain deeper than this is rare and each level may cost a Hub request.
 MAX_DEPTH = 4
-
-# How much a license restricts what a derived model may do, to compare a derived model with its base. Order:
-# permissive = public-domain < weak-copyleft < use-restricted < strong-copyleft < network-copyleft =
-# non-commercial = source-available = proprietary. "unknown" has no rank: no drift is claimed about it.
-# An expression ranks as its most restrictive leaf (conservative for a base; for a derived model's OR choice it
-# may overstate, which can only hide drift, never invent it).
-CATEGORY_RANK: dict[str, int] = {
-    "public-domain": 0,
-    "permissive": 0,
-    "weak-copyleft": 1,
-    "use-restricted": 2,
-    "strong-copyleft": 3,
-    "network-copyleft": 4,
-    "non-commercial": 4,
-    "source-available": 4,
-    "proprietary": 4,
-}
 
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
 
@@ -47,26 +29,23 @@ class Ancestor:
 
 @dataclass
 class LineageResult:
-    """What following the lineage found: direct bases, a "lineage" fact, notes and license-drift signals."""
+    """What following the lineage found: direct bases, every ancestor, a "lineage" fact and notes."""
 
     direct_bases: list[str] = field(default_factory=list)
     ancestors: list[Ancestor] = field(default_factory=list)
     facts: list[LicenseFact] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    signals: list[Signal] = field(default_factory=list)
+
+    def links(self, component_id: str) -> list[LineageLink]:
+        """The ancestors as lineage links of ``component_id`` (ids ``hf:<repo>``), nearest first."""
+        return [
+            LineageLink(f"hf:{a.repo}", a.license, a.source, "base_model",
+                        (component_id, *(f"hf:{step}" for step in a.path[1:])))
+            for a in self.ancestors
+        ]
 
 
-def restriction_rank(expression: str | None) -> int | None:
-    """Rank of an expression by CATEGORY_RANK (its most restrictive leaf); None when any leaf is unknown."""
-    if not expression:
-        return None
-    categories = categorize(expression)
-    if any(c not in CATEGORY_RANK for c in categories):
-        return None
-    return max(CATEGORY_RANK[c] for c in categories)
-
-
-def follow_lineage(repo: str, own_license: str | None, bases: list[str], *, hub: HubResolver, kb: KnowledgeBase,
+def follow_lineage(repo: str, bases: list[str], *, hub: HubResolver, kb: KnowledgeBase,
                    max_depth: int = MAX_DEPTH) -> LineageResult:
     """Walk base_model links breadth-first (cycle-safe, at most ``max_depth`` levels) from ``repo``'s ``bases``.
 
@@ -100,9 +79,6 @@ def follow_lineage(repo: str, own_license: str | None, bases: list[str], *, hub:
             seen.add(parent.lower())
             queue.append((parent, path + (parent,)))
     result.facts.append(_lineage_fact(result))
-    result.signals.extend(_drift(repo, own_license, result.ancestors))
-    if own_license is None and result.facts[0].license:
-        result.notes.append(f"the model declares no license; its base model's terms apply ({result.facts[0].license})")
     return result
 
 
@@ -116,7 +92,7 @@ def _resolve(repo: str, hub: HubResolver, kb: KnowledgeBase) -> tuple[str | None
     parents = list(answer.base_models)
     fact = kb.model(f"hf:{repo}")
     if fact is not None:
-        facts.append(LicenseFact("knowledge-base", fact.license, f"{fact.source} ({fact.date})"))
+        facts.append(kb_license_fact(fact))
         if fact.base_model:
             parents.append(fact.base_model)
     license_id, source, _ = merge_facts(facts)
@@ -147,24 +123,3 @@ def _lineage_fact(result: LineageResult) -> LicenseFact:
     if licenses and combined is None:
         parts.append("a base's license is unknown, so the inherited terms are incomplete")
     return LicenseFact("lineage", combined, "; ".join(parts) or "no base model")
-
-
-def _drift(repo: str, own_license: str | None, ancestors: list[Ancestor]) -> list[Signal]:
-    own_rank = restriction_rank(own_license)
-    if own_rank is None:
-        return []
-    signals = []
-    for ancestor in ancestors:
-        base_rank = restriction_rank(ancestor.license)
-        if base_rank is None or base_rank <= own_rank:
-            continue
-        own_categories = ", ".join(categorize(own_license))
-        base_categories = ", ".join(categorize(ancestor.license))
-        signals.append(Signal(
-            "license-drift",
-            f"{repo} declares {own_license} ({own_categories}) but derives from {ancestor.repo} under "
-            f"{ancestor.license} ({base_categories}): the base's terms likely still bind the derived weights",
-            f"base={ancestor.repo}; base_license={ancestor.license}; base_source={ancestor.source}; "
-            f"path={' -> '.join(ancestor.path)}",
-        ))
-    return signals

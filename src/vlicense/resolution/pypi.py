@@ -134,7 +134,8 @@ def _answer(payload: dict[str, Any], url: str, how: str, version: str | None) ->
             f"license: {_short(raw)}" if isinstance(raw, str) and raw.strip() else "",
         ) if part
     ) if (classifiers or (isinstance(raw, str) and raw.strip())) else where + ": no license metadata"
-    return PyPIAnswer(LicenseFact(SOURCE, chosen, detail), released)
+    silent = not classifiers and (not isinstance(raw, str) or raw.strip().lower() in ("", "unknown", "none"))
+    return PyPIAnswer(LicenseFact(SOURCE, chosen, detail, declares_none=silent), released)
 
 
 def _short(text: str) -> str:

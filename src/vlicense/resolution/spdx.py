@@ -220,6 +220,9 @@ _ALIASES: dict[str, str] = {
     "proprietary": PROPRIETARY,
     "commercial": PROPRIETARY,
     "other/proprietary": PROPRIETARY,
+    # NVIDIA's CUDA wheels spell their EULA these ways (nvidia-cusparselt-cu13 0.8.1: "NVIDIA Proprietary Software").
+    "nvidia proprietary software": "LicenseRef-NVIDIA-Proprietary",
+    "nvidia proprietary": "LicenseRef-NVIDIA-Proprietary",
     "cc by-nc 4.0": "CC-BY-NC-4.0",
     "cc-by-nc 4.0": "CC-BY-NC-4.0",
     "cc by-nc-sa 4.0": "CC-BY-NC-SA-4.0",
@@ -554,6 +557,11 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     ("SSPL-1.0", ("server side public license", "version 1"), ()),
     ("MPL-2.0", ("mozilla public license", "version 2.0", "\"covered software\""), ()),
     ("MPL-2.0", ("mozilla public license, v. 2.0",), ()),
+    # GNU notices (not the full texts): "either version N of the License, or (at your option) any later version".
+    ("LGPL-3.0-or-later", ("gnu lesser general public license as published by the free software foundation, either version 3 of the license, or (at your option) any later version",), ()),
+    ("LGPL-2.1-or-later", ("gnu lesser general public license as published by the free software foundation; either version 2.1 of the license, or (at your option) any later version",), ()),
+    ("GPL-3.0-or-later", ("gnu general public license as published by the free software foundation, either version 3 of the license, or (at your option) any later version",), ("lesser", "affero")),
+    ("GPL-2.0-or-later", ("gnu general public license as published by the free software foundation; either version 2 of the license, or (at your option) any later version",), ("lesser", "library general")),
     ("Apache-2.0", ("apache license", "version 2.0", "terms and conditions for use, reproduction, and distribution"), ()),
     ("Apache-2.0", ("licensed under the apache license, version 2.0",), ()),
     ("EPL-2.0", ("eclipse public license - v 2.0",), ()),
@@ -586,6 +594,10 @@ _TEXT_RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     ("HPND", ("permission to use, copy, modify, and distribute this software and its documentation for any purpose and without fee is hereby granted",), ()),
 ]
 
+# A full GNU text and the "or later" notice its appendix shows: the full text decides.
+_NOTICE_OF = {"GPL-3.0-only": "GPL-3.0-or-later", "GPL-2.0-only": "GPL-2.0-or-later",
+              "LGPL-3.0-only": "LGPL-3.0-or-later", "LGPL-2.1-only": "LGPL-2.1-or-later"}
+
 # Families a text may name. A text matched as license X that also names another family (numpy's LICENSE.txt
 # lists bundled MIT/Zlib/... code) is a bundle; we answer None rather than report only its first part.
 _MENTIONS: dict[str, tuple[tuple[str, ...], re.Pattern[str]]] = {
@@ -608,6 +620,7 @@ _OWN_FAMILIES: dict[str, set[str]] = {
     "MPL-2.0": {"mozilla", "gnu"},  # MPL-2.0 defines "Secondary Licenses" by naming the GNU licenses
     "GPL-2.0-only": {"gnu"}, "GPL-3.0-only": {"gnu"}, "LGPL-2.0-only": {"gnu"}, "LGPL-2.1-only": {"gnu"},
     "LGPL-3.0-only": {"gnu"}, "AGPL-3.0-only": {"gnu"},
+    "GPL-2.0-or-later": {"gnu"}, "GPL-3.0-or-later": {"gnu"}, "LGPL-2.1-or-later": {"gnu"}, "LGPL-3.0-or-later": {"gnu"},
     "SSPL-1.0": {"gnu", "mongodb"},
     "BSD-2-Clause": {"bsd"}, "BSD-3-Clause": {"bsd"}, "BSD-4-Clause": {"bsd"}, "0BSD": {"bsd"},
     "Zlib": {"zlib"},
@@ -624,7 +637,52 @@ def identify_text(text: str) -> str | None:
     """Identify a full license text by distinctive phrases; None when unsure or when it bundles several licenses."""
     if not text or not text.strip():
         return None
-    flat = _flat(text[:300_000])
+    return _identify_flat(_flat(text[:300_000]))
+
+
+# A line of dashes/equals/underscores/asterisks/tildes alone: how license files separate the package's own terms
+# from the terms of code they bundle (sympy, scipy, numpy, python-dateutil, psycopg2, ...).
+_SECTION_BREAK = re.compile(r"^[ \t]*[-=_*~]{4,}[ \t]*$", re.MULTILINE)
+_MIN_SECTION_CHARS = 200
+_MAX_SECTIONS = 64
+_MAX_LEADING_SECTIONS = 3
+
+
+def identify_sections(text: str) -> list[str | None]:
+    """The license of each section of a license file split at separator lines, in order (None: unidentified).
+
+    A file that bundles the terms of vendored code puts the package's own license first, sometimes after a short
+    introduction under its own heading ("py-amqp is licensed under The BSD License ... License\n=======\n<text>"):
+    the first entry is the license of the shortest run of leading sections that identifies as one license.
+    Sections shorter than a license text (titles, "licensed as:" lead-ins) are ignored. A section may name a
+    license another section of the same file holds ("the above BSD license applies to all code, even that also
+    covered by Apache 2.0").
+    """
+    if not text or not text.strip():
+        return []
+    parts = [p for p in _SECTION_BREAK.split(text[:300_000]) if len(p.strip()) >= _MIN_SECTION_CHARS]
+    flats = [_flat(p) for p in parts[:_MAX_SECTIONS]]
+    if not flats:
+        return []
+    matches = [_matches(flat) for flat in flats]
+    families = {family for found in matches if len(found) == 1 for family in _OWN_FAMILIES.get(found[0], ())}
+    lead = 1
+    for lead in range(1, min(len(flats), _MAX_LEADING_SECTIONS) + 1):
+        joined = " ".join(flats[:lead])
+        if len(_matches(joined)) == 1:
+            break
+    else:
+        lead = 1
+    joined = " ".join(flats[:lead])
+    first = _unbundled(joined, _matches(joined), families)
+    return [first] + [_unbundled(flat, found, families) for flat, found in zip(flats[lead:], matches[lead:])]
+
+
+def _identify_flat(flat: str) -> str | None:
+    return _unbundled(flat, _matches(flat), set())
+
+
+def _matches(flat: str) -> list[str]:
     matched: list[str] = []
     for license_id, needed, forbidden in _TEXT_RULES:
         if license_id in matched:
@@ -637,13 +695,44 @@ def identify_text(text: str) -> str | None:
     # The BSD-4-Clause text contains every BSD-3-Clause phrase.
     if "BSD-4-Clause" in matched and "BSD-3-Clause" in matched:
         matched.remove("BSD-3-Clause")
+    # A full GNU text carries the "or any later version" notice in its how-to-apply appendix: the text decides.
+    for only, later in _NOTICE_OF.items():
+        if only in matched and later in matched:
+            matched.remove(later)
+    return matched
+
+
+def _unbundled(flat: str, matched: list[str], also_allowed: set[str]) -> str | None:
+    """The one license matched, unless the text also names another family (then it bundles several: None)."""
     if len(matched) != 1:
         return None
     license_id = matched[0]
-    allowed = _OWN_FAMILIES.get(license_id, set())
+    allowed = _OWN_FAMILIES.get(license_id, set()) | also_allowed
     for family, (literals, pattern) in _MENTIONS.items():
         if family in allowed or not any(literal in flat for literal in literals):
             continue
         if pattern.search(flat):
             return None
     return license_id
+
+
+# Debian machine-readable copyright (DEP-5), as scikit-image ships it: the "Files: *" stanza's License is the
+# package's own; other stanzas name the terms of individual files. Read line by line (no backtracking regex:
+# the text comes from a package's metadata and may be hostile).
+def dep5_main_license(text: str) -> str | None:
+    """The license of the ``Files: *`` stanza of a DEP-5 copyright file, normalized; None when there is none."""
+    in_main = False
+    for line in text[:300_000].splitlines():
+        if not line.strip():
+            if in_main:
+                return None  # the stanza ended without a License field
+            continue
+        if line[0] in " \t":
+            continue  # a continuation line
+        key, _, value = line.partition(":")
+        key = key.strip().lower()
+        if key in ("files", "file"):
+            in_main = value.strip() == "*"
+        elif key == "license" and in_main:
+            return normalize(value.strip()) if value.strip() else None
+    return None

@@ -7,13 +7,14 @@ import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from vlicense.model import Component, LicenseFact, Signal, SkippedFile
-from vlicense.resolution.hf import HubResolver
-from vlicense.resolution.hub_license import hub_license_to_id
 from vlicense.knowledge.knowledge_base import KnowledgeBase
-from vlicense.resolution.lineage import restriction_rank
-from vlicense.resolution.merge import merge_facts
+from vlicense.model import Component, LicenseFact, LineageLink, Signal, SkippedFile
+from vlicense.resolution.hf import HubResolver, card_declares_none
+from vlicense.resolution.hub_license import hub_license_to_id
+from vlicense.resolution.merge import chosen_fact, kb_license_fact
+from vlicense.resolution.model_license import decide_model_license
 from vlicense.resolution.spdx import identify_text, normalize
+from vlicense.resolution.unknown import classify_weights
 from vlicense.resolution.weight_metadata import (
     WEIGHT_SUFFIXES,
     WeightMetadata,
@@ -58,7 +59,7 @@ def kb_base_identifier(kb: KnowledgeBase) -> IdentifyBase:
         fact = kb.model(component_id)
         if fact is None:
             return component_id, None
-        return component_id, LicenseFact("knowledge-base", fact.license, f"{fact.source} ({fact.date})")
+        return component_id, kb_license_fact(fact)
 
     return identify
 
@@ -71,8 +72,9 @@ def enrich_weight_components(
 ) -> list[SkippedFile]:
     """Read each ``file:`` weight and ``local:`` model folder in ``components`` (in place); return what was skipped.
 
-    Adds "weight-metadata" and "lineage" facts, base_models, unsafe-pickle / tool-stamp / license-drift signals,
-    then re-merges the component's license. Never raises for bad input; never executes or unpickles anything.
+    Adds "weight-metadata" and "lineage" facts, base_models and lineage links, unsafe-pickle / tool-stamp
+    signals, then decides the component's license again by the model rule (its own declaration decides; a base
+    adds its terms and a drift signal). Never raises for bad input; never executes or unpickles anything.
     """
     identify = identify_base or kb_base_identifier(kb)
     skipped: list[SkippedFile] = []
@@ -90,14 +92,16 @@ def enrich_weight_components(
         if path is None:
             component.notes.append(f"metadata not read: {problem}")
             skipped.append(SkippedFile(rel, problem))
+            _decide(component, f"{rel} was not read ({problem})")
             continue
         try:
-            skipped.extend(handler(component, path, rel, identify))
+            found, unknown_reason = handler(component, path, rel, identify)
+            skipped.extend(found)
         except Exception as exc:  # noqa: BLE001 - a bug here must not hide the rest of the audit; the file is listed as skipped
-            reason = f"metadata not read: internal error {type(exc).__name__}: {exc}"
-            component.notes.append(reason)
-            skipped.append(SkippedFile(rel, reason))
-        _remerge(component)
+            unknown_reason = f"metadata not read: internal error {type(exc).__name__}: {exc}"
+            component.notes.append(unknown_reason)
+            skipped.append(SkippedFile(rel, unknown_reason))
+        _decide(component, unknown_reason)
     return sorted(set(skipped), key=lambda s: (s.path, s.reason))
 
 
@@ -125,7 +129,8 @@ def _inside(root: Path, rel: str, *, want_dir: bool) -> tuple[Path | None, str]:
 # ----------------------------------------------------------------------------------------------- files
 
 
-def _enrich_file(component: Component, path: Path, rel: str, identify: IdentifyBase) -> list[SkippedFile]:
+def _enrich_file(component: Component, path: Path, rel: str, identify: IdentifyBase) -> tuple[list[SkippedFile], str]:
+    """Metadata facts, lineage and signals of one weight file; returns (skipped, why its license would be unknown)."""
     meta = read_weight_metadata(path)
     skipped: list[SkippedFile] = []
     if meta.unsafe_globals:
@@ -144,18 +149,23 @@ def _enrich_file(component: Component, path: Path, rel: str, identify: IdentifyB
         reason = f"weight metadata not read ({meta.format}): {meta.error}"
         component.notes.append(reason)
         skipped.append(SkippedFile(rel, reason))
-        return skipped
+        return skipped, f"{reason}; record where the file comes from and its license as a policy override"
     if meta.tool:
         component.notes.append(f"saved by {meta.tool} ({meta.format} metadata)")
-    own_license = _license_fact(component, meta, rel)
-    _lineage(component, meta.base_models, identify, own_license, how="fine-tuned from")
+    _license_fact(component, meta, rel)
+    train_start = meta.fields.get("train_args.model", "").strip()
+    _lineage(component, [(b, "train_args.model" if b == train_start else "weight-metadata") for b in meta.base_models],
+             identify, how="fine-tuned from")
     if meta.format in ("pytorch-zip", "torch-legacy", "pickle") and meta.fields.get("train_args.model", "").lower().endswith(
         (".yaml", ".yml")
     ) and not meta.base_models:
         component.notes.append(
             f"trained from scratch: train_args.model is the config {meta.fields['train_args.model']!r} (no starting weights)"
         )
-    return skipped
+    # Weight formats have no standard license field: a file that names none has not declared "no license".
+    return skipped, (f"its {meta.format} metadata names no license and no known starting weights (weight formats "
+                     "have no standard license field, so this is not a declaration); record where the file comes "
+                     "from and its license as a policy override")
 
 
 def _license_fact(component: Component, meta: WeightMetadata, rel: str) -> str | None:
@@ -189,79 +199,77 @@ def _normalize_license(raw: str, license_name: str | None = None) -> str | None:
     return None  # free text we cannot identify stays unknown; the raw value is in the fact's detail
 
 
-def _lineage(component: Component, bases: list[str], identify: IdentifyBase, own: str | None, how: str) -> None:
+def _lineage(component: Component, bases: list[tuple[str, str]], identify: IdentifyBase, how: str) -> None:
+    """A "lineage" fact and one lineage link per (base as written, relation); the model rule weighs them."""
     if not bases:
         return
     parts: list[str] = []
     licenses: set[str] = set()
     complete = True
-    for raw in bases:
+    for raw, relation in bases:
         component_id, fact = identify(raw)
         if not component_id:
             component.notes.append(f"{how} {raw!r}, which is not a known model id; its license is unknown")
             complete = False
             parts.append(f"{how} {raw!r} (license unknown)")
+            component.lineage.append(LineageLink(raw, None, None, relation, (component.id, raw)))
             continue
-        if component_id not in component.base_models and component_id != component.id:
+        if component_id == component.id:
+            continue
+        if component_id not in component.base_models:
             component.base_models.append(component_id)
-        if fact is None or fact.license is None:
+        license_id = fact.license if fact is not None else None
+        component.lineage.append(LineageLink(component_id, license_id, fact.source if fact is not None else None,
+                                             relation, (component.id, component_id)))
+        if fact is None or license_id is None:
             complete = False
             parts.append(f"{how} {component_id} (license unknown)")
             continue
-        licenses.add(fact.license)
-        parts.append(f"{how} {component_id} ({fact.license}, {_SOURCE_LABEL.get(fact.source, fact.source)})")
-        _drift(component, own, component_id, fact.license)
+        licenses.add(license_id)
+        parts.append(f"{how} {component_id} ({license_id}, {_SOURCE_LABEL.get(fact.source, fact.source)})")
     combined = " AND ".join(sorted(licenses)) if licenses and complete else None
     component.facts.append(LicenseFact("lineage", combined, "; ".join(parts)))
 
 
-def _drift(component: Component, own: str | None, base_id: str, base_license: str) -> None:
-    own_rank, base_rank = restriction_rank(own), restriction_rank(base_license)
-    if own_rank is None or base_rank is None or base_rank <= own_rank:
-        return
-    component.signals.append(
-        Signal(
-            "license-drift",
-            f"{component.name} declares {own} in its metadata but derives from {base_id} under {base_license}",
-            f"base={base_id}; base_license={base_license}; declared={own}",
-        )
-    )
-
-
-def _remerge(component: Component) -> None:
-    license_id, source, notes = merge_facts(component.facts)
-    component.license = license_id
-    component.license_source = source
-    component.notes = [n for n in component.notes if not n.startswith("sources disagree:")] + notes
+def _decide(component: Component, unknown_reason: str) -> None:
+    decide_model_license(component)
+    classify_weights(component, unknown_reason)
 
 
 # ----------------------------------------------------------------------------------------- directories
 
 
-def _enrich_directory(component: Component, path: Path, rel: str, identify: IdentifyBase) -> list[SkippedFile]:
+def _enrich_directory(component: Component, path: Path, rel: str, identify: IdentifyBase) -> tuple[list[SkippedFile], str]:
+    """Card, LICENSE file and lineage of a model folder; returns (skipped, why its license would be unknown)."""
     skipped: list[SkippedFile] = []
     card, problem = _card(path / "README.md")
+    unknown_reason = ("the folder has no model card (README.md) or LICENSE file naming a license; record where it "
+                      "comes from and its license as a policy override")
     if problem:
         component.notes.append(f"{rel}/README.md not read: {problem}")
         skipped.append(SkippedFile(f"{rel}/README.md", problem))
-    bases: list[str] = []
-    own: str | None = None
+        unknown_reason = f"its card {rel}/README.md was not read ({problem}); fix or remove the card, or record the license as a policy override"
+    license_file = _license_file(path)
+    bases: list[tuple[str, str]] = []
     if card:
         raw = card.get("license")
         name = card.get("license_name")
         link = card.get("license_link")
         if raw is not None:
-            own = hub_license_to_id(raw, name)
             detail = f"README.md front matter license: {raw!r}"
             if name:
                 detail += f", license_name: {name!r}"
             if link:
                 detail += f", license_link: {link!r}"
-            component.facts.append(LicenseFact("weight-metadata", own, detail))
+            component.facts.append(LicenseFact("weight-metadata", hub_license_to_id(raw, name, link), detail,
+                                               declares_none=card_declares_none(card) and license_file is None))
+        elif license_file is None:
+            component.facts.append(LicenseFact("weight-metadata", None, "README.md front matter has no license field",
+                                               declares_none=True))
         declared = card.get("base_model")
         for base in declared if isinstance(declared, list) else [declared]:
             if isinstance(base, str) and base.strip():
-                bases.append(base.strip())
+                bases.append((base.strip(), "base_model"))
     if not bases:
         loaded_from, problem = _name_or_path(path / "config.json")
         if problem:
@@ -269,14 +277,14 @@ def _enrich_directory(component: Component, path: Path, rel: str, identify: Iden
             skipped.append(SkippedFile(f"{rel}/config.json", problem))
         elif loaded_from:
             component.notes.append(f"config.json _name_or_path is {loaded_from!r}: the model these weights were loaded from")
-            bases.append(loaded_from)
-    license_file = _license_file(path)
+            bases.append((loaded_from, "_name_or_path"))
     if license_file is not None:
         name, license_id = license_file
         component.facts.append(LicenseFact("weight-metadata", license_id, f"{name} file in the model directory"))
-        own = own or license_id
-    _lineage(component, bases, identify, own, how="derived from")
-    return skipped
+        unknown_reason = (f"its {name} file's text was not identified as a known license; read it and record the "
+                          "license as a policy override")
+    _lineage(component, bases, identify, how="derived from")
+    return skipped, unknown_reason
 
 
 def _card(readme: Path) -> tuple[dict | None, str]:
@@ -322,9 +330,6 @@ def _license_file(path: Path) -> tuple[str, str | None] | None:
     return None
 
 
-__all__ = ["STAMP_MESSAGE", "IdentifyBase", "enrich_weight_components", "kb_base_identifier"]
-
-
 def hub_base_identifier(kb: KnowledgeBase, hub: HubResolver) -> IdentifyBase:
     """Like kb_base_identifier, but a Hub base's license also comes from the Hub resolver (cache, API, snapshot)."""
     offline = kb_base_identifier(kb)
@@ -334,12 +339,8 @@ def hub_base_identifier(kb: KnowledgeBase, hub: HubResolver) -> IdentifyBase:
         if not component_id.startswith("hf:"):
             return component_id, fact
         answer = hub.lookup(component_id[len("hf:") :], None)
-        candidates = list(answer.facts) + ([fact] if fact is not None else [])
-        license_id, source, _ = merge_facts(candidates)
-        if license_id is None:
-            return component_id, fact
-        chosen = next(f for f in candidates if f.source == source and f.license == license_id)
-        return component_id, chosen
+        chosen = chosen_fact(list(answer.facts) + ([fact] if fact is not None else []))
+        return component_id, chosen or fact
 
     return identify
 

@@ -14,16 +14,20 @@ from vlicense.policy.rules import (
     gated,
     license_choice,
     license_drift,
+    missing_normalization,
     network_copyleft,
     non_commercial,
     override_unused,
     permissive,
+    preprocessing_mismatch,
+    processor_mismatch,
     proprietary,
     source_available,
     strong_copyleft,
     tool_stamp,
     unknown_license,
     unpinned_revision,
+    untrained_backbone,
     unreviewed_license,
     unsafe_pickle,
     use_restricted,
@@ -31,6 +35,7 @@ from vlicense.policy.rules import (
 )
 from vlicense.policy.rules.base import (
     FixedRule,
+    HygieneRule,
     SeverityRule,
     SignalRule,
     SignalTrigger,
@@ -65,8 +70,18 @@ SIGNAL_RULES: dict[str, SignalRule] = {
         tool_stamp.RULE,
     )
 }
+# Model hygiene rules (family `hygiene`): act on HygieneIssues (preprocessing that does not match the weights).
+HYGIENE_RULES: dict[str, HygieneRule] = {
+    r.id: r
+    for r in (
+        preprocessing_mismatch.RULE,
+        missing_normalization.RULE,
+        processor_mismatch.RULE,
+        untrained_backbone.RULE,
+    )
+}
 # Every rule a policy's `rules:` section may configure.
-TABLE_RULES: Mapping[str, SeverityRule | SignalRule] = {**SEVERITY_RULES, **SIGNAL_RULES}
+TABLE_RULES: Mapping[str, SeverityRule | SignalRule | HygieneRule] = {**SEVERITY_RULES, **SIGNAL_RULES, **HYGIENE_RULES}
 FIXED_RULES: dict[str, FixedRule] = {
     r.id: r
     for r in (
@@ -115,12 +130,14 @@ def rule_doc(rule_id: str) -> str:
 
 __all__ = [
     "FIXED_RULES",
+    "HYGIENE_RULES",
     "RULE_FOR_CATEGORY",
     "RULE_FOR_SIGNAL",
     "SEVERITY_RULES",
     "SIGNAL_RULES",
     "TABLE_RULES",
     "FixedRule",
+    "HygieneRule",
     "SeverityRule",
     "SignalRule",
     "SignalTrigger",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from vlicense.model import Component, ProjectContext, Signal
+from vlicense.model import Component, HygieneIssue, ProjectContext, Signal
 from vlicense.knowledge.licenses import ExceptionInfo, LicenseInfo
 
 
@@ -46,6 +46,9 @@ class SeverityRule:
     explain: Callable[[Trigger], str]
     recommend: Callable[[Trigger], str]
     doc: str = ""
+    # Kinds of finding a policy may give severities of their own (``rules: {<id>: {<variant>: {...}}}``); each
+    # variant's keys override the rule's shared keys (see Policy.severity_table).
+    variants: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,4 +105,22 @@ class SignalRule:
     recommend: Callable[[SignalTrigger], str]
     # False for rules whose risk does not depend on where the component is used (e.g. code execution on load).
     scope_capped: bool = True
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class HygieneRule:
+    """A model-hygiene rule (family ``hygiene``): acts on a HygieneIssue from resolution, not on a license.
+
+    Severity comes from a context-keyed table like the others (warning by default: a finding to fix, never
+    blocking unless a policy raises it); ``hygiene: false`` in a policy turns the whole family off.
+    ``example`` is the worked case ``vlicense explain`` prints.
+    """
+
+    id: str
+    title: str
+    defaults: Mapping[str, str]
+    recommend: Callable[[HygieneIssue], str]
+    fix: str
+    example: str
     doc: str = ""

@@ -15,14 +15,10 @@ def explain(t: SignalTrigger) -> str:
 
 
 def recommend(t: SignalTrigger) -> str:
-    if t.severity == "error":
-        return (
-            f"Treat {t.component.name} as licensed under its base model's terms (record a policy override with that "
-            "license and a reason), or switch to a model whose whole lineage is permissively licensed."
-        )
     return (
-        f"Check the base model's license before relying on the declared one; if the base terms apply, record them as "
-        f"a policy override for {t.component.id} so the audit evaluates them."
+        f"Treat {t.component.name} as bound by its base's terms too (the audit already evaluates them: see the "
+        "finding about the inherited license); ask the publisher to correct the card, or switch to a model whose "
+        "whole lineage is licensed for your use."
     )
 
 
