@@ -354,3 +354,45 @@ def test_straight_line_rebinding_uses_the_binding_in_effect(scan):
         ("ultralytics", "yolov8n.pt", "YOLO", "app.py", 4),
         ("ultralytics", "yolov8s.pt", "YOLO", "app.py", 6),
     ]
+
+
+def test_method_passing_its_parameter_on_keeps_the_load_line(scan):
+    d = scan({"seg.py": '''
+        from ultralytics import YOLO
+        MODELS = {"small": {"weights": "yolov8n.pt"}, "large": {"weights": "yolov8x.pt"}}
+
+        class Segmenter:
+            def __init__(self, name):
+                self._init(name)
+
+            def _init(self, name):
+                self.model = YOLO(MODELS[name]["weights"])
+
+            def switch(self, name):
+                self._init(name)
+
+        seg = Segmenter("small")
+        '''})
+    # The constructor call supplies "small"; switch() passes any name on, so the load line keeps every entry.
+    assert refs(d) == [
+        ("ultralytics", "yolov8n.pt", "YOLO", "seg.py", 10),
+        ("ultralytics", "yolov8n.pt", "YOLO", "seg.py", 15),
+        ("ultralytics", "yolov8x.pt", "YOLO", "seg.py", 10),
+    ]
+    assert origins(d, "yolov8x.pt") == [("seg.py", 3)]
+
+
+def test_forwarding_wrappers_give_way_to_a_call_with_a_value(scan):
+    d = scan({"app.py": '''
+        from ultralytics import YOLO
+
+        def build(path):
+            return YOLO(path)
+
+        def load(path):
+            return build(path)
+
+        load("yolo11s.pt")
+        '''})
+    assert refs(d) == [("ultralytics", "yolo11s.pt", "YOLO", "app.py", 10)]
+    assert d.unresolved == []

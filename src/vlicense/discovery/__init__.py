@@ -621,7 +621,7 @@ class _Run:
     # ------------------------------------------------------------------ link
 
     def _link(self, results: list[FileResult], reader, other: list, extra_imports: list, requirements: list) -> Discovery:
-        called = {key for r in results for key in r.called}
+        called = _called(results)
         imports: list[ImportReference] = []
         refs: list[Reference] = list(other)
         hygiene = set()
@@ -872,6 +872,34 @@ def _roots(rels: list[str]) -> set[str]:
 
 def _loc_key(loc: Location) -> tuple[str, int, int]:
     return (loc.path, loc.line, loc.column)
+
+
+def _called(results: list[FileResult]) -> set[str]:
+    """Wrappers whose own references give way to their call sites': called at least once, and every wrapper that
+    passes its parameters on to it (a forwarding call) gives way too. A forwarder that nobody calls keeps the
+    callee's own references alive: they say what its path can load."""
+    has_call = {key for r in results for key in r.called}
+    forwarders: dict[str, set[str]] = {}
+    for r in results:
+        for caller, callee in r.forwards:
+            forwarders.setdefault(callee, set()).add(caller)
+            has_call.add(callee)
+    # Least fixpoint with a worklist: a forwarding cycle that no outside call reaches keeps its references.
+    waiting = {key: len(forwarders.get(key, ())) for key in has_call}
+    feeds: dict[str, list[str]] = {}
+    for callee, callers in forwarders.items():
+        for caller in callers:
+            feeds.setdefault(caller, []).append(callee)
+    gives_way = set()
+    todo = sorted(key for key, n in waiting.items() if n == 0)
+    while todo:
+        key = todo.pop()
+        gives_way.add(key)
+        for callee in feeds.get(key, ()):
+            waiting[callee] -= 1
+            if waiting[callee] == 0:
+                todo.append(callee)
+    return gives_way
 
 
 def _hygiene_key(obs) -> tuple:

@@ -427,7 +427,7 @@ class Evaluator:
     def _rows(self, source: RowSource, depth: int) -> list[Value] | Value:
         """The rows of a loop or parametrize list, or an unresolved Value saying why they are not known."""
         it = self.evaluate(source.iter, source.scope, source.line, depth + 1)
-        if it.kind == "container":
+        if it.kind == "container" and it.value[0] != "union":
             shape, items = it.value
             rows = [k for k, _ in items] if shape == "dict" else list(items)
             return rows
@@ -587,7 +587,7 @@ class Evaluator:
             return Value("dotted", qual, text=text, reason=base.reason, node=node)
         if base.kind == "class":
             return derive(self.class_attr(base.value, attr, depth + 1), text, node)
-        if base.kind == "container" and base.value[0] == "dict":
+        if base.kind == "container" and base.value[0] in ("dict", "union"):
             # A config object read with attribute syntax (OmegaConf, Hydra): ``cfg.model.weights``.
             return self._index(base, Value("const", attr), text, node, None)
         if base.kind in ("const", "choice") and attr in PATH_ATTRIBUTES:
@@ -763,6 +763,9 @@ class Evaluator:
         if isinstance(func.value, ast.Name) and func.value.id in ("os", "sys"):
             return None
         container = self.evaluate(func.value, scope, line, depth + 1)
+        if container.kind == "container" and container.value[0] == "union" and name == "get" and node.args:
+            default = self.evaluate(node.args[1], scope, line, depth + 1) if len(node.args) > 1 else Value("const", None)
+            return self._index(container, self.evaluate(node.args[0], scope, line, depth + 1), text, node, default)
         if container.kind == "container" and container.value[0] == "dict":
             if name == "get" and node.args:
                 default = self.evaluate(node.args[1], scope, line, depth + 1) if len(node.args) > 1 else Value("const", None)
@@ -786,7 +789,7 @@ class Evaluator:
         seqs = []
         for a in node.args:
             v = self.evaluate(a, scope, line, depth + 1)
-            if v.kind != "container":
+            if v.kind != "container" or v.value[0] == "union":
                 return Value("call", None, text=text, node=node)
             shape, items = v.value
             seqs.append([k for k, _ in items] if shape == "dict" else list(items))
@@ -854,6 +857,8 @@ class Evaluator:
 
     def _index(self, container: Value, key: Value, text: str, node, default: Value | None) -> Value:
         shape, items = container.value
+        if shape == "union":
+            return union([self._index(member, key, text, node, default) for member in items], text, node)
         if key.kind == "const" and not key.replaceable:
             if shape == "dict":
                 for k, v in items:

@@ -70,6 +70,8 @@ class FileResult:
     references: list[Reference] = field(default_factory=list)
     tagged: list[tuple[str, Reference]] = field(default_factory=list)
     called: list[str] = field(default_factory=list)
+    # (caller, callee) wrapper keys: the caller passes its own parameters on to the callee (see _wrapper_call).
+    forwards: list[tuple[str, str]] = field(default_factory=list)
     wrapper_names: list[str] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     setup_requirements: list[tuple[str, str, int]] = field(default_factory=list)
@@ -310,21 +312,34 @@ class ModuleAnalysis:
                 self.index.merge_deps(owner.result.deps)
         if fscope not in owner.wrappers:
             return False
-        result.called.append(wrapper_key(owner, fscope))
         self.evaluator.consulted = set()
         refs = run_wrapper(self, node, scope, target, self.locate(node.lineno, node.col_offset), depth=1)
-        self._file_refs(result, refs, _Entry(node, scope, target=target))
+        callee = wrapper_key(owner, fscope)
+        # ``self.setup(name)`` passing the caller's own parameter on finds what the callee finds on its own: the
+        # callee keeps its references (at its load line) unless a call of the caller, or of its callers, adds one.
+        own = (result if owner is self else owner.result or FileResult(owner.rel)).tagged
+        same = _found(refs) == _found([r for key, r in own if key == callee])
+        caller = self._file_refs(result, refs, _Entry(node, scope, target=target), forwarding=same)
+        if caller is None or not same:
+            result.called.append(callee)
+        else:
+            result.forwards.append((caller, callee))
         return True
 
-    def _file_refs(self, result: FileResult, refs: list[Reference], entry: _Entry) -> None:
+    def _file_refs(self, result: FileResult, refs: list[Reference], entry: _Entry, *, forwarding: bool = False) -> str | None:
+        """Keep ``refs`` (None), or, when they read parameters of an enclosing function, make that function a
+        wrapper and return its key: its call sites carry the values (its own references are tagged with it, or
+        dropped for a ``forwarding`` call of another wrapper)."""
         consulted = [s for s in self.evaluator.consulted if entry.scope.within(s)]
         if not consulted:
             result.references += refs
-            return
+            return None
         for fscope in consulted:
             self.wrappers.setdefault(fscope, []).append(_Entry(entry.call, entry.scope, entry.loader, entry.target))
         key = wrapper_key(self, max(consulted, key=lambda s: _depth(s)))
-        result.tagged += [(key, r) for r in refs]
+        if not forwarding:
+            result.tagged += [(key, r) for r in refs]
+        return key
 
     def resolve_function(self, func: ast.AST, scope: Scope, line: int) -> tuple | None:
         """(ModuleAnalysis, function scope, skip_self, self value) for a call of a project function, a class (its
@@ -358,6 +373,12 @@ class ModuleAnalysis:
         record = self.index.record if self.index is not None else None
         cache = self.index.configs if self.index is not None else None
         return config_value(root, _parent(self.rel), config_path, name, hydra=hydra, record=record, cache=cache)
+
+
+def _found(refs: list[Reference]) -> frozenset:
+    """What references say, ignoring where they are: to compare a call site with its callee."""
+    return frozenset((r.loader, r.name, r.variant) if isinstance(r, ModelReference) else (r.loader, r.expression, r.reason, r.candidates)
+                     for r in refs)
 
 
 def _function_of(owner: ModuleAnalysis, binding: Binding) -> tuple | None:

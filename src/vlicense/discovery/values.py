@@ -62,6 +62,10 @@ def union(values: list[Value], text: str, node, several: str | None = None) -> V
             cands = tuple(sorted({str(k) for k, _ in known})[:MAX_CANDIDATES])
             return Value("unresolved", text=text, reason=f"more than {MAX_CANDIDATES} candidates", candidates=cands, node=node)
         return choice(known, text, node, notes[0] if notes and len(values) == 1 else "", any(v.replaceable for v in values))
+    if not known and all(v.kind == "container" for v in unknown) and len(unknown) <= MAX_CANDIDATES:
+        # One of several literals (``TABLE[key]`` over a dict of dicts): indexing it indexes each of them.
+        members = tuple(m for v in unknown for m in (v.value[1] if v.value[0] == "union" else (v,)))
+        return Value("container", ("union", members), text=text, node=node)
     cands = tuple(sorted({str(k) for k, _ in known if k is not None} | {c for v in unknown for c in v.candidates}))
     if several and all(v.kind == "dotted" for v in unknown) and not known:
         distinct = {str(v.value) for v in unknown}
