@@ -14,6 +14,8 @@ FAIL_ON_CHOICES = ("error", "warning", "never")
 DEFAULT_POLICY = "closed-source-saas"
 ENV_PREFIX = "VLICENSE_"
 PYPROJECT_ORIGIN = "pyproject.toml [tool.vlicense]"
+# The same cap discovery applies to the manifest (discovery.sources.MAX_TEXT_BYTES).
+MAX_PYPROJECT_BYTES = 5 * 1024 * 1024
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -120,13 +122,19 @@ def read_pyproject(project_root: Path) -> dict[str, Any]:
     """The ``[tool.vlicense]`` table of ``project_root/pyproject.toml``, checked; relative paths made absolute."""
     import tomllib  # only when a pyproject exists: keeps a bare `vlicense explain` quick
 
+    from vlicense.bounded import OverLimit, load_toml
+
     path = Path(project_root) / "pyproject.toml"
     if not path.is_file():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_PYPROJECT_BYTES + 1)
+        data = load_toml(raw.decode("utf-8"), max_bytes=MAX_PYPROJECT_BYTES, what="pyproject.toml")
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot parse pyproject.toml: {error}", where=str(path), fix="fix the TOML syntax") from None
+    except OverLimit as error:
+        raise ConfigError(f"cannot read pyproject.toml: {error}", where=str(path)) from None
     except OSError as error:
         raise ConfigError(f"cannot read pyproject.toml: {error.strerror}", where=str(path)) from None
     tool = data.get("tool", {})

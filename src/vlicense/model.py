@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-# Front doors a model reference can come through. Loader modules in discovery/loaders/ emit these names.
+# Front doors a model reference can come through: the mapping kinds of the loader catalog
+# (knowledge/loaders/*.yaml) emit these names; ``map: component`` entries emit their own namespace
+# (``insightface``, ``yolov5``, ...), so ModelReference.loader is any Loader or a catalog namespace.
 Loader = Literal["torchvision", "timm", "huggingface", "ultralytics", "torchhub", "open_clip", "file"]
+# How a reference was found: through a known loader call (or CLI form, config key), or by the name of a known
+# weight in a string passed to any call or assigned to a model-ish name.
+FoundBy = Literal["loader", "name"]
 Severity = Literal["error", "warning", "info"]
 Verdict = Literal["pass", "warn", "fail"]
 
@@ -52,10 +57,12 @@ class ModelReference:
       ultralytics  name = file name as given (``yolo11n.pt``) or a Hub id; variant = the class (``YOLO``, ``NAS``)
       torchhub     name = ``owner/repo``; variant = entry point
       open_clip    name = model (``ViT-B-32``) or ``hf-hub:org/name``; variant = pretrained tag or None
-      file         name = path of a weight file relative to the root; variant = format
+      file         name = path of a weight file relative to the root; variant = format; url = where it is
+                   downloaded from when the code says
+      <namespace>  (catalog ``map: component``) name = the value after the entry's transforms -> ``<namespace>:<name>``
     """
 
-    loader: Loader
+    loader: str
     name: str
     location: Location
     variant: str | None = None
@@ -64,6 +71,9 @@ class ModelReference:
     # The call as written, e.g. ``timm.create_model`` (for messages).
     api: str = ""
     scope: str = "runtime"
+    # The URL the weights are downloaded from, when the code says (download helpers, weight URLs).
+    url: str | None = None
+    found_by: FoundBy = "loader"
     # Where the id's value is written when that is not the load site (a constant, an option default, a class
     # attribute, a config key); ``location`` stays the load site.
     origins: tuple[Location, ...] = ()
@@ -284,6 +294,9 @@ class Component:
     # When ``license`` is None: one of UNKNOWN_KINDS, and one sentence saying why (and what would determine it).
     license_unknown: str | None = None
     unknown_reason: str = ""
+    # Models: "loader" when some load site is a known loader call (or config/CLI form), "name" when the weight
+    # is only named in strings the code passes or assigns (see ModelReference.found_by); None for libraries.
+    found_by: FoundBy | None = None
 
 
 # ---------------------------------------------------------------------------------------------- policy

@@ -93,7 +93,7 @@ def run_audit(options: AuditOptions, *, clock: Clock = utc_now, progress: Progre
     weight_skipped = enrich_weight_components(components, root, kb, hub_base_identifier(kb, hub))
     # Model hygiene: the preprocessing that reaches each model against what its weights declare.
     issues, hygiene_skipped = judge(found.hygiene, kb, HygieneSources(root, hub.cache_dir, project_path_finder(root)))
-    skipped = sorted({*found.skipped, *weight_skipped, *hygiene_skipped}, key=lambda s: (s.path, s.reason))
+    skipped = sorted({*found.skipped, *weight_skipped, *hygiene_skipped, *hub.skipped}, key=lambda s: (s.path, s.reason))
     progress("evaluating the policy", None, None)
     today = clock().date()
     findings = evaluate(components, policy, today=today, hygiene=issues)

@@ -232,3 +232,24 @@ def test_agpl_pulled_in_through_an_mit_wrapper_enters_where_the_wrapper_is_impor
     assert "app.py:1  pypi:ultralytics (via shelfkit)" in out
     code, memo, _ = run(["audit", str(tmp_path), "--offline", "-f", "memo"], capsys)
     assert "shelfkit → ultralytics" in memo
+
+
+def test_weights_the_tree_does_not_hold_and_weights_found_by_name_are_audited(capsys, tmp_path):
+    (tmp_path / "app.py").write_text(
+        "import torch\n"
+        "from sahi import AutoDetectionModel\n"
+        "sd = torch.load('./models/control_sd15_canny.pth')\n"
+        "det = AutoDetectionModel.from_pretrained(model_type='yolov8', model_path='yolov8s.pt')\n"
+    )
+    code, report = audit_json(tmp_path, capsys)
+    components = {c["id"]: c for c in report["components"]}
+    canny = components["file:models/control_sd15_canny.pth"]
+    # Not in the tree: still a component, license unknown (the policy decides), found through torch.load.
+    assert (canny["license"], canny["categories"], canny["found_by"]) == (None, ["unknown"], "loader")
+    assert any("not in the project" in n for n in canny["notes"])
+    assert report["skipped"] == []
+    yolo = components["ultralytics:yolov8s.pt"]
+    assert (yolo["license"], yolo["found_by"]) == ("AGPL-3.0-only", "name")
+    assert any(n.startswith("found by name (passed to AutoDetectionModel.from_pretrained") for n in yolo["notes"])
+    assert components["pypi:torch"]["found_by"] is None
+    assert code == 1

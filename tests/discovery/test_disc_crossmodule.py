@@ -166,3 +166,12 @@ def test_wrapper_of_wrapper_in_a_module_without_loader_imports(scan):
     ]
     assert d.unresolved == []
     assert scan(files) == d  # warm
+
+
+def test_from_pretrained_of_a_project_class_defined_in_another_module(scan):
+    d = scan({
+        "depth_anything/__init__.py": "",
+        "depth_anything/dpt.py": "import torch.nn as nn\nfrom huggingface_hub import PyTorchModelHubMixin\nclass DepthAnything(nn.Module, PyTorchModelHubMixin):\n    pass\n",
+        "app.py": "import torch\nfrom depth_anything.dpt import DepthAnything\nmodel = DepthAnything.from_pretrained('LiheYoung/depth_anything_vitl14')\n",
+    })
+    assert [(m.location.path, m.loader, m.name) for m in d.models] == [("app.py", "huggingface", "LiheYoung/depth_anything_vitl14")]

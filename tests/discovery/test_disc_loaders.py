@@ -88,6 +88,27 @@ def test_torchvision_variable_weights_is_unresolved(scan):
     ]
 
 
+def test_torchvision_builder_looked_up_by_name(scan):
+    d = one_file(
+        scan,
+        """
+        import argparse
+        import torchvision
+        import torchvision.models as models
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--arch", default="resnet18")
+        args = parser.parse_args()
+        a = models.__dict__[args.arch](pretrained=True)
+        b = getattr(torchvision.models, "vit_b_16")(weights="DEFAULT")
+        c = models.__dict__["alexnet"]()
+        def build(name):
+            return getattr(models, name)(weights="IMAGENET1K_V1")
+        """,
+    )
+    assert models(d) == [("torchvision", "resnet18", "legacy-pretrained"), ("torchvision", "vit_b_16", "DEFAULT")]
+    assert [(u.loader, u.expression, u.reason) for u in d.unresolved] == [("torchvision", "name", "builder argument is a function parameter")]
+
+
 def test_torchvision_lookalike_not_from_torchvision(scan):
     d = one_file(scan, "from mylib import resnet50\nm = resnet50(weights='DEFAULT')\ndef vgg16(weights=None): ...\nvgg16(weights='X')\n")
     assert models(d) == [] and d.unresolved == []
@@ -201,6 +222,32 @@ def test_hf_org_name_that_is_not_a_project_dir_is_a_hub_id(scan):
     assert models(d) == [("huggingface", "models/other", None)]
 
 
+def test_from_pretrained_of_a_project_class_deriving_from_a_library_class(scan):
+    d = one_file(
+        scan,
+        """
+        from huggingface_hub import PyTorchModelHubMixin
+        from transformers import PreTrainedModel
+        import torch.nn as nn
+        class DepthAnything(nn.Module, PyTorchModelHubMixin):
+            pass
+        class Tuned(DepthAnything):
+            pass
+        class Head(PreTrainedModel):
+            pass
+        class Plain:
+            @classmethod
+            def from_pretrained(cls, name): ...
+        a = DepthAnything.from_pretrained("LiheYoung/depth_anything_vitl14")
+        b = Tuned.from_pretrained("org/tuned")
+        c = Head.from_pretrained(pretrained_model_name_or_path="org/head")
+        d = Plain.from_pretrained("org/plain")
+        """,
+    )
+    assert models(d) == [("huggingface", "LiheYoung/depth_anything_vitl14", None), ("huggingface", "org/tuned", None),
+                         ("huggingface", "org/head", None)]
+
+
 def test_hf_lookalikes(scan):
     d = one_file(
         scan,
@@ -212,7 +259,9 @@ def test_hf_lookalikes(scan):
         p = pipeline("object-detection", model="facebook/detr-resnet-50")
         """,
     )
-    assert models(d) == [] and d.unresolved == []
+    # Neither call is Hugging Face's loader; a Hub id the knowledge base knows still counts, found by name.
+    assert [(m.name, m.found_by) for m in d.models] == [("facebook/detr-resnet-50", "name")]
+    assert d.unresolved == []
 
 
 def test_hf_variable_model_is_unresolved(scan):
@@ -277,7 +326,9 @@ def test_ultralytics_lookalikes(scan):
         m = YOLO("yolo11n.pt")
         """,
     )
-    assert models(d) == [] and d.unresolved == []
+    # The project's own class is not Ultralytics' loader; the official asset name still counts, found by name.
+    assert [(m.loader, m.name, m.found_by) for m in d.models] == [("ultralytics", "yolo11n.pt", "name")]
+    assert d.unresolved == []
 
 
 def test_ultralytics_import_fallback_does_not_hide_the_library(scan):
@@ -320,7 +371,7 @@ def test_torchhub(scan):
     ]
 
 
-def test_torch_url_download_is_unresolved_and_lookalike_ignored(scan):
+def test_torch_url_download_is_a_file_component_and_lookalike_ignored(scan):
     d = one_file(
         scan,
         """
@@ -332,8 +383,9 @@ def test_torch_url_download_is_unresolved_and_lookalike_ignored(scan):
         hub.load("a/b", "c")
         """,
     )
-    assert models(d) == []
-    assert [(u.loader, u.expression) for u in d.unresolved] == [("torchhub", '"https://example.com/w.pth"')]
+    # A weight file the tree does not hold is still a component: its path, the URL it comes from (issue 9 part 2).
+    assert [(m.loader, m.name, m.variant, m.url) for m in d.models] == [("file", "w.pth", "pth", "https://example.com/w.pth")]
+    assert d.unresolved == []
 
 
 # ----------------------------------------------------------------------------------------------- open_clip
@@ -439,14 +491,21 @@ def test_weights_fetched_by_another_loader_call_are_not_unresolved(scan):
     assert [(u.expression, u.reason) for u in d.unresolved] == [("make_path()", "not a constant (result of a call)")]
 
 
-def test_every_loader_module_exposes_a_loader_with_a_known_name():
+def test_every_catalog_entry_is_a_loader_with_known_reference_names():
     from typing import get_args
 
-    from vlicense.discovery.loaders import LOADERS, LOADERS_BY_MODULE
+    from vlicense.discovery.loaders import CATALOG, LOADERS, LOADERS_BY_MODULE
     from vlicense.model import Loader
 
-    assert sorted(loader.name for loader in LOADERS) == sorted(set(get_args(Loader)) - {"file"})
+    assert sorted(loader.name for loader in LOADERS) == sorted(e.library for e in CATALOG.entries)
     assert set(LOADERS_BY_MODULE) == {m for loader in LOADERS for m in loader.modules}
+    # Every mapping emits a built-in loader name, or its component namespace.
+    for entry in CATALOG.entries:
+        for rule in entry.calls:
+            for part in rule.parts:
+                mappings = [part.mapping, *(m for _, m in (part.dispatch.cases if part.dispatch else ()))]
+                for m in mappings:
+                    assert m.map == "none" or m.loader in get_args(Loader) or m.map == "component", (entry.library, m)
 
 
 def test_torchvision_private_helpers_are_not_builders(scan):

@@ -87,7 +87,11 @@ def test_shell_lines_yolo_cli_and_pip_install(scan):
 
 
 def test_shell_helpers_reject_lookalikes():
-    from vlicense.discovery.notebooks import pip_installs, split_commands, yolo_models
+    from vlicense.discovery.loaders.cli import cli_hits
+    from vlicense.discovery.notebooks import pip_installs, split_commands
+
+    def yolo_models(words):
+        return [None if h.index is None else h.value for h in cli_hits(words)]
 
     assert pip_installs(["pip", "list"]) == [] and pip_installs(["pipx", "install", "black"]) == []
     assert pip_installs(["pip", "install", "--index-url", "https://x", "Pillow"]) == [("pillow", "")]

@@ -197,4 +197,9 @@ def test_project_class_named_like_a_library_class_is_not_the_library(scan):
         YOLO("yolov8n.pt")
         pipeline("image-classification", model="google/vit-base-patch16-224")
         '''})
-    assert d.models == [] and d.unresolved == []
+    # Not the libraries' loaders; the known weight names still count, marked as found by name (issue 9 part 2).
+    assert [(m.loader, m.name, m.found_by, m.api) for m in d.models] == [
+        ("ultralytics", "yolov8n.pt", "name", "found by name: passed to YOLO()"),
+        ("huggingface", "google/vit-base-patch16-224", "name", "found by name: passed to pipeline(model=...)"),
+    ]
+    assert d.unresolved == []

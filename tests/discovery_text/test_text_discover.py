@@ -15,7 +15,7 @@ FILES = {
         [tool.shelf]
         detector = "yolov8n.pt"
         """,
-    "configs/train.yaml": "model: weights/shelf.pt\nbackbone: convnext_tiny\ndata: coco8.yaml\n",
+    "configs/train.yaml": "model: weights/shelf.pt\nbackbone: convnextv2_tiny\ndata: coco8.yaml\n",
     "weights/shelf.pt": b"not a pickle",
     "Dockerfile": "FROM python:3.11\nRUN pip install timm && huggingface-cli download facebook/detr-resnet-50\n",
     "scripts/fetch.sh": "wget https://download.pytorch.org/models/resnet50-11ad3fa6.pth\n",
@@ -41,7 +41,7 @@ def test_discover_runs_config_and_shell_scanners(tmp_path):
         (".github/workflows/ci.yml", 6, "ultralytics", "yolo11n.pt", "YOLO", "dev"),
         ("Dockerfile", 2, "huggingface", "facebook/detr-resnet-50", None, "runtime"),
         ("configs/train.yaml", 1, "file", "weights/shelf.pt", "pt", "runtime"),
-        ("configs/train.yaml", 2, "timm", "convnext_tiny", None, "runtime"),
+        ("configs/train.yaml", 2, "timm", "convnextv2_tiny", None, "runtime"),
         ("pyproject.toml", 6, "ultralytics", "yolov8n.pt", None, "runtime"),
         ("scripts/fetch.sh", 1, "torchvision", "", "ResNet50_Weights.IMAGENET1K_V2", "script"),
         # The weight file itself, found by the walk.

@@ -135,3 +135,48 @@ def test_pipeline_task_defaults_resolve_with_kb_licenses(kb, task, repo):
 def test_pipeline_task_without_a_known_default_stays_unknown(kb):
     result = identify(ModelReference("huggingface", "", HERE, task="text-to-unicorn"), kb)
     assert result.fact is None and result.hub_repo is None and "no known default" in result.notes[0]
+
+
+# ------------------------------------------------------------------------- catalog namespaces and files
+
+
+@pytest.fixture
+def acme_kb(tmp_path) -> KnowledgeBase:
+    (tmp_path / "models.yaml").write_text(
+        "models:\n"
+        "  acme:large:\n    license: CC-BY-NC-4.0\n    source: https://acme.example/models\n    date: 2026-12-05\n"
+        "  acme:*:\n    license: Apache-2.0\n    source: https://acme.example/LICENSE\n    date: 2026-12-05\n",
+        encoding="utf-8",
+    )
+    return KnowledgeBase.load(tmp_path)
+
+
+def test_namespace_ids_exact_then_the_namespace_rule(acme_kb):
+    exact = identify(ref("acme", "large"), acme_kb)
+    assert (exact.component_id, exact.fact.license, exact.notes) == ("acme:large", "CC-BY-NC-4.0", [])
+    rule = identify(ref("acme", "small"), acme_kb)
+    assert (rule.component_id, rule.fact.license) == ("acme:small", "Apache-2.0")
+    assert "acme:*" in rule.notes[0]
+    other = identify(ref("zeta", "x"), acme_kb)
+    assert (other.component_id, other.fact) == ("zeta:x", None) and "not in the knowledge base" in other.notes[0]
+
+
+def test_namespace_weight_file_in_the_project_is_a_file(acme_kb):
+    result = identify(ref("acme", "large.pt"), acme_kb, lambda name: "weights/large.pt" if name == "large.pt" else None)
+    assert (result.component_id, result.project_path) == ("file:weights/large.pt", "weights/large.pt")
+
+
+def test_a_weight_file_the_tree_does_not_hold_is_a_component_with_unknown_license(kb):
+    missing = identify(ref("file", "models/control_sd15_canny.pth", "pth"), kb)
+    assert missing.component_id == "file:models/control_sd15_canny.pth" and missing.fact is None
+    assert any("not in the project" in n for n in missing.notes)
+    downloaded = identify(ref("file", "weights/RealESRGAN_x4plus.pth", "pth", url="https://github.com/x/y/releases/download/v1/RealESRGAN_x4plus.pth"), kb)
+    assert downloaded.fact is None and any("downloaded from https://github.com/x/y/" in n for n in downloaded.notes)
+    named = identify(ref("file", "weights/yolov8n.pt", "pt"), kb, lambda name: None)
+    assert named.fact is not None and named.fact.license == "AGPL-3.0-only"  # the name is an official asset
+
+
+def test_found_by_name_is_noted(kb):
+    result = identify(ref("ultralytics", "yolov8n.pt", api="found by name: passed to foo()", found_by="name"), kb)
+    assert result.component_id == "ultralytics:yolov8n.pt"
+    assert "found by name (passed to foo()), not through a known loader call" in result.notes

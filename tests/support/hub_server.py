@@ -7,12 +7,15 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlparse
 
 
 class HubState:
-    """Per-repo canned answers: a dict payload (200), an int status, "timeout" or "malformed"."""
+    """Per-repo canned answers: a dict payload (200), an int status, "timeout", "malformed", raw ``bytes`` (200, sent
+    as the body with its Content-Length) or ``Unsized(chunk, count)`` (200, the chunk sent ``count`` times with no
+    Content-Length: the body ends when the connection closes)."""
 
     def __init__(self) -> None:
         self.answers: dict[str, object] = {}
@@ -35,6 +38,14 @@ class HubState:
         }
 
 
+@dataclass(frozen=True)
+class Unsized:
+    """A 200 answer streamed without a Content-Length: ``chunk`` repeated ``count`` times."""
+
+    chunk: bytes
+    count: int
+
+
 def _handler(state: HubState, delay: float) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:  # keep pytest output clean
@@ -52,12 +63,18 @@ def _handler(state: HubState, delay: float) -> type[BaseHTTPRequestHandler]:
                 time.sleep(delay)
                 return self._send(200, {})
             if answer == "malformed":
-                body = b"{not json"
+                answer = b"{not json"
+            if isinstance(answer, bytes):
+                return self._send(200, answer)
+            if isinstance(answer, Unsized):
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    for _ in range(answer.count):
+                        self.wfile.write(answer.chunk)
+                except OSError:  # the client hung up once it had read enough: that is the point
+                    pass
                 return None
             if isinstance(answer, int):
                 headers = {"X-Error-Code": "GatedRepo"} if answer in (401, 403) else {"X-Error-Code": "RepoNotFound"} if answer == 404 else {}
@@ -65,7 +82,7 @@ def _handler(state: HubState, delay: float) -> type[BaseHTTPRequestHandler]:
             return self._send(200, answer)
 
         def _send(self, status: int, payload: object, headers: dict[str, str] | None = None) -> None:
-            body = json.dumps(payload).encode()
+            body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))

@@ -143,12 +143,18 @@ def test_scan_globals_sees_stack_global_through_memo():
 
 
 def test_deep_nesting_is_bounded():
-    data = b"(" * 100_000 + b"l" * 100_000 + b"."  # protocol 0: lists nested 100,000 deep
+    data = b"(" * 5_000 + b"l" * 5_000 + b"."  # protocol 0: lists nested 5,000 deep
     result = safe_loads(data)
     assert result.error is None
     # Loading is iterative in CPython; converting to plain data stops at the depth cap instead of recursing.
     text = repr(plain(result.value))
     assert "<truncated>" in text
+
+
+def test_nesting_beyond_the_cap_is_refused_before_unpickling():
+    data = b"(" * 100_000 + b"l" * 100_000 + b"."  # every MARK costs the unpickler memory: refused, and said why
+    result = safe_loads(data)
+    assert result.value is None and result.error == "pickle nests deeper than 10,000 levels"
 
 
 @pytest.mark.parametrize(

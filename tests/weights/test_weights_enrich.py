@@ -192,10 +192,12 @@ def test_symlink_outside_root_and_fifo_are_not_read(tmp_path, kb):
     skipped = enrich_weight_components(components, project, kb)
     assert [(s.path, s.reason) for s in skipped] == [
         ("link.pt", "resolves outside the project (symlink); not read"),
-        ("missing.pt", "not a regular file"),
         ("pipe.pt", "not a regular file"),
     ]
     assert all(c.base_models == [] for c in components)
+    # A weight the code expects but the tree does not hold is not a file that was skipped: identification says
+    # it is not in the project, and its license stays unknown.
+    assert components[2].notes == [] and components[2].license is None
 
 
 def test_other_components_are_untouched(tmp_path, kb):

@@ -15,13 +15,15 @@ from typing import NamedTuple
 from pathlib import Path, PurePosixPath
 
 from vlicense import __version__
+from vlicense.bounded import FILE_SECONDS, Budget, OverLimit
 from vlicense.discovery import fastimports, manifests, notebooks, registry, weights
 from vlicense.discovery.callers import WrapperModules
 from vlicense.discovery.cache import ANALYZER_VERSION, Cache, content_hash, decode, entry_key, pack_imports, unpack_imports
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
 from vlicense.discovery.loaders import may_call_loader
 from vlicense.discovery.loaders.base import Reference, is_project_dir_factory
-from vlicense.discovery.loaders.ultralytics import DEFAULT_WEIGHTS, DEFAULTS_VERSION
+from vlicense.discovery.loaders.by_name import may_load_through_project_class, names_known_weight
+from vlicense.discovery.loaders.cli import cli_hits, cli_reference
 from vlicense.discovery.project import (
     LOADER_MODULES,
     FileResult,
@@ -653,6 +655,13 @@ class _Run:
             if ref.module in STDLIB or ref.module in self.first_party:
                 continue
             imports.append(ref)
+        # A weight found by name is a fallback: where a loader call (or a config/CLI form) loads the same weight,
+        # the load site speaks for it.
+        loaded = {(r.loader, r.name) for r in refs if isinstance(r, ModelReference) and r.found_by != "name"}
+        # Likewise where a load's value is written (its origin: the constant a loader call reads).
+        written = {(o.path, o.line) for r in refs if isinstance(r, ModelReference) and r.found_by != "name" for o in r.origins}
+        refs = [r for r in refs if not (isinstance(r, ModelReference) and r.found_by == "name"
+                                        and ((r.loader, r.name) in loaded or (r.location.path, r.location.line) in written))]
         models = sorted({r for r in refs if isinstance(r, ModelReference)}, key=lambda m: (*_loc_key(m.location), m.loader, m.name, m.variant or "", m.api))
         unresolved = sorted({r for r in refs if not isinstance(r, ModelReference)}, key=lambda u: (*_loc_key(u.location), u.loader, u.expression, u.reason, u.candidates))
         skipped = sorted(set(self.skipped + reader.skipped), key=lambda s: (s.path, s.reason))
@@ -720,6 +729,10 @@ def prefilter(path: Path, rel: str) -> Prefiltered:
         loader_modules = {r.module for r in found[0]} & LOADER_MODULES
         if loader_modules and may_call_loader(source, loader_modules):
             return Prefiltered(sha, data, None, None)
+        # A known weight's name (an Ultralytics asset, a weight URL) counts wherever it is passed or assigned, and
+        # a project class may inherit a library's loader (``Net.from_pretrained`` with Net(PyTorchModelHubMixin)).
+        if may_load_through_project_class(source) or names_known_weight(source):
+            return Prefiltered(sha, data, None, None)
         # Linking drops standard-library imports anyway: not carrying them makes results and cache entries small.
         imports = [r for r in found[0] if r.module not in STDLIB]
         return Prefiltered(sha, data, pack_imports(FileResult(rel, imports=imports, import_names=found[1])), None)
@@ -750,19 +763,24 @@ def analyze_notebook(index: ProjectIndex, rel: str, scope: str, *, full: bool = 
     spelled) is not parsed: its imports are read by the lexer (a caller of a project wrapper is upgraded to
     ``full`` later, like a .py file)."""
     code = notebooks.extract(decode_text(read_bytes(index.base / rel, MAX_NOTEBOOK_BYTES)))
-    skipped: list[SkippedFile] = []
+    skipped = [SkippedFile(rel, f"code cell {cell} not scanned: {reason}") for cell, reason in code.skipped_cells]
     if not full:
         light = _light_notebook(code, rel)
         if light is not None:
             _shell_commands(code, rel, scope, light)
             return light, skipped
     # A cell that is not Python 3 is blanked (and reported) so the other cells are still scanned.
+    budget = Budget("notebook", seconds=2 * FILE_SECONDS)  # each retry parses the whole code again
     for _ in range(MAX_NOTEBOOK_RETRIES):
         source = code.source
         try:
             tree = parse(source, rel)
             break
         except PythonSyntaxError as exc:
+            try:
+                budget.check()
+            except OverLimit as over:
+                raise Unreadable(f"too many code cells that are not valid Python 3: {over}") from None
             cell, cell_line = code.position(exc.line) if exc.line else (None, None)
             if cell is None:
                 raise Unreadable(f"notebook code {exc.reason}") from exc
@@ -792,6 +810,8 @@ def _light_notebook(code: notebooks.NotebookCode, rel: str) -> FileResult | None
     loader_modules = {r.module for r in found[0]} & LOADER_MODULES
     if loader_modules and may_call_loader(source, loader_modules):
         return None
+    if may_load_through_project_class(source) or names_known_weight(source):
+        return None
     imports = []
     for raw in found[0]:
         if raw.module in STDLIB:
@@ -803,18 +823,14 @@ def _light_notebook(code: notebooks.NotebookCode, rel: str) -> FileResult | None
 
 
 def _shell_commands(code: notebooks.NotebookCode, rel: str, scope: str, result: FileResult) -> None:
-    """``!pip install`` requirements and ``!yolo ... model=`` loads of a notebook's shell lines."""
+    """``!pip install`` requirements and the loads of catalog CLI commands (``!yolo ... model=``) in shell lines."""
     for shell in code.shell:
         location = Location(rel, code.file_line(shell.cell, shell.cell_line) or shell.line, 1, shell.command.strip()[:200], shell.cell, shell.cell_line)
         for tokens in notebooks.split_commands(shell.command):
             for name, spec in notebooks.pip_installs(tokens):
                 result.requirements.append(RequirementReference(name, spec, location, scope))
-            for weights_name in notebooks.yolo_models(tokens):
-                if weights_name is None:
-                    result.references.append(ModelReference("ultralytics", DEFAULT_WEIGHTS["YOLO"], location, variant="YOLO",
-                                                            api=f"yolo CLI (default weights in ultralytics {DEFAULTS_VERSION})", scope=scope))
-                else:
-                    result.references.append(ModelReference("ultralytics", weights_name, location, variant="YOLO", api="yolo CLI", scope=scope))
+            for hit in cli_hits(tokens):
+                result.references += cli_reference(hit, location, scope, f"{hit.rule.commands[0]} CLI")
 
 
 def _add_scan(scan: registry.FileScan, other: list, imports: list, requirements: list, skipped: list) -> None:

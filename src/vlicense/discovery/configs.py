@@ -12,16 +12,21 @@ from functools import lru_cache
 from json.decoder import scanstring
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import yaml
 
+from vlicense.bounded import CONFIG_YAML, OverLimit, compose_yaml, load_json, load_toml, paused_gc, yaml_problem
 from vlicense.discovery import registry
+from vlicense.discovery.loaders import CATALOG
 from vlicense.discovery.loaders.base import (
     looks_like_path,
     normalize_path,
     weight_format,
 )
+from vlicense.discovery.loaders.cli import text_references
+from vlicense.knowledge.loader_catalog import Part
+from vlicense.knowledge.weight_urls import valid_hub_id, weight_for_url
 from vlicense.discovery.registry import FileScan
 from vlicense.discovery.sources import Unreadable, decode_text, read_bytes
 from vlicense.model import Location, ModelReference, SkippedFile, UnresolvedReference
@@ -33,7 +38,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 SCANNER_NAME = "configs"
 # Bump when what the scanner reports changes: it keys the per-file result cache.
-SCANNER_VERSION = "1"
+SCANNER_VERSION = "2"
 MAX_CONFIG_BYTES = 2 * 1024 * 1024
 SNIPPET_LIMIT = 200
 
@@ -119,13 +124,11 @@ def is_hub_key(key: str) -> bool:
 TORCHVISION_ENUM = re.compile(r"^(?:torchvision\.models\.(?:[a-z_0-9]+\.)*)?([A-Za-z0-9_]+_Weights)\.([A-Za-z0-9_]+)$")
 # ``Enum.MEMBER`` members are upper case (``IMAGENET1K_V2``, ``COCO_V1``, ``DEFAULT``).
 TORCHVISION_MEMBER = re.compile(r"^[A-Z][A-Z0-9_]*$")
-HUB_REPO_ID = re.compile(r"^[A-Za-z0-9](?:[\w\-.]{0,94}[A-Za-z0-9_])?(?:/[A-Za-z0-9](?:[\w\-.]{0,94}[A-Za-z0-9_])?)?$")
 # Name suffixes that make an ``a/b`` value a file path, never a Hub id (``configs/yolov8.yaml``).
 NON_WEIGHT_SUFFIXES = (
     ".yaml", ".yml", ".json", ".txt", ".py", ".cfg", ".ini", ".toml", ".md", ".csv", ".xml", ".zip", ".tar",
     ".gz", ".tgz", ".png", ".jpg", ".jpeg", ".mp4", ".html", ".sh", ".log",
 )  # fmt: skip
-ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 # ``${oc.env:MODEL,yolov8n.pt}`` (OmegaConf) and ``${MODEL:-yolov8n.pt}`` (shell/compose): the default is used.
 _INTERPOLATION_DEFAULT = re.compile(r"^\$\{(?:oc\.env:[\w.]+\s*,|[A-Za-z_]\w*:?-)\s*(?P<default>[^${}]+?)\s*\}$")
 _INTERPOLATION = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_]\w*|\{\{[^}]*\}\}|%\([^)]*\)s")
@@ -183,7 +186,7 @@ def classify_value(raw: str, location: Location, ctx: ValueContext) -> list[Refe
         return [UnresolvedReference(location, "file", value, "OpenMMLab model-zoo alias: its weights and license are not known statically")]
     if lowered.startswith(("hf-hub:", "hf_hub:")):
         repo, _, revision = value.split(":", 1)[1].partition("@")
-        if _valid_hub_id(repo):
+        if valid_hub_id(repo):
             return [_model("huggingface", repo, location, ctx, revision=revision or None)]
         return [UnresolvedReference(location, "huggingface", value, "not a valid Hugging Face Hub id")]
     enum = TORCHVISION_ENUM.match(value)
@@ -204,7 +207,7 @@ def classify_value(raw: str, location: Location, ctx: ValueContext) -> list[Refe
         return [_model("file", local, location, ctx, variant="directory")]
     if looks_like_path(value):
         return []
-    if _valid_hub_id(value):
+    if valid_hub_id(value):
         return [_model("huggingface", value, location, ctx)]
     return []
 
@@ -216,9 +219,23 @@ def _bare_name(value: str, location: Location, ctx: ValueContext) -> list[Refere
     pretrained_off = any(ctx.siblings.get(flag) is False for flag in PRETRAINED_FLAGS)
     tv_target = target.startswith("torchvision.")
     arch = value.split(".", 1)[0]
-    if not tv_target and (arch in _timm_archs() or kb.timm_tag(value) is not None):
-        return [] if pretrained_off else [_model("timm", value, location, ctx)]
     enum_name = kb.torchvision_enum_for_builder(value)
+    if not tv_target and (arch in _timm_archs() or kb.timm_tag(value) is not None):
+        if pretrained_off:
+            return []
+        if enum_name and "." not in value and not target.startswith("timm."):
+            # Both libraries publish weights under this name (anomalib's CFA loads torchvision's wide_resnet50_2):
+            # without the loading library, which weights is not known, and guessing could be wrong.
+            return [
+                UnresolvedReference(
+                    location,
+                    "timm",
+                    value,
+                    "names both a timm architecture and a torchvision builder; which library loads it is not known from this config",
+                    (f"timm:{value}", f"torchvision:{enum_name}.DEFAULT"),
+                )
+            ]
+        return [_model("timm", value, location, ctx)]
     if enum_name:
         if pretrained_off:
             return []
@@ -233,7 +250,7 @@ def _bare_name(value: str, location: Location, ctx: ValueContext) -> list[Refere
                 (f"{enum_name}.DEFAULT",),
             )
         ]
-    if ctx.hub_key and _valid_hub_id(value) and not value.isdigit() and value.lower() not in ("none", "null", "true", "false"):
+    if ctx.hub_key and valid_hub_id(value) and not value.isdigit() and value.lower() not in ("none", "null", "true", "false"):
         return [_model("huggingface", value, location, ctx)]
     if kb.hub_model(value) is not None:
         return [_model("huggingface", value, location, ctx)]
@@ -276,14 +293,6 @@ def _model(loader: str, name: str, location: Location, ctx: ValueContext, **kw: 
     return ModelReference(loader=loader, name=name, location=location, scope=ctx.scope, api=ctx.api, **kw)  # type: ignore[arg-type]
 
 
-def _valid_hub_id(value: str) -> bool:
-    """huggingface_hub's repo-id rules (validate_repo_id), without importing the library on the hot path."""
-    if not HUB_REPO_ID.match(value) or "--" in value or ".." in value or value.endswith(".git"):
-        return False
-    org, _, name = value.rpartition("/")
-    return not (org and (org.isdigit() and name.isdigit()))
-
-
 def _project_path(ctx: ValueContext, path: str) -> str | None:
     """``path`` relative to the root (or to the config file's folder) when it exists in the project."""
     if not path or path.startswith(("/", "~")) or re.match(r"^[A-Za-z]:/", path):
@@ -318,68 +327,22 @@ def _collapse(path: str) -> str | None:
 
 # ------------------------------------------------------------------------------------------------ URLs
 
-ULTRALYTICS_RELEASE = re.compile(r"^/ultralytics/assets/releases/download/(?P<tag>[^/]+)/(?P<file>[^/]+)$")
-HF_FILE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/(?:resolve|blob|raw)/(?P<rev>[^/]+)/(?P<file>.+)$")
-HF_REPO = re.compile(r"^/(?P<repo>[^/]+/[^/]+?)/?$")
-# Non-model Hub pages (``/datasets/org/x``, ``/spaces/org/x``) are not model repositories.
-HF_NON_MODEL = ("datasets", "spaces", "docs", "blog", "models", "collections", "papers", "api", "learn", "tasks")
-
-
 def url_reference(url: str, location: Location, scope: str, api: str, *, strict: bool = True) -> Reference | None:
-    """A reference for a download URL of weights, or None for a URL that is not one.
+    """A reference for a download URL of weights (knowledge/weight_urls.py), or None for a URL that is not one.
 
-    Hub ``resolve`` URLs -> huggingface (variant = file); Ultralytics release assets -> ultralytics;
-    ``download.pytorch.org/models/<file>`` -> the torchvision weights with that URL (knowledge base); any other
-    URL of a weight file -> UnresolvedReference. ``strict=False`` (config values) also accepts Hub repo pages.
+    A Hub file, an Ultralytics asset or a weight a generated table lists -> that model; any other weight file ->
+    UnresolvedReference (its license is not known statically). ``strict=False`` (config values) also accepts Hub
+    repository pages and archives.
     """
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
+    found = weight_for_url(url, repo_pages=not strict, archives=not strict)
+    if found is None:
         return None
-    host = (parts.hostname or "").lower()
-    path = unquote(parts.path)
-    if host in ("huggingface.co", "www.huggingface.co", "hf.co"):
-        match = HF_FILE.match(path)
-        if match and match.group("repo").split("/")[0] not in HF_NON_MODEL:
-            repo, rev = match.group("repo"), match.group("rev")
-            if _valid_hub_id(repo):
-                revision = None if rev in ("main", "master") else rev
-                return ModelReference("huggingface", repo, location, variant=match.group("file"), revision=revision, api=api, scope=scope)
-        match = HF_REPO.match(path)
-        if not strict and match and match.group("repo").split("/")[0] not in HF_NON_MODEL and _valid_hub_id(match.group("repo")):
-            return ModelReference("huggingface", match.group("repo"), location, api=api, scope=scope)
-    if host == "github.com":
-        match = ULTRALYTICS_RELEASE.match(path)
-        if match and weight_format(match.group("file")):
-            return ModelReference("ultralytics", match.group("file"), location, api=api, scope=scope)
-    fmt = weight_format(path)
-    if host == "download.pytorch.org" and path.startswith("/models/") and fmt:
-        member = torchvision_member_for_url(path.rsplit("/", 1)[-1])
-        if member:
-            return ModelReference("torchvision", "", location, variant=member, api=api, scope=scope)
+    if found.loader != "file":
+        return ModelReference(found.loader, found.name, location, variant=found.variant, revision=found.revision,  # type: ignore[arg-type]
+                              api=api, scope=scope)
+    if found.host == "download.pytorch.org" and urlsplit(url.strip()).path.startswith("/models/"):
         return UnresolvedReference(location, "torchvision", url, "download.pytorch.org weight file not in the knowledge base's torchvision table")
-    if fmt or (not strict and path.lower().endswith(ARCHIVE_SUFFIXES)):
-        return UnresolvedReference(location, "file", url, f"weights downloaded from {host or 'a URL'}: their license is not known statically")
-    return None
-
-
-def torchvision_member_for_url(filename: str) -> str | None:
-    """``resnet50-11ad3fa6.pth`` -> ``ResNet50_Weights.IMAGENET1K_V2`` (from the KB's torchvision weight urls)."""
-    return _torchvision_urls().get(filename)
-
-
-@lru_cache(maxsize=1)
-def _torchvision_urls() -> dict[str, str]:
-    try:
-        table = json.loads((_kb().directory / "torchvision.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    out: dict[str, str] = {}
-    for member, entry in sorted((table.get("weights") or {}).items()):
-        url = entry.get("url") if isinstance(entry, dict) else None
-        if isinstance(url, str) and url:
-            out.setdefault(url.rsplit("/", 1)[-1], member)
-    return out
+    return UnresolvedReference(location, "file", url, f"weights downloaded from {found.host or 'a URL'}: their license is not known statically")
 
 
 @lru_cache(maxsize=1)
@@ -449,21 +412,16 @@ class Malformed(Exception):
 
 
 def yaml_documents(text: str) -> list[object]:
-    """Every YAML document as a tree of dict/list/Scalar (composed only: no object is ever constructed)."""
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    """Every YAML document as a tree of dict/list/Scalar (composed only: no object is ever constructed).
+
+    Raises Malformed, or OverLimit when the document breaks a limit (nodes, alias expansion, depth).
+    """
     try:
-        nodes = list(yaml.compose_all(text, Loader=loader_cls))
+        nodes = compose_yaml(text, CONFIG_YAML, every_document=True)
     except yaml.YAMLError as exc:
-        raise Malformed(f"malformed YAML ({_yaml_reason(exc)})") from exc
-    except RecursionError as exc:
-        raise Malformed("malformed YAML (nested too deeply)") from exc
-    return [_yaml_tree(node) for node in nodes if node is not None]
-
-
-def _yaml_reason(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return f"{problem} at line {mark.line + 1}" if mark is not None else str(problem)
+        raise Malformed(f"malformed YAML ({yaml_problem(exc)})") from exc
+    with paused_gc():
+        return [_yaml_tree(node) for node in nodes if node is not None]
 
 
 _YAML_BOOL = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
@@ -525,9 +483,7 @@ def _yaml_tree(root: yaml.Node) -> object:
 def json_tree(text: str) -> object:
     """The JSON document as a tree of dict/list/Scalar with exact positions of every string."""
     try:
-        data = json.loads(text)
-    except RecursionError as exc:
-        raise Malformed("malformed JSON (nested too deeply)") from exc
+        data = load_json(text, max_bytes=MAX_CONFIG_BYTES)
     except ValueError as exc:
         raise Malformed(f"malformed JSON ({exc})") from exc
     if not _has_model_key(data):
@@ -713,11 +669,9 @@ class _JsonPositions:
 def toml_tree(text: str, *, pyproject: bool = False) -> object:
     """The TOML document as dict/list/Scalar; string positions found by searching the lines under their table."""
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text, max_bytes=MAX_CONFIG_BYTES)
     except tomllib.TOMLDecodeError as exc:
         raise Malformed(f"malformed TOML ({exc})") from exc
-    except RecursionError as exc:
-        raise Malformed("malformed TOML (nested too deeply)") from exc
     if pyproject:
         for path in PYPROJECT_SKIPPED:
             parent: Any = data
@@ -841,6 +795,8 @@ def scan(path: Path, rel: str, scope: str) -> FileScan:
         _set_aside_catalog(rel, result)
     except Malformed as exc:
         result.skipped.append(SkippedFile(rel, str(exc)))
+    except OverLimit as exc:
+        result.skipped.append(SkippedFile(rel, f"config file not scanned: {exc}"))
     except Exception as exc:  # noqa: BLE001 - a scanner bug must not abort the audit; it is reported instead
         result.skipped.append(SkippedFile(rel, f"internal error while scanning config ({type(exc).__name__}: {exc})"))
     return result
@@ -924,6 +880,16 @@ def _dedupe(items: list) -> list:
 
 
 _ENV_ITEM = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
+# LightningCLI/jsonargparse: ``model: {class_path: pkg.Model, init_args: {backbone: ...}}``.
+INIT_ARGS_KEYS = ("init_args", "dict_kwargs")
+
+
+def _loader_part(target: str, key: str) -> Part | None:
+    """The catalog part whose id keyword is ``key`` for a callee a config names (``_target_``/``class_path``)."""
+    rule = CATALOG.rule_for(target.strip())
+    if rule is None:
+        return None
+    return next((p for p in rule.parts if p.id is not None and p.id.kw == key and p.mapping.map != "none"), None)
 
 
 def _env_model_item(text: str) -> bool:
@@ -940,34 +906,37 @@ class _Walker:
         self.scope = "dev" if workflow and scope == "runtime" else scope
 
     def walk(self, document: object) -> None:
-        stack: list[tuple[object, int]] = [(document, 0)]
+        # (node, depth, owner): owner is the callee a LightningCLI/jsonargparse parent names for ``init_args``.
+        stack: list[tuple[object, int, str]] = [(document, 0, "")]
         seen: set[int] = set()
         while stack:
-            node, depth = stack.pop()
+            node, depth, owner = stack.pop()
             # YAML aliases share containers: each is walked once (a "billion laughs" file stays linear).
             if id(node) in seen:
                 continue
             seen.add(id(node))
             if isinstance(node, dict):
-                self._mapping(node, depth, stack)
+                self._mapping(node, depth, stack, owner)
             elif isinstance(node, list):
-                stack.extend((child, depth + 1) for child in reversed(node) if isinstance(child, (dict, list)))
+                stack.extend((child, depth + 1, "") for child in reversed(node) if isinstance(child, (dict, list)))
 
-    def _mapping(self, node: dict, depth: int, stack: list[tuple[object, int]]) -> None:
+    def _mapping(self, node: dict, depth: int, stack: list[tuple[object, int, str]], owner: str) -> None:
         siblings = {k.lower(): v.value for k, v in node.items() if isinstance(v, Scalar)}
-        children: list[object] = []
+        target = siblings.get("_target_") or owner
+        class_path = siblings.get("class_path")
+        children: list[tuple[object, str]] = []
         for key, value in node.items():
             # Hydra's top-level ``defaults`` list picks config files (``model: resnet50`` -> conf/model/resnet50.yaml).
             if depth == 0 and key == "defaults" and isinstance(value, list):
                 continue
             if isinstance(value, (dict, list)):
-                children.append(value)
+                children.append((value, str(class_path) if key in INIT_ARGS_KEYS and isinstance(class_path, str) else ""))
             if self.workflow and key == "run" and isinstance(value, Scalar) and isinstance(value.value, str):
                 self._shell(value)
                 continue
             if isinstance(value, Scalar):
-                if isinstance(value.value, str) and is_model_key(key):
-                    self._value(key, value, siblings)
+                if isinstance(value.value, str) and (is_model_key(key) or (target and _loader_part(str(target), key))):
+                    self._value(key, value, siblings, str(target or ""))
             elif isinstance(value, list):
                 for item in value:
                     if not isinstance(item, Scalar) or not isinstance(item.value, str):
@@ -979,16 +948,19 @@ class _Walker:
                         self._value(env.group("key"), shifted, siblings)
                     elif is_model_key(key) and not env:
                         self._value(key, item, siblings)
-        stack.extend((child, depth + 1) for child in reversed(children))
+        stack.extend((child, depth + 1, child_owner) for child, child_owner in reversed(children))
 
-    def _value(self, key: str, scalar: Scalar, siblings: Mapping[str, object]) -> None:
+    def _value(self, key: str, scalar: Scalar, siblings: Mapping[str, object], target: str = "") -> None:
         value = str(scalar.value)
-        target = str(siblings.get("_target_") or "")
         # Hydra ``_target_: timm.create_model`` loads pretrained weights only with ``pretrained: true``.
         if target.endswith("timm.create_model") and key.lower() == "model_name" and siblings.get("pretrained") is not True:
             return
+        part = _loader_part(target, key) if target else None
         if target.startswith("torchvision.models.") and key.lower() == "weights":
             refs = self._torchvision_weights(value, scalar, siblings)
+        elif part is not None and not target.startswith(("timm.", "torchvision.")):
+            # A known library receives this value: its loader decides which door the id goes through.
+            refs = text_references(part.mapping, value, self._location(scalar), self.scope, f"config key {key!r} for {target}")
         else:
             ctx = ValueContext(self.root, self.rel, self.scope, f"config key {key!r}", siblings, is_hub_key(key))
             refs = classify_value(value, self._location(scalar), ctx)

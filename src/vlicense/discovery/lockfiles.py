@@ -10,7 +10,6 @@ pylock.toml and Pipfile.lock do not record it, so their packages are ``direct=Fa
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -19,6 +18,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from vlicense.bounded import OverLimit, load_json, load_toml
 from vlicense.discovery.registry import FileScan, register
 from vlicense.discovery.sources import Unreadable, decode_text, read_bytes
 from vlicense.model import Location, RequirementReference, SkippedFile
@@ -34,6 +34,8 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 VERSION = "1"
 # Lock files of large projects run to a few MB; anything far larger is not a lock file we should parse.
 MAX_LOCK_BYTES = 32 * 1024 * 1024
+# tomllib is pure Python (about 4 MB/s): a TOML lock file past this would take over two seconds to parse.
+MAX_TOML_LOCK_BYTES = 8 * 1024 * 1024
 _PYLOCK = re.compile(r"^pylock(\.[^./\\]+)?\.toml$")
 _GROUP_MARKER = re.compile(r"""['"]([^'"]+)['"]\s+in\s+dependency_groups""")
 _EXTRA_MARKER = re.compile(r"""['"]([^'"]+)['"]\s+in\s+extras""")
@@ -69,9 +71,11 @@ def _toml(text: str) -> dict[str, Any]:
     if tomllib is None:  # pragma: no cover
         raise Unreadable("lock file not read (needs Python 3.11+ or the tomli package)")
     try:
-        return tomllib.loads(text)
+        return load_toml(text, max_bytes=MAX_TOML_LOCK_BYTES, what="TOML lock file")
     except tomllib.TOMLDecodeError as error:
         raise Unreadable(f"malformed TOML ({error})") from error
+    except OverLimit as error:
+        raise Unreadable(f"lock file not read: {error}") from None
 
 
 # ------------------------------------------------------------------------------------------------ uv.lock
@@ -207,9 +211,11 @@ def _pylock(data: dict[str, Any], text: str, rel: str) -> list[RequirementRefere
 
 def _pipfile_lock(text: str, rel: str) -> list[RequirementReference]:
     try:
-        data = json.loads(text)
+        data = load_json(text, max_bytes=MAX_LOCK_BYTES, what="Pipfile.lock")
     except ValueError as error:
         raise Unreadable(f"malformed JSON ({error})") from error
+    except OverLimit as error:
+        raise Unreadable(f"lock file not read: {error}") from None
     if not isinstance(data, dict):
         raise Unreadable("malformed Pipfile.lock (not a JSON object)")
     lines = _NameLines(text, '^\\s*"{}"\\s*:')

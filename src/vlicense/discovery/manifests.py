@@ -15,6 +15,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from vlicense.bounded import OverLimit, load_toml
 from vlicense.discovery.sources import (
     MAX_TEXT_BYTES,
     Unreadable,
@@ -160,9 +161,11 @@ class ManifestReader:
         if tomllib is None:  # pragma: no cover
             raise Unreadable("pyproject.toml not read (needs Python 3.11+ or the tomli package)")
         try:
-            data = tomllib.loads(text)
+            data = load_toml(text, max_bytes=MAX_TEXT_BYTES, what="pyproject.toml")
         except tomllib.TOMLDecodeError as exc:
             raise Unreadable(f"malformed TOML ({exc})") from exc
+        except OverLimit as exc:
+            raise Unreadable(f"not read: {exc}") from None
         lines = text.splitlines()
         project = data.get("project")
         if isinstance(project, dict):

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from vlicense.discovery.sources import Unreadable
+from vlicense.bounded import Budget, OverLimit, load_json, size_text
+from vlicense.discovery.sources import MAX_NOTEBOOK_BYTES, MAX_PYTHON_BYTES, Unreadable
+
+# A real notebook has hundreds of cells and thousands of lines; far beyond that is not worth the time it costs.
+MAX_CELLS = 20_000
+MAX_CELL_CHARS = 1024 * 1024
+MAX_SOURCE_LINES = 200_000
+MAX_LOCATE_MISSES = 16
 
 # Cell magics whose body is still Python; any other ``%%magic`` cell (bash, html, writefile...) is not.
 PYTHON_CELL_MAGICS = frozenset({"%%time", "%%timeit", "%%capture", "%%prun", "%%memit", "%%debug"})
@@ -40,6 +47,8 @@ class NotebookCode:
     # Per code cell, per line: the 1-based line of the .ipynb file holding it (0 when not found).
     file_lines: list[list[int]] = field(default_factory=list)
     shell: list[ShellLine] = field(default_factory=list)
+    # Code cells left out because they broke a limit: (code-cell index, reason). The cell is blanked, the rest scanned.
+    skipped_cells: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def source(self) -> str:
@@ -68,10 +77,16 @@ class NotebookCode:
 
 
 def extract(text: str) -> NotebookCode:
-    """Parse notebook JSON (nbformat 3 or 4); markdown and raw cells are ignored."""
+    """Parse notebook JSON (nbformat 3 or 4); markdown and raw cells are ignored.
+
+    Bounded: JSON depth and size, number of cells, source lines and code characters (a notebook declaring a
+    huge cell or countless lines is refused with the limit it broke, in Unreadable's message).
+    """
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
+        data = load_json(text, max_bytes=MAX_NOTEBOOK_BYTES, what="notebook JSON")
+    except OverLimit as exc:
+        raise Unreadable(str(exc)) from None
+    except ValueError as exc:
         raise Unreadable(f"malformed notebook (not valid JSON: {exc})") from exc
     if not isinstance(data, dict):
         raise Unreadable("malformed notebook (top level is not an object)")
@@ -83,13 +98,21 @@ def extract(text: str) -> NotebookCode:
         key = "input"
     else:
         raise Unreadable("malformed notebook (no cells)")
+    if len(cells) > MAX_CELLS:
+        raise Unreadable(f"notebook with more than {MAX_CELLS:,} cells")
     code = NotebookCode()
     locator = _FileLines(text)
+    budget = Budget("notebook")
+    lines_seen = code_chars = 0
     for cell in cells:
         if not isinstance(cell, dict):
             continue
+        budget.check()
         raw = cell.get(key, cell.get("source", ""))
         parts = raw if isinstance(raw, list) else [raw]
+        lines_seen += len(parts)
+        if lines_seen > MAX_SOURCE_LINES:
+            raise Unreadable(f"notebook with more than {MAX_SOURCE_LINES:,} source lines")
         positions = locator.find(parts)
         if cell.get("cell_type") != "code":
             continue
@@ -98,6 +121,13 @@ def extract(text: str) -> NotebookCode:
         if not isinstance(raw, str):
             raise Unreadable("malformed notebook (cell source is not text)")
         index = len(code.cell_sources)
+        if len(raw) > MAX_CELL_CHARS:
+            # One huge cell (pasted data, a generated blob) is left out; the notebook's other cells still count.
+            code.skipped_cells.append((index, f"larger than {size_text(MAX_CELL_CHARS)}"))
+            raw = "pass"
+        code_chars += len(raw)
+        if code_chars > MAX_PYTHON_BYTES:
+            raise Unreadable(f"notebook code larger than {size_text(MAX_PYTHON_BYTES)} (the limit for a Python file)")
         first = sum(len(c) for c in code.cell_sources) + 1
         lines, shell = _python_lines(raw)
         code.cell_sources.append(lines)
@@ -113,18 +143,23 @@ class _FileLines:
         self.text = text
         self.cursor = 0
         self.line = 1
+        # A string written with unusual escapes is not found, and each miss searches the rest of the file: after
+        # a few misses, lines are no longer looked up (locations fall back to code lines), so the work stays linear.
+        self.misses = 0
 
     def find(self, parts: list[object]) -> list[int]:
         out = []
         for part in parts:
             found = -1
-            if isinstance(part, str):
+            if isinstance(part, str) and self.misses < MAX_LOCATE_MISSES:
                 for needle in (json.dumps(part, ensure_ascii=False), json.dumps(part)):
                     found = self.text.find(needle, self.cursor)
                     if found >= 0:
                         self.line += self.text.count("\n", self.cursor, found)
                         self.cursor = found + len(needle)
                         break
+                else:
+                    self.misses += 1
             out.append(self.line if found >= 0 else 0)
         return out
 
@@ -170,8 +205,6 @@ def _python_lines(raw: str) -> tuple[list[str], list[tuple[int, str]]]:
 
 # ------------------------------------------------------------------------------------------ shell commands
 
-YOLO_MODES = frozenset({"train", "val", "predict", "export", "track", "benchmark"})
-YOLO_TASKS = frozenset({"detect", "segment", "classify", "pose", "obb"})
 _PIP_VALUE_OPTIONS = frozenset({"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
                                 "--extra-index-url", "-f", "--find-links", "--target", "-t", "--prefix", "--root",
                                 "--platform", "--python-version", "--implementation", "--abi", "--upgrade-strategy",
@@ -220,20 +253,3 @@ def pip_installs(tokens: list[str]) -> list[tuple[str, str]]:
             continue
         out.append((canonicalize_name(req.name), str(req.specifier)))
     return out
-
-
-def yolo_models(tokens: list[str]) -> list[str | None]:
-    """``yolo [task] mode model=x.pt ...`` -> ["x.pt"]; [None] when the mode loads the default weights."""
-    if not tokens or tokens[0] != "yolo":
-        return []
-    args = tokens[1:]
-    positional = [a for a in args if "=" not in a]
-    if positional and positional[0] in YOLO_TASKS:
-        positional = positional[1:]
-    if not positional or positional[0] not in YOLO_MODES:
-        return []
-    for arg in args:
-        key, _, value = arg.partition("=")
-        if key == "model":
-            return [] if value.lower().endswith((".yaml", ".yml")) else [value]
-    return [None]

@@ -27,7 +27,8 @@ from vlicense.discovery.bindings import Binding, Scope
 from vlicense.discovery.budget import BudgetExceeded, Tracker
 from vlicense.discovery.configvalues import config_value
 from vlicense.discovery.evaluator import CLICK_DECORATORS, MAX_ROWS, Evaluator, Frame, _bases
-from vlicense.discovery.loaders import LOADERS_BY_MODULE
+from vlicense.discovery.loaders import LOADERS_BY_MODULE, callee_name
+from vlicense.discovery.loaders.by_name import WEIGHT_KEYWORDS, named_weights, unnamed_weight_keywords
 from vlicense.discovery.loaders.base import (
     CallLoader,
     _clip,
@@ -108,9 +109,10 @@ class ModuleAnalysis:
         self.index = index
         self.rel = rel
         self.text = SourceText(source)
+        self.source = source
+        self.tree = tree
         self.scope_label = scope_label
         self.is_setup = is_setup
-        self.tree = tree
         self.locate = locate or self._locate
         self.module = Scope("module", name=rel)
         self.calls: list[tuple[ast.Call, Scope]] = []
@@ -207,12 +209,21 @@ class ModuleAnalysis:
 
     def _run(self, result: FileResult) -> None:
         pending: list[tuple[ast.Call, Scope]] = []
+        unnamed: set[int] = set()
+        handled: set[int] = set()
         consumed: set[int] = set()
         node: ast.Call | None = None
         try:
             for node, scope in self.calls:
-                if id(node) not in consumed and not self._call(result, node, scope, consumed):
+                if id(node) in consumed:
+                    continue
+                outcome = self._call(result, node, scope, consumed)
+                if outcome == "load":
+                    handled.add(id(node))
+                elif outcome != "setup":
                     pending.append((node, scope))
+                    if outcome == "unnamed":
+                        unnamed.add(id(node))
             # Calls of project functions that are wrappers; repeated so wrappers defined later in the file count.
             done: set[int] = set()
             for _ in range(MAX_WRAPPER_DEPTH):
@@ -223,6 +234,8 @@ class ModuleAnalysis:
                         progress = True
                 if not progress:
                     break
+            node = None
+            self._by_name(result, [(n, sc) for n, sc in pending if id(n) in unnamed and id(n) not in done], handled | consumed | done)
         except BudgetExceeded as exc:
             # Bounded work: what the budget cuts short is reported, at the call being analyzed.
             where = self.locate(node.lineno, node.col_offset) if node is not None else self.locate(1, 0)
@@ -236,27 +249,28 @@ class ModuleAnalysis:
         except BudgetExceeded as exc:
             result.references.append(UnresolvedReference(self.locate(1, 0), "python", "", f"{exc}; model hygiene not analyzed"))
 
-    def _call(self, result: FileResult, node: ast.Call, scope: Scope, consumed: set[int]) -> bool:
-        """Analyze one call if it is a loader call (or calls one through the rows of a loop); False otherwise."""
-        qual = self.evaluator.qualname(node.func, scope, node.lineno)
+    def _call(self, result: FileResult, node: ast.Call, scope: Scope, consumed: set[int]) -> str:
+        """Analyze one call: "load" (a loader call, or one through the rows of a loop), "setup" (setup.py),
+        "unnamed" (the callee is no library name), "other"."""
+        qual = callee_name(self.evaluator, node, scope, node.lineno)
         if qual is None:
-            return self._row_call(result, node, scope, consumed)
+            return "load" if self._row_call(result, node, scope, consumed) else "unnamed"
         if self.is_setup and qual in SETUP_CALLS:
             setup_requirements(node, scope, self.evaluator, self.facts)
             result.setup_requirements = list(self.facts.setup_requirements)
             result.setup_problems = list(self.facts.setup_problems)
             result.setup_lines = list(self.text.lines)
             result.setup_name = self.facts.setup_name
-            return True
+            return "setup"
         loader = _loader_for(qual)
         if loader is None:
-            return False
+            return "other"
         self.evaluator.consulted = set()
         location = self.locate(node.lineno, node.col_offset)
         rows = self.evaluator.row_sources(node, scope)
         refs = self._each_row(rows, lambda: run_loader(self, node, scope, qual, loader, location, consumed))
         self._file_refs(result, refs, _Entry(node, scope, loader=loader))
-        return True
+        return "load"
 
     def _row_call(self, result: FileResult, node: ast.Call, scope: Scope, consumed: set[int]) -> bool:
         """``for ctor, w in TABLE: ctor(weights=w)``: the callee comes from the rows; each row is one call."""
@@ -272,7 +286,7 @@ class ModuleAnalysis:
         loaders: list = []
 
         def one_row() -> list[Reference]:
-            qual = self.evaluator.qualname(node.func, scope, node.lineno)
+            qual = callee_name(self.evaluator, node, scope, node.lineno)
             loader = _loader_for(qual) if qual else None
             if loader is None:
                 return []
@@ -325,6 +339,18 @@ class ModuleAnalysis:
         else:
             result.forwards.append((caller, callee))
         return True
+
+    def _by_name(self, result: FileResult, unnamed: list[tuple[ast.Call, Scope]], loads: set[int]) -> None:
+        """Known weights named outside loader calls (``loads``: calls already analyzed as loads), and weight
+        keywords given to callables nobody can name."""
+        for node, scope in unnamed:
+            if any(k.arg in WEIGHT_KEYWORDS for k in node.keywords) and self.resolve_function(node.func, scope, node.lineno) is None:
+                result.references += unnamed_weight_keywords(node, self.locate(node.lineno, node.col_offset), self.text.segment)
+        seen = {(r.loader, r.name) for r in [*result.references, *(r for _, r in result.tagged)] if isinstance(r, ModelReference)}
+        for ref in named_weights(self.tree, self.source, self.locate, self.scope_label, loads):
+            if (ref.loader, ref.name) not in seen:
+                seen.add((ref.loader, ref.name))
+                result.references.append(ref)
 
     def _file_refs(self, result: FileResult, refs: list[Reference], entry: _Entry, *, forwarding: bool = False) -> str | None:
         """Keep ``refs`` (None), or, when they read parameters of an enclosing function, make that function a
@@ -526,7 +552,7 @@ def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tu
         frame = Frame(call, caller.evaluator, scope, owner.evaluator, fscope, skip_self, self_value)
         with owner.evaluator.context({**owner.evaluator.frames, fscope: frame}):
             if entry.loader is not None:
-                qual = owner.evaluator.qualname(entry.call.func, entry.scope, entry.call.lineno) or ""
+                qual = callee_name(owner.evaluator, entry.call, entry.scope, entry.call.lineno) or ""
                 got = run_loader(owner, entry.call, entry.scope, qual, entry.loader, location, set(), via=via)
             else:
                 got = run_wrapper(owner, entry.call, entry.scope, entry.target, location, depth=depth + 1, via=via)

@@ -23,15 +23,6 @@ _LEAF_TYPES = frozenset(
     | {c for base in (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop) for c in base.__subclasses__()}
 )
 _STMT_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
-# A call can only resolve to a loader through an import that spells one of these (torch covers torchvision).
-_LOADER_SPELLINGS = ("torch", "timm", "transformers", "diffusers", "huggingface_hub", "ultralytics", "open_clip")
-
-
-def mentions_loader_library(source: str) -> bool:
-    """Cheap pre-filter: a module that never spells a loader library needs only its imports read."""
-    return any(word in source for word in _LOADER_SPELLINGS)
-
-
 class PythonSyntaxError(Exception):
     """The source is not Python 3 this interpreter can parse; ``line`` is 1-based (0 when unknown)."""
 

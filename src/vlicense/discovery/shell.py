@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import bisect
-import json
 import re
 import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
+from vlicense.bounded import OverLimit, load_json
 from vlicense.discovery import registry
 from vlicense.discovery.configs import (
     MAX_CONFIG_BYTES,
@@ -21,7 +21,7 @@ from vlicense.discovery.configs import (
     is_model_key,
     url_reference,
 )
-from vlicense.discovery.loaders.ultralytics import DEFAULT_WEIGHTS, DEFAULTS_VERSION
+from vlicense.discovery.loaders.cli import CliHit, cli_commands, cli_hits, cli_reference, ultralytics_cli_class
 from vlicense.discovery.manifests import _name_and_specifier
 from vlicense.discovery.registry import FileScan
 from vlicense.discovery.sources import Unreadable, decode_text, read_bytes
@@ -35,7 +35,7 @@ from vlicense.model import (
 
 SCANNER_NAME = "shell"
 # Bump when what the scanner reports changes: it keys the per-file result cache.
-SCANNER_VERSION = "1"
+SCANNER_VERSION = "2"
 
 DOCKERFILE_NAMES = ("dockerfile", "containerfile")
 SHELL_SUFFIXES = (".sh", ".bash")
@@ -233,8 +233,8 @@ def _weightish(text: str) -> bool:
 WRAPPERS = frozenset({"sudo", "exec", "nohup", "time", "command", "builtin", "env", "nice", "stdbuf", "timeout"})
 SHELL_KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "fi", "done"})
 RUNNERS = frozenset({"uv", "poetry", "pipenv", "pdm", "hatch", "rye", "conda", "mamba", "micromamba", "pixi"})
-YOLO_NO_MODEL = frozenset({"help", "checks", "version", "settings", "cfg", "copy-cfg", "solutions", "login", "logout", "hub"})
-YOLO_MODES = frozenset({"train", "val", "predict", "export", "track", "benchmark"})
+# Programs the loader catalog has command-line forms for (``yolo``, ...).
+CATALOG_COMMANDS = cli_commands()
 DOWNLOADERS = frozenset({"wget", "curl", "aria2c", "axel"})
 HF_CLIS = frozenset({"huggingface-cli", "hf"})
 HF_VALUE_OPTIONS = frozenset({"--revision", "--repo-type", "--local-dir", "--cache-dir", "--token", "--max-workers", "--local-dir-use-symlinks", "--etag-timeout", "--type"})
@@ -293,8 +293,8 @@ def _scan_command(ctx: _Context, command: list[Token]) -> None:
         return
     program = PurePosixPath(words[0].text).name
     args = words[1:]
-    if program in ("yolo", "ultralytics"):
-        _yolo(ctx, words[0], args)
+    if program in CATALOG_COMMANDS:
+        _catalog_command(ctx, words)
     elif program in HF_CLIS and args and args[0].text == "download":
         _hf_download(ctx, words[0], args[1:], program)
     elif program in DOWNLOADERS:
@@ -307,37 +307,26 @@ def _scan_command(ctx: _Context, command: list[Token]) -> None:
             _pip_install(ctx, pip_args)
 
 
-def _yolo(ctx: _Context, head: Token, args: list[Token]) -> None:
-    texts = [a.text for a in args]
-    if not texts or any(t in YOLO_NO_MODEL for t in texts if "=" not in t):
-        return
-    api = f"{ctx.api_prefix}yolo CLI"
-    for token in args:
-        if token.text.startswith("model="):
-            value, missing = _expand(token.text[len("model="):], ctx.variables)
-            location = ctx.location(token.line, token.column)
-            if missing:
-                ctx.add([UnresolvedReference(location, "ultralytics", token.text, f"shell variable ${missing} is not set in this file")])
-                return
+def _catalog_command(ctx: _Context, words: list[Token]) -> None:
+    """A command the loader catalog knows (``yolo predict model=x.pt``): each id it names, or the default."""
+    for hit in cli_hits([t.text for t in words]):
+        api = f"{ctx.api_prefix}{hit.rule.commands[0]} CLI"
+        if hit.index is None:
+            head = words[0]
+            ctx.add(cli_reference(hit, ctx.location(head.line, head.column), ctx.scope, api))
+            continue
+        token = words[hit.index]
+        location = ctx.location(token.line, token.column)
+        value, missing = _expand(hit.value, ctx.variables)
+        if missing:
+            ctx.add([UnresolvedReference(location, hit.rule.mapping.loader, token.text, f"shell variable ${missing} is not set in this file")])
+            continue
+        if hit.rule.mapping.map == "ultralytics":
+            # A weights path is read like a config value (project files, official asset names, URLs).
             refs = classify_value(value, location, ctx.value_context(api))
-            ctx.add(replace(r, variant=_ultralytics_class(r.name)) if isinstance(r, ModelReference) and r.loader == "ultralytics" else r for r in refs)
-            return
-    if any(t in YOLO_MODES for t in texts):
-        # Without model= the CLI loads its default weights (ultralytics/cfg/__init__.py entrypoint).
-        default = DEFAULT_WEIGHTS["YOLO"]
-        ctx.add([ModelReference("ultralytics", default, ctx.location(head.line, head.column), "YOLO", api=f"{api} (default weights in ultralytics {DEFAULTS_VERSION})", scope=ctx.scope)])
-
-
-def _ultralytics_class(name: str) -> str:
-    """The class the yolo CLI picks for a weights name (ultralytics/cfg/__init__.py entrypoint)."""
-    stem = PurePosixPath(name).name.lower()
-    if "rtdetr" in stem:
-        return "RTDETR"
-    if "fastsam" in stem:
-        return "FastSAM"
-    if stem.startswith(("sam_", "sam2", "sam3", "mobile_sam")):
-        return "SAM"
-    return "YOLO"
+            ctx.add(replace(r, variant=ultralytics_cli_class(r.name)) if isinstance(r, ModelReference) and r.loader == "ultralytics" else r for r in refs)
+        else:
+            ctx.add(cli_reference(CliHit(hit.rule, hit.index, value), location, ctx.scope, api))
 
 
 def _hf_download(ctx: _Context, head: Token, args: list[Token], program: str) -> None:
@@ -609,9 +598,9 @@ def _docker_command(ctx: _Context, instruction: str, logical: Logical, rest: str
     stripped = rest.strip()
     if stripped.startswith("["):
         try:
-            argv = json.loads(stripped)
-        except ValueError:
-            argv = None
+            argv = load_json(stripped, max_bytes=MAX_CONFIG_BYTES, what="exec-form command")
+        except (ValueError, OverLimit):
+            argv = None  # not an exec form we can read: scanned as shell text below
         if isinstance(argv, list) and all(isinstance(a, str) for a in argv):
             if len(argv) >= 3 and argv[0] in ("sh", "/bin/sh", "bash", "/bin/bash") and argv[1] == "-c":
                 # ``["sh", "-c", "yolo predict ..."]`` runs a shell string.

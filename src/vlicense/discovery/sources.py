@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import tokenize
 from pathlib import Path
 
@@ -19,6 +20,9 @@ def read_bytes(path: Path, limit: int) -> bytes:
     """The file's bytes, or Unreadable when it is too large or cannot be read."""
     try:
         with open(path, "rb") as fh:
+            # The size the file system declares is checked first: a sparse 1 GB file is refused without a read.
+            if os.fstat(fh.fileno()).st_size > limit:
+                raise Unreadable(f"file larger than {limit // (1024 * 1024)} MB")
             data = fh.read(limit + 1)
     except PermissionError as exc:
         raise Unreadable("permission denied") from exc

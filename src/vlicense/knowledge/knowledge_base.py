@@ -208,6 +208,7 @@ class KnowledgeBase:
         names = (curated.get("import_names", {}) or {}).get("import_names") or {}
         self._import_names = {str(k): str(v) for k, v in names.items()}
         self._preprocessors: dict[str, dict[str, Any]] | None = None
+        self._urls: dict[str, tuple[str, str, str | None]] | None = None  # built on first use (weight_by_url)
         self._curated_counts = {
             "models": len(self._models) - len(hub_models) + len(self._families),
             "hub_models": len(hub_models),
@@ -565,6 +566,24 @@ class KnowledgeBase:
                     fact = replace(derived, hf_hub_id=rest)
             return fact
         return None
+
+    def weight_by_url(self, url: str) -> tuple[str, str, str | None] | None:
+        """(loader, name, variant) of the weight a generated table lists under this download URL (torchvision
+        ``url``, timm ``url``, open_clip ``url``; ``https://host/path``), None when no table lists it."""
+        if self._urls is None:
+            urls: dict[str, tuple[str, str, str | None]] = {}
+            for member, entry in sorted((self._tv.get("weights") or {}).items()):
+                if isinstance(entry, dict) and entry.get("url"):
+                    urls.setdefault(str(entry["url"]), ("torchvision", "", member))
+            for tag, entry in sorted((self._timm.get("tags") or {}).items()):
+                if isinstance(entry, dict) and entry.get("url"):
+                    urls.setdefault(str(entry["url"]), ("timm", tag, None))
+            for key, entry in sorted((self._oc.get("pretrained") or {}).items()):
+                if isinstance(entry, dict) and entry.get("url"):
+                    model, _, tag = key.partition(":")
+                    urls.setdefault(str(entry["url"]), ("open_clip", model, tag))
+            self._urls = urls
+        return self._urls.get(url)
 
     def model_ids(self) -> frozenset[str]:
         """Every curated component id (models.yaml and hub_models.yaml)."""

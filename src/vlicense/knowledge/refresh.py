@@ -180,7 +180,8 @@ def _generate_timm() -> dict[str, Any]:
         }
         if cfg.origin_url:
             entry["origin_url"] = cfg.origin_url
-        if not cfg.hf_hub_id and cfg.url:
+        if cfg.url:
+            # The legacy download URL (GitHub releases, dl.fbaipublicfiles.com, ...): maps a URL in the code to the tag.
             entry["url"] = cfg.url
         tags[name] = entry
     # create_model(arch, pretrained=True) resolves the tag-less name through get_pretrained_cfg(arch), which
@@ -195,7 +196,7 @@ def _generate_timm() -> dict[str, Any]:
             "library": "timm",
             "version": _version(timm.__version__),
             "method": "timm.list_pretrained() + timm.models.get_pretrained_cfg(name): license, hf_hub_id, "
-            "origin_url; default tag per arch = get_pretrained_cfg(arch).tag; data = the eval transform "
+            "origin_url, url; default tag per arch = get_pretrained_cfg(arch).tag; data = the eval transform "
             "timm.data.create_transform(**timm.data.resolve_data_config({}, pretrained_cfg=cfg)) builds; "
             "constants = timm.data.constants mean/std tuples",
         },

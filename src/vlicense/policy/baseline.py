@@ -16,11 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from vlicense.bounded import OverLimit, load_json
 from vlicense.errors import PolicyError
 from vlicense.model import SEVERITY_RANK, Finding
 
 BASELINE_FORMAT = "vlicense-baseline"
 BASELINE_VERSION = 1
+# A finding is a few hundred bytes: this holds hundreds of thousands of them.
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
 # Findings about the policy file itself are never baselined (see the module docstring).
 NOT_BASELINED = frozenset({"exception-expired", "exception-unused", "override-unused", "choice-unused"})
 _GATED = ("error", "warning")
@@ -77,10 +80,12 @@ def read_baseline(path: Path) -> dict[str, BaselineEntry]:
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(f"cannot read baseline: {exc}", where=where) from None
     try:
-        doc = json.loads(text)
+        doc = load_json(text, max_bytes=MAX_BASELINE_BYTES, what="baseline")
     except json.JSONDecodeError as exc:
         raise PolicyError(f"baseline is not valid JSON ({exc.msg})", where=f"{where}:{exc.lineno}",
                           fix="regenerate it with --write-baseline FILE") from None
+    except OverLimit as exc:
+        raise PolicyError(f"baseline not read: {exc}", where=where, fix="regenerate it with --write-baseline FILE") from None
     if not isinstance(doc, dict) or doc.get("format") != BASELINE_FORMAT:
         raise PolicyError(f"not a vlicense baseline (expected \"format\": \"{BASELINE_FORMAT}\")", where=where,
                           fix="regenerate it with --write-baseline FILE")

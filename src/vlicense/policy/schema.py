@@ -16,6 +16,7 @@ from license_expression import ExpressionError
 from packaging.utils import canonicalize_name
 
 from vlicense import resources
+from vlicense.bounded import POLICY_YAML, OverLimit, compose_yaml, size_text
 from vlicense.errors import PolicyError
 from vlicense.model import Component, ProjectContext
 from vlicense.knowledge.licenses import LICENSING
@@ -279,10 +280,17 @@ class _Doc:
         self.problems = problems
         self.text: str | None = None
         try:
-            self.text = path.read_text(encoding="utf-8")
+            with path.open("rb") as handle:
+                raw = handle.read(POLICY_YAML.max_bytes + 1)
+            if len(raw) > POLICY_YAML.max_bytes:
+                problems.append(PolicyProblem(str(path), 0, "policy", f"policy file larger than {size_text(POLICY_YAML.max_bytes)}"))
+            else:
+                # Universal newlines, as read_text would: YAML marks (the line numbers we report) count them alike.
+                self.text = raw.decode("utf-8").replace("\r\n", "\n")
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(PolicyProblem(str(path), 0, "policy", f"cannot read policy file: {exc}"))
-        self.loader = yaml.SafeLoader(self.text or "")
+        # Constructs scalar values only; the document is composed (and its size checked) by root().
+        self.loader = yaml.SafeLoader("")
 
     def line(self, node: yaml.Node | None) -> int:
         return node.start_mark.line + 1 if node is not None else 0
@@ -311,7 +319,14 @@ class _Doc:
         if self.text is None:
             return None
         try:
-            node = self.loader.get_single_node()
+            # Pure-Python composer (its error messages are the ones policy tests and users see), same limits as
+            # any YAML from outside: an alias bomb in `exceptions:` would expand in every rule that reads it.
+            nodes = compose_yaml(self.text, POLICY_YAML, loader=yaml.SafeLoader)
+            node = nodes[0] if nodes else None
+        except OverLimit as exc:
+            self.problems.append(PolicyProblem(str(self.path), exc.line, "policy", f"policy YAML over a limit: {exc}",
+                                               "remove the anchors/aliases or nesting that make it expand"))
+            return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             self.problems.append(
@@ -321,8 +336,6 @@ class _Doc:
         except yaml.YAMLError as exc:
             self.note(None, "policy", f"invalid YAML: {exc}")
             return None
-        finally:
-            self.loader.dispose()
         if node is None:
             self.note(None, "policy", "policy file is empty", "start from `vlicense policy init`")
         return node

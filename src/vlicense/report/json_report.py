@@ -58,6 +58,7 @@ def _component(c: Component) -> dict[str, Any]:
         ],
         "signals": [{"kind": s.kind, "message": s.message, "detail": s.detail} for s in c.signals],
         "notes": list(c.notes),
+        "found_by": c.found_by,
     }
 
 

@@ -245,10 +245,12 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
     scopes: dict[str, set[str]] = defaultdict(set)
     ranked: dict[str, list[tuple[float, Location]]] = defaultdict(list)
     origins: dict[str, list[tuple[float, Location]]] = defaultdict(list)
+    by_loader: dict[str, bool] = defaultdict(bool)
     for ref in found.models:
         ident = identify(ref, kb, project_path)
         scope = normalize_scope(ref.scope)
         scopes[ident.component_id].add(scope)
+        by_loader[ident.component_id] |= ref.found_by != "name"
         ranked[ident.component_id].append((_scope_rank(scope), ref.location))
         origins[ident.component_id] += [(_scope_rank(scope), o) for o in ref.origins]
         if ident.component_id in by_id:
@@ -306,4 +308,5 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
         loads = set(component.locations)
         component.origins = [o for o in _ordered(origins[component_id]) if o not in loads]
         component.scope = _best_scope(scopes[component_id])
+        component.found_by = "loader" if by_loader[component_id] else "name"
     return list(by_id.values())

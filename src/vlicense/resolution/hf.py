@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vlicense.model import LicenseFact
+from vlicense.bounded import OverLimit
+from vlicense.model import LicenseFact, SkippedFile
 from vlicense.resolution.cache import AnswerCache, fetched_date
+from vlicense.resolution.hub_api import fetch_model_info
 from vlicense.resolution.hub_license import hub_license_to_id
+from vlicense.resolution.model_card import CardUnreadable, read_card
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,8 @@ class HubResolver:
         # After the Hub fails to answer once (no network), later lookups in the same run skip it.
         self.hub_unreachable: str | None = None
         self.hub_queried = False
+        # Cached cards and Hub answers that broke a limit: listed with the audit's skipped files.
+        self.skipped: list[SkippedFile] = []
         self._memo: dict[tuple[str, str | None], HubAnswer] = {}
 
     def lookup(self, repo_id: str, revision: str | None = None) -> HubAnswer:
@@ -97,7 +102,6 @@ class HubResolver:
             return None
         from huggingface_hub import try_to_load_from_cache
         from huggingface_hub.errors import HFValidationError
-        from huggingface_hub.repocard import metadata_load
 
         try:
             path = try_to_load_from_cache(repo_id, "README.md", cache_dir=self.cache_dir, revision=revision)
@@ -107,9 +111,12 @@ class HubResolver:
         if not isinstance(path, str):
             return None
         try:
-            card = metadata_load(path) or {}
-        except (OSError, ValueError, UnicodeDecodeError) as error:
+            card = read_card(path) or {}
+        except CardUnreadable as error:
+            # The source is unreadable for this model: said on the component and listed as skipped.
             answer.notes.append(f"cached model card unreadable: {error}")
+            answer.facts.append(LicenseFact("hf-cache", None, f"local Hugging Face cache: {path}: card unreadable, license not determined: {error}"))
+            self.skipped.append(SkippedFile(path, f"cached model card unreadable: {error}"))
             return None
         self._record(card, "hf-cache", f"local Hugging Face cache: {path}", answer)
         return card
@@ -126,7 +133,6 @@ class HubResolver:
             if cached is not None and isinstance(cached.payload, dict):
                 return self._from_payload(cached.payload, repo_id, revision, endpoint, answer,
                                           f"answer cached {fetched_date(cached.fetched)}")
-        from huggingface_hub import HfApi
         from huggingface_hub.errors import (
             GatedRepoError,
             HfHubHTTPError,
@@ -136,9 +142,15 @@ class HubResolver:
         )
 
         self.hub_queried = True
-        api = HfApi(endpoint=endpoint)
         try:
-            info = api.model_info(repo_id, revision=revision, timeout=self.timeout, expand=["cardData", "gated", "pipeline_tag"])
+            info = fetch_model_info(endpoint, repo_id, revision, timeout=self.timeout, expand=["cardData", "gated", "pipeline_tag"])
+        except OverLimit as error:
+            # This answer is unreadable (too large, too deep, too slow): the source fails for this model only.
+            where = f"{endpoint}/api/models/{repo_id}"
+            answer.notes.append(f"Hub answer unreadable: {error}")
+            answer.facts.append(LicenseFact("hf-hub", None, f"Hub API answer unreadable, license not determined: {error}"))
+            self.skipped.append(SkippedFile(where, f"Hub API answer not read: {error}"))
+            return None
         except GatedRepoError as error:
             status = getattr(getattr(error, "response", None), "status_code", "401/403")
             answer.notes.append("Hub: gated repository; its card could not be read without access")
@@ -170,11 +182,8 @@ class HubResolver:
             answer.notes.append(f"Hub unreachable: {self.hub_unreachable}")
             answer.facts.append(LicenseFact("hf-hub", None, f"Hub API unreachable: {self.hub_unreachable}"))
             return None
-        try:
-            card = dict(info.card_data.to_dict()) if info.card_data is not None else {}
-        except (AttributeError, TypeError, ValueError):
-            card = {}
-        payload = {"card": card, "gated": info.gated, "pipeline_tag": getattr(info, "pipeline_tag", None)}
+        card = info.get("cardData") if isinstance(info.get("cardData"), dict) else {}
+        payload = {"card": card, "gated": info.get("gated"), "pipeline_tag": info.get("pipeline_tag")}
         if self.answer_cache is not None:
             self.answer_cache.put("hf", cache_key, payload)
         return self._from_payload(payload, repo_id, revision, endpoint, answer, "")

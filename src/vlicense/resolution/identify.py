@@ -6,25 +6,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from vlicense.model import ModelReference
 from vlicense.knowledge.knowledge_base import KbFact, KnowledgeBase
+from vlicense.knowledge.loader_catalog import load_catalog
+from vlicense.model import ModelReference
 
-# What `transformers.pipeline(task)` loads when no model is given: the "default" entries of SUPPORTED_TASKS in
-# transformers 5.24.0 `src/transformers/pipelines/__init__.py` (read from the PyPI wheel), with the pinned revision.
-PIPELINE_DEFAULTS_SOURCE = "transformers 5.24.0 pipelines/__init__.py SUPPORTED_TASKS"
-PIPELINE_DEFAULT_MODELS: dict[str, tuple[str, str]] = {
-    "image-classification": ("google/vit-base-patch16-224", "3f49326"),
-    "image-feature-extraction": ("google/vit-base-patch16-224", "3f49326"),
-    "object-detection": ("facebook/detr-resnet-50", "1d5f47b"),
-    "image-segmentation": ("facebook/detr-resnet-50-panoptic", "d53b52a"),
-    "depth-estimation": ("Intel/dpt-large", "bc15f29"),
-    "zero-shot-image-classification": ("openai/clip-vit-base-patch32", "3d74acf"),
-    "zero-shot-object-detection": ("google/owlvit-base-patch32", "cbc355f"),
-    "mask-generation": ("facebook/sam-vit-huge", "87aecf0"),
-    "image-text-to-text": ("Qwen/Qwen3-VL-2B-Instruct", "8964489"),
-    "keypoint-matching": ("magic-leap-community/superglue_outdoor", "f4041f8"),
-    "video-classification": ("MCG-NJU/videomae-base-finetuned-kinetics", "488eb9a"),
-}
+# What `transformers.pipeline(task)` loads when no model is given: the ``default_by`` table of the
+# transformers.pipeline rule in the loader catalog (knowledge/loaders/huggingface.yaml), with its source.
+PIPELINE_CALLEE = "transformers.pipeline"
+
+
+def pipeline_default(task: str) -> tuple[str, str, str] | None:
+    """(repo, revision, source) of the model ``pipeline(task)`` loads without a model, None when not known."""
+    rule = load_catalog().rule_for(PIPELINE_CALLEE)
+    table = rule.part.default_by if rule is not None else None
+    found = table.get(task) if table is not None else None
+    return (found[0], found[1] or "", table.at) if found and table else None
+
 
 # Loader -> default task, used to suggest alternatives when the knowledge base has no task for a model.
 ULTRALYTICS_TASK_BY_SUFFIX = (
@@ -56,12 +53,15 @@ class Identified:
 
 
 def identify(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPath = lambda name: None) -> Identified:
-    """Map one reference to a component; unknown names keep their id and get no fact (license unknown)."""
-    handler = _HANDLERS.get(ref.loader)
-    if handler is None:
-        return Identified(f"{ref.loader}:{ref.name}", ref.name, ref.loader,
-                          notes=[f"no identification rules for loader {ref.loader!r}"])
-    return handler(ref, kb, project_path)
+    """Map one reference to a component; unknown names keep their id and get no fact (license unknown).
+
+    Loaders without rules of their own are catalog namespaces (``map: component``): ``<namespace>:<name>``.
+    """
+    ident = _HANDLERS.get(ref.loader, _namespace)(ref, kb, project_path)
+    if ref.found_by == "name":
+        how = ref.api.removeprefix("found by name: ") or "named in the code"
+        ident.notes.append(f"found by name ({how}), not through a known loader call")
+    return ident
 
 
 def _torchvision(ref: ModelReference, kb: KnowledgeBase, _project_path: ProjectPath) -> Identified:
@@ -126,7 +126,7 @@ def _huggingface(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPa
     repo = ref.name
     notes: list[str] = []
     if not repo and ref.task:
-        repo, default_revision = PIPELINE_DEFAULT_MODELS.get(ref.task, ("", ""))
+        repo, default_revision, source = pipeline_default(ref.task) or ("", "", "")
         if not repo:
             return Identified(
                 f"hf:pipeline-default:{ref.task}",
@@ -137,7 +137,7 @@ def _huggingface(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPa
             )
         notes.append(
             f"pipeline({ref.task!r}) without a model loads its default {repo} at revision {default_revision}"
-            f" ({PIPELINE_DEFAULTS_SOURCE})"
+            f" ({source})"
         )
     local = project_path(repo)
     if local is not None:
@@ -210,11 +210,15 @@ def _open_clip(ref: ModelReference, kb: KnowledgeBase, _project_path: ProjectPat
     )
 
 
-def _file(ref: ModelReference, kb: KnowledgeBase, _project_path: ProjectPath) -> Identified:
+def _file(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPath) -> Identified:
     kind = "local" if ref.variant == "directory" else "file"
     base = PurePosixPath(ref.name).name
     fact = kb.ultralytics_asset(base) if kind == "file" else None
     notes = [f"file name matches the official Ultralytics asset {base}"] if fact else []
+    if ref.url:
+        notes.append(f"downloaded from {ref.url}" + ("" if fact else "; the URL does not tell its license"))
+    if project_path(ref.name) is None:
+        notes.append("not in the project: the code expects it at run time (downloaded or copied at deploy time)")
     return Identified(f"{kind}:{ref.name}", ref.name, "file", fact, fact.task if fact else None, notes, project_path=ref.name)
 
 
@@ -230,11 +234,20 @@ def _model_zoo(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPath
     return Identified(f"{ref.loader}:{name}", name, ref.loader, fact, ref.task or (fact.task if fact else None), notes)
 
 
-def _curated(ref: ModelReference, kb: KnowledgeBase, _project_path: ProjectPath) -> Identified:
-    # Loaders whose checkpoints are listed one by one in models.yaml (rfdetr:<ModelClass>).
+def _namespace(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPath) -> Identified:
+    # A catalog namespace (insightface:buffalo_l, yolov5:yolov5s.pt, rfdetr:RFDETRBase): the exact id in the
+    # knowledge base, else the namespace's rule for every weight (``<namespace>:*``).
     component_id = f"{ref.loader}:{ref.name}"
     fact = kb.model(component_id)
-    notes = [] if fact else [f"{component_id} is not in the knowledge base"]
+    local = project_path(ref.name) if ref.name.lower().endswith(WEIGHT_SUFFIXES) else None
+    if local is not None:
+        notes = ["weight file inside the project"] + ([f"file name matches the official {component_id}"] if fact else [])
+        return Identified(f"file:{local}", local, ref.loader, fact, ref.task or (fact.task if fact else None), notes, project_path=local)
+    notes = []
+    if fact is None:
+        fact = kb.model(f"{ref.loader}:*")
+        notes.append(f"{ref.loader} weights license from the knowledge base rule {ref.loader}:*" if fact
+                     else f"{component_id} is not in the knowledge base")
     return Identified(component_id, ref.name, ref.loader, fact, ref.task or (fact.task if fact else None), notes)
 
 
@@ -248,5 +261,4 @@ _HANDLERS = {
     "file": _file,
     "detectron2": _model_zoo,
     "mmdet": _model_zoo,
-    "rfdetr": _curated,
 }

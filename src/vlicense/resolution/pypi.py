@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -15,6 +14,7 @@ from urllib.parse import quote
 
 from packaging.utils import canonicalize_name
 
+from vlicense.bounded import OverLimit, load_json
 from vlicense.model import LicenseFact
 from vlicense.resolution import spdx
 from vlicense.resolution.cache import AnswerCache, fetched_date
@@ -35,7 +35,7 @@ def _urllib_fetch(url: str, timeout: float) -> tuple[int, bytes]:
     request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": "vlicense"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) URL we built
-            return response.status, response.read(_MAX_BYTES)
+            return response.status, response.read(_MAX_BYTES + 1)  # one more byte: an oversized answer shows
     except urllib.error.HTTPError as error:
         return error.code, b""
 
@@ -97,9 +97,11 @@ class PyPIResolver:
         if status != 200:
             return PyPIAnswer(LicenseFact(SOURCE, None, f"PyPI lookup failed: HTTP {status} at {url}"), version)
         try:
-            payload = json.loads(body.decode("utf-8"))
+            payload = load_json(body.decode("utf-8"), max_bytes=_MAX_BYTES, what="PyPI answer")
             if not isinstance(payload, dict) or not isinstance(payload.get("info"), dict):
                 raise ValueError("no 'info' object")
+        except OverLimit as error:
+            return PyPIAnswer(LicenseFact(SOURCE, None, f"PyPI answer unreadable at {url}: {error}"), version)
         except (UnicodeDecodeError, ValueError) as error:
             return PyPIAnswer(LicenseFact(SOURCE, None, f"PyPI answered with malformed JSON at {url} ({type(error).__name__})"), version)
         slim = {"info": {k: payload["info"].get(k) for k in ("license_expression", "license", "classifiers", "version")}}

@@ -11,8 +11,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Self
 
+from vlicense.bounded import Budget, OverLimit
+
 # A data.pkl holds the object tree only (tensor bytes live elsewhere), so real checkpoints stay far below this.
 MAX_PICKLE_BYTES = 64 * 1024 * 1024
+# Checked by an opcode pass before the real (C) unpickler runs. A YOLO11x checkpoint's data.pkl holds about 100,000
+# opcodes, nests about 20 deep and memoizes fewer objects than it has opcodes; each cap is far above real files
+# and far below what would cost seconds or gigabytes (one 10-byte LONG_BINPUT makes CPython allocate the memo
+# table up to the index it names: 2**31 entries = 16 GB).
+MAX_PICKLE_OPCODES = 2_000_000
+MAX_MEMO_INDEX = 1_000_000
+MAX_NESTING = 10_000
+MAX_GLOBALS = 10_000
 # Limits for turning the stub tree into plain data (hostile pickles can nest deeply or share huge lists).
 MAX_DEPTH = 64
 MAX_ITEMS = 10_000
@@ -233,7 +243,8 @@ def safe_load(stream: io.BytesIO) -> UnpickleResult:
     """Unpickle one pickle from an in-memory stream (at its current position) into stubs; never raises.
 
     The stream is left just after the pickle's STOP, so torch's legacy format (several pickles in a row) can be
-    read by calling this again. Callers bound the bytes they put in the stream.
+    read by calling this again. Callers bound the bytes they put in the stream; an opcode pass (prescan) bounds
+    the work inside them before the unpickler runs, and names every global even when it refuses the pickle.
     """
     seen: dict[str, GlobalClass] = {}
     result = UnpickleResult()
@@ -241,6 +252,12 @@ def safe_load(stream: io.BytesIO) -> UnpickleResult:
     if copyreg._inverted_registry or copyreg._extension_cache:  # type: ignore[attr-defined]
         # EXT opcodes would resolve through this process's registry, bypassing find_class: refuse outright.
         result.error = "copyreg extension registry is in use in this process; refusing to unpickle"
+        return result
+    scan = prescan(stream.getvalue(), start)  # the stream's own bytes when it wraps a bytes object (no copy)
+    if scan.over_limit:
+        result.error = scan.over_limit
+        seen.update(scan.globals)
+        _classify_into(result, seen)
         return result
     try:
         result.value = _StubUnpickler(stream, seen).load()
@@ -252,8 +269,8 @@ def safe_load(stream: io.BytesIO) -> UnpickleResult:
         result.error = f"not a readable pickle ({type(exc).__name__}: {str(exc)[:200]})"
     result.consumed = stream.tell() - start
     if result.error:
-        # The real unpickler would stop at the same byte; still report every global the stream names.
-        for full, kind in scan_globals(stream.getbuffer()[start:].tobytes()).items():
+        # The real unpickler stopped at or before the byte where the prescan stopped: report every global it names.
+        for full, kind in scan.globals.items():
             seen.setdefault(full, kind)
     _classify_into(result, seen)
     return result
@@ -267,32 +284,204 @@ def _classify_into(result: UnpickleResult, seen: dict[str, GlobalClass]) -> None
 
 def scan_globals(data: bytes) -> dict[str, GlobalClass]:
     """Every global a pickle stream names (GLOBAL/INST and STACK_GLOBAL), by walking opcodes; best effort."""
-    found: dict[str, GlobalClass] = {}
-    strings: list[str] = []
+    return prescan(data, 0).globals
+
+
+@dataclass
+class Prescan:
+    """What one opcode pass over a pickle found: its globals, and the limit it breaks (None when within all)."""
+
+    globals: dict[str, GlobalClass] = field(default_factory=dict)
+    over_limit: str | None = None
+
+
+# Per opcode byte: how its argument is laid out (SIZE: >= 0 a fixed size; _LINE one text line; _LINES2 two lines;
+# _LEN1/_LEN4/_LEN8 a length prefix of that width; _BAD not an opcode) and what the prescan does with it (ACTION).
+_LINE, _LINES2, _LEN1, _LEN4, _LEN8, _BAD = -1, -2, -3, -4, -5, -6
+_WIDTH = {_LEN1: 1, _LEN4: 4, _LEN8: 8}
+_NOTHING, _STRING, _MARK_OP, _POP_MARK, _PUT, _GET, _BINGET, _GLOBAL, _STACK_GLOBAL, _STOP = range(10)
+
+
+def _opcode_tables() -> tuple[list[int], list[int]]:
+    size, action = [_BAD] * 256, [_NOTHING] * 256
+    for op in pickletools.opcodes:
+        code, n = ord(op.code), (op.arg.n if op.arg is not None else 0)
+        if op.name in ("GLOBAL", "INST"):
+            size[code] = _LINES2
+        elif n == pickletools.UP_TO_NEWLINE:
+            size[code] = _LINE
+        elif n == pickletools.TAKEN_FROM_ARGUMENT1:
+            size[code] = _LEN1
+        elif n in (pickletools.TAKEN_FROM_ARGUMENT4, pickletools.TAKEN_FROM_ARGUMENT4U):
+            size[code] = _LEN4
+        elif n == pickletools.TAKEN_FROM_ARGUMENT8U:
+            size[code] = _LEN8
+        else:
+            size[code] = n
+    groups = {
+        _STRING: b"\x8cXVSTU\x8d",  # the str opcodes STACK_GLOBAL takes module and name from
+        _MARK_OP: b"(",
+        _POP_MARK: b"eutldio1\x90\x91",  # APPENDS SETITEMS TUPLE LIST DICT INST OBJ POP_MARK ADDITEMS FROZENSET
+        _PUT: b"pqr\x94",  # PUT BINPUT LONG_BINPUT MEMOIZE: with BINGET, half the opcodes of a checkpoint
+        _GET: b"gj",
+        _BINGET: b"h",
+        _GLOBAL: b"ci",
+        _STACK_GLOBAL: b"\x93",
+        _STOP: b".",
+    }
+    for act, codes in groups.items():
+        for code in codes:
+            action[code] = act
+    return size, action
+
+
+_SIZE, _ACTION = _opcode_tables()
+# Longest newline-terminated argument looked at (module and attribute names, decimal numbers).
+MAX_LINE = 64 * 1024
+
+
+def prescan(data: bytes, start: int = 0) -> Prescan:
+    """Walk a pickle's opcodes from ``start`` to its STOP without building anything; never raises.
+
+    Counts opcodes, MARK nesting, memo indices, distinct globals and declared value lengths against the caps
+    above, and records every global (GLOBAL/INST, and STACK_GLOBAL from the strings before it, through the
+    memo). Malformed input (a bad opcode, a cut-off value) ends the pass quietly: the real unpickler stops
+    there too, and reports it in its own words. About 0.3 us per opcode: about what the unpickling itself costs.
+    """
+    out = Prescan()
+    sizes, actions = _SIZE, _ACTION
+    end = len(data)
+    pos = start
+    ops = nesting = memo_len = 0
+    strings: list[str] = ["", ""]  # the last two strings pushed (STACK_GLOBAL takes module and name from them)
     memo: dict[int, str] = {}
+    last_string = False
+    next_check = 0x10000
+    budget = Budget("pickle")
+    while pos < end:
+        code = data[pos]
+        size = sizes[code]
+        ops += 1
+        if ops >= next_check:
+            next_check += 0x10000
+            out.over_limit = _over_work(ops, budget)
+            if out.over_limit:
+                return out
+        arg = pos + 1
+        if size >= 0:
+            pos = arg + size
+            action = actions[code]
+            if action == _NOTHING:
+                last_string = False
+                continue
+        elif size == _BAD:
+            return out
+        elif size >= _LINES2:  # _LINE or _LINES2
+            pos = data.find(b"\n", arg, arg + MAX_LINE) + 1
+            if size == _LINES2 and pos:
+                pos = data.find(b"\n", pos, pos + MAX_LINE) + 1
+            if not pos:
+                return out
+            action = actions[code]
+        else:
+            width = _WIDTH[size]
+            length = int.from_bytes(data[arg : arg + width], "little", signed=size == _LEN4)
+            arg += width
+            if length > MAX_PICKLE_BYTES:
+                out.over_limit = f"pickle declares a value of {length:,} bytes (limit {MAX_PICKLE_BYTES:,})"
+                return out
+            if length < 0:
+                return out
+            pos = arg + length
+            action = actions[code]
+        if pos > end:
+            return out
+        if action == _BINGET:  # the most frequent opcodes of a checkpoint: kept short
+            value = memo.get(data[arg]) if memo else None
+            if value is not None:
+                strings[0], strings[1] = strings[1], value
+                last_string = True
+            else:
+                last_string = False
+            continue
+        if action == _PUT:  # the value stays on the stack: still the last one pushed
+            if code == 0x71:  # BINPUT: a one-byte index
+                index = data[arg]
+            elif code == 0x94:  # MEMOIZE: the next free index
+                index = memo_len
+            else:
+                index = _memo_index(code, data[arg:pos])
+                if index > MAX_MEMO_INDEX:
+                    out.over_limit = f"pickle memo index {index:,} over the limit ({MAX_MEMO_INDEX:,})"
+                    return out
+            if last_string:
+                memo[index] = strings[1]
+            memo_len += 1
+            continue
+        if action == _STRING:
+            raw = data[arg:pos] if pos - arg <= MAX_TEXT else b""
+            strings[0], strings[1] = strings[1], (_line_string(raw) if size == _LINE else raw.decode("utf-8", "replace"))
+            last_string = True
+            continue
+        if action == _GET:
+            value = memo.get(_memo_index(code, data[arg:pos]))
+            if value is not None:
+                strings[0], strings[1] = strings[1], value
+                last_string = True
+                continue
+        elif action == _MARK_OP:
+            nesting += 1
+            if nesting > MAX_NESTING:
+                out.over_limit = f"pickle nests deeper than {MAX_NESTING:,} levels"
+                return out
+        elif action == _POP_MARK:
+            nesting = max(nesting - 1, 0)
+        elif action == _GLOBAL or action == _STACK_GLOBAL:
+            if action == _GLOBAL:
+                module, _, name = data[arg:pos].decode("utf-8", "replace").rstrip("\n").partition("\n")
+            else:
+                module, name = strings
+            if not _record_global(out.globals, module, name):
+                out.over_limit = f"pickle names more than {MAX_GLOBALS:,} distinct globals"
+                return out
+        elif action == _STOP:
+            return out
+        last_string = False
+    return out
+
+
+def _over_work(ops: int, budget: Budget) -> str | None:
+    if ops > MAX_PICKLE_OPCODES:
+        return f"pickle with more than {MAX_PICKLE_OPCODES:,} opcodes"
     try:
-        for opcode, arg, _pos in pickletools.genops(io.BytesIO(data[:MAX_PICKLE_BYTES])):
-            name = opcode.name
-            if name in ("GLOBAL", "INST") and isinstance(arg, str):
-                module, attr = python3_name(*arg.partition(" ")[::2])
-                found.setdefault(f"{module}.{attr}", classify_global(module, attr))
-            elif name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "STRING", "BINSTRING",
-                          "SHORT_BINSTRING"):
-                strings.append(str(arg))
-            elif name in ("BINGET", "LONG_BINGET", "GET") and arg in memo:
-                strings.append(memo[arg])
-            elif name in ("BINPUT", "LONG_BINPUT", "PUT") and strings:
-                memo[arg] = strings[-1]
-            elif name == "MEMOIZE" and strings:
-                memo[len(memo)] = strings[-1]
-            elif name == "STACK_GLOBAL" and len(strings) >= 2:
-                module, attr = python3_name(strings[-2], strings[-1])
-                found.setdefault(f"{module}.{attr}", classify_global(module, attr))
-            if name == "STOP":
-                break
-    except Exception:  # noqa: BLE001, S110 - truncated or garbage: keep what was found so far
-        pass
-    return found
+        budget.check()
+    except OverLimit as exc:
+        return str(exc)
+    return None
+
+
+def _memo_index(code: int, raw: bytes) -> int:
+    """The memo index of a PUT/GET argument: decimal text (protocol 0) or a little-endian integer."""
+    if code in b"pg":
+        text = raw.strip()
+        return int(text) if text.isdigit() and len(text) < 12 else MAX_MEMO_INDEX + 1
+    return int.from_bytes(raw, "little")
+
+
+def _line_string(raw: bytes) -> str:
+    """The text of a protocol-0 string argument (``V`` raw-unicode-escape, ``S`` a quoted repr), best effort."""
+    text = raw.rstrip(b"\n").decode("utf-8", "replace")
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" else text
+
+
+def _record_global(found: dict[str, GlobalClass], module: str, name: str) -> bool:
+    module, name = python3_name(module[:MAX_TEXT], name[:MAX_TEXT])
+    full = f"{module}.{name}"
+    if full not in found:
+        if len(found) >= MAX_GLOBALS:
+            return False
+        found[full] = classify_global(module, name)
+    return True
 
 
 # ------------------------------------------------------------------------------------------ plain data

@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+from vlicense.bounded import Budget, OverLimit, load_json, size_text
 from vlicense.resolution import safe_unpickle
 from vlicense.resolution.safe_unpickle import plain, top_keys
 
-# safetensors caps its own header at 100 MB (safetensors/src/tensor.rs MAX_HEADER_SIZE).
-MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024
+# safetensors caps its own header at 100 MB (safetensors/src/tensor.rs MAX_HEADER_SIZE); parsed into Python objects
+# that would be about a gigabyte. A header lists each tensor in about 100 bytes: 16 MB is 160,000 tensors, several
+# times the largest shard we know of.
+MAX_SAFETENSORS_HEADER = 16 * 1024 * 1024
 MAX_TEXT = 1_000  # longest field value kept
 MAX_FIELDS = 200
 MAX_ONNX_FIELDS = 100_000  # top-level ModelProto fields (a real model has about ten)
@@ -24,7 +27,13 @@ MAX_ONNX_PROPS = 10_000
 MAX_GGUF_KV = 100_000
 MAX_GGUF_STRING = 16 * 1024 * 1024
 MAX_GGUF_ARRAY = 50_000_000
-MAX_ZIP_MEMBERS = 200_000
+# Strings are walked one by one (each carries its own length): tokenizer vocabularies and merges hold a few
+# hundred thousand; the cap keeps a file of empty strings from costing seconds.
+MAX_GGUF_STRINGS = 4_000_000
+# A checkpoint has a few entries per tensor; zipfile parses the whole central directory in Python (~5 us/entry).
+MAX_ZIP_MEMBERS = 100_000
+# data.pkl is stored uncompressed by torch.save; a compressed one expanding more than this is a zip bomb.
+MAX_COMPRESSION_RATIO = 100
 # Legacy / raw pickles are read through a growing window: most metadata pickles are small.
 FIRST_PICKLE_WINDOW = 1024 * 1024
 
@@ -68,13 +77,21 @@ class WeightMetadata:
 
 
 class _Counting:
-    """A file wrapper that counts the bytes actually read (the cost measure for huge files)."""
+    """A file wrapper that counts the bytes actually read (the cost measure for huge files) and the calls made.
 
-    def __init__(self, raw: BinaryIO) -> None:
+    Every field of a header is one or more reads, so the time budget is checked here, every 4,096 calls.
+    """
+
+    def __init__(self, raw: BinaryIO, budget: Budget | None = None) -> None:
         self._raw = raw
         self.count = 0
+        self.calls = 0
+        self.budget = budget or Budget("weight file header")
 
     def read(self, n: int = -1) -> bytes:
+        self.calls += 1
+        if not self.calls & 0xFFF:
+            self.budget.check()
         data = self._raw.read(n)
         self.count += len(data)
         return data
@@ -86,6 +103,9 @@ class _Counting:
         return data
 
     def seek(self, offset: int, whence: int = 0) -> int:
+        self.calls += 1
+        if not self.calls & 0xFFF:
+            self.budget.check()
         return self._raw.seek(offset, whence)
 
     def tell(self) -> int:
@@ -108,7 +128,7 @@ def read_weight_metadata(path: Path) -> WeightMetadata:
             reader = _Counting(raw)
             meta = _dispatch(reader, size, suffix)
             meta.bytes_read = reader.count
-    except _Bad as exc:
+    except (_Bad, OverLimit) as exc:
         return WeightMetadata(_format_hint(suffix), error=str(exc))
     except OSError as exc:
         return WeightMetadata(_format_hint(suffix), error=f"cannot read file: {exc.strerror or exc}")
@@ -180,11 +200,13 @@ def _ultralytics_tool(meta: WeightMetadata) -> None:
 
 def _safetensors(reader: _Counting, size: int) -> WeightMetadata:
     (length,) = struct.unpack("<Q", reader.exact(8))
+    if length > MAX_SAFETENSORS_HEADER and length <= size - 8:
+        raise OverLimit(f"safetensors header length {length:,} over the {size_text(MAX_SAFETENSORS_HEADER)} limit")
     if length < 2 or length > MAX_SAFETENSORS_HEADER or length > size - 8:
         raise _Bad(f"safetensors header length {length} is invalid for a {size}-byte file")
     try:
-        header = json.loads(reader.exact(length).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        header = load_json(reader.exact(length).decode("utf-8"), max_bytes=MAX_SAFETENSORS_HEADER, what="safetensors header")
+    except ValueError as exc:  # UnicodeDecodeError, JSONDecodeError
         raise _Bad(f"safetensors header is not JSON ({exc})") from None
     if not isinstance(header, dict):
         raise _Bad("safetensors header is not a JSON object")
@@ -379,10 +401,38 @@ def _gguf_value(reader: _Counting, vtype: int, count_fmt: str, size: int, keep: 
             reader.seek(count * item_size, io.SEEK_CUR)
             return None
         if item_type == 8:
-            items = [_gguf_value(reader, 8, count_fmt, size, keep and i < 100) for i in range(count)]
-            return [i for i in items if i is not None] if keep else None
+            if count > MAX_GGUF_STRINGS:
+                raise OverLimit(f"GGUF array of {count:,} strings (limit {MAX_GGUF_STRINGS:,})")
+            kept = [_gguf_string(reader, count_fmt, size) for _ in range(min(count, 100))] if keep else []
+            _skip_gguf_strings(reader, count - len(kept), count_fmt, size)
+            return kept if keep else None
         raise _Bad(f"GGUF array of type {item_type} is not supported")
     raise _Bad(f"GGUF value type {vtype} is invalid")
+
+
+def _skip_gguf_strings(reader: _Counting, count: int, count_fmt: str, size: int) -> None:
+    """Step over ``count`` length-prefixed strings reading 1 MB at a time (one read per string would cost
+    seconds for a tokenizer's few hundred thousand)."""
+    width = struct.calcsize(count_fmt)
+    start = reader.tell()
+    buffer, offset = b"", 0
+    for index in range(count):
+        if offset + width > len(buffer):
+            reader.budget.check()
+            start += offset
+            reader.seek(start)
+            # Sized to what is left (tokens are short), so a small array does not read into the tensor data.
+            buffer, offset = reader.read(min(1024 * 1024, max(4096, (count - index) * 32))), 0
+            if len(buffer) < width:
+                raise _Bad("GGUF file is truncated")
+        (length,) = struct.unpack_from(count_fmt, buffer, offset)
+        if length > MAX_GGUF_STRING:
+            raise _Bad(f"GGUF string of {length} bytes is invalid")
+        offset += width + length
+    end = start + offset
+    if end > size:
+        raise _Bad("GGUF string array runs past the end of the file")
+    reader.seek(end)
 
 
 _HF_URL = re.compile(r"^https?://huggingface\.co/([A-Za-z0-9][\w.\-]*/[\w.\-]+?)/?$")
@@ -416,8 +466,8 @@ def _tensorrt(reader: _Counting, size: int) -> WeightMetadata:
     if length < 2 or length > MAX_ONNX_STRING or length > size - 4:
         raise _Bad("TensorRT engine without readable metadata")
     try:
-        data = json.loads(reader.exact(length).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = load_json(reader.exact(length).decode("utf-8"), max_bytes=MAX_ONNX_STRING, what="TensorRT metadata")
+    except ValueError:
         raise _Bad("TensorRT engine without readable metadata") from None
     if not isinstance(data, dict):
         raise _Bad("TensorRT engine metadata is not an object")
@@ -433,6 +483,7 @@ def _tensorrt(reader: _Counting, size: int) -> WeightMetadata:
 
 
 def _torch_zip(reader: _Counting, size: int) -> WeightMetadata:
+    _zip_directory_limits(reader)
     try:
         archive = zipfile.ZipFile(reader)  # type: ignore[arg-type]
     except (zipfile.BadZipFile, ValueError, struct.error, EOFError) as exc:
@@ -452,7 +503,10 @@ def _torch_zip(reader: _Counting, size: int) -> WeightMetadata:
         names = {i.filename for i in infos}
         torchscript = any(n.startswith(f"{prefix}/code/") for n in names) or f"{prefix}/constants.pkl" in names
         if info.file_size > safe_unpickle.MAX_PICKLE_BYTES:
-            raise _Bad(f"data.pkl is {info.file_size} bytes (limit {safe_unpickle.MAX_PICKLE_BYTES})")
+            raise OverLimit(f"data.pkl is {info.file_size:,} bytes (limit {safe_unpickle.MAX_PICKLE_BYTES:,})")
+        if info.compress_type != zipfile.ZIP_STORED and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1024):
+            raise OverLimit(f"data.pkl expands {info.file_size:,} bytes from {info.compress_size:,} "
+                            f"(compression ratio over {MAX_COMPRESSION_RATIO})")
         with archive.open(info) as member:
             data = member.read(safe_unpickle.MAX_PICKLE_BYTES + 1)
         if len(data) > safe_unpickle.MAX_PICKLE_BYTES:
@@ -468,10 +522,27 @@ def _torch_zip(reader: _Counting, size: int) -> WeightMetadata:
     return meta
 
 
+def _zip_directory_limits(reader: _Counting) -> None:
+    """Refuse an archive whose end record declares too many entries, before zipfile parses its directory."""
+    end_record = getattr(zipfile, "_EndRecData", None)  # private but stable since Python 2; the check is skipped without it
+    if end_record is None:
+        return
+    try:
+        record = end_record(reader)
+    except (OSError, struct.error, ValueError):
+        record = None
+    reader.seek(0)
+    if not record:
+        return  # not a zip end record: zipfile says what is wrong
+    entries = record[zipfile._ECD_ENTRIES_TOTAL]  # type: ignore[attr-defined]
+    if entries > MAX_ZIP_MEMBERS:
+        raise OverLimit(f"zip archive declares {entries:,} entries (limit {MAX_ZIP_MEMBERS:,})")
+
+
 def _json_fields(meta: WeightMetadata, raw: bytes) -> None:
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = load_json(raw.decode("utf-8"), max_bytes=MAX_ONNX_STRING, what="TorchScript extra/config.txt")
+    except ValueError:
         return
     if isinstance(data, dict):
         for key in sorted(data):

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
+from vlicense.bounded import OverLimit, load_json
 from vlicense.knowledge.knowledge_base import KnowledgeBase
 from vlicense.model import Component, LicenseFact, LineageLink, Signal, SkippedFile
 from vlicense.resolution.hf import HubResolver, card_declares_none
 from vlicense.resolution.hub_license import hub_license_to_id
 from vlicense.resolution.merge import chosen_fact, kb_license_fact
+from vlicense.resolution.model_card import CardUnreadable, read_card
 from vlicense.resolution.model_license import decide_model_license
 from vlicense.resolution.spdx import identify_text, normalize
 from vlicense.resolution.unknown import classify_weights
@@ -24,7 +25,6 @@ from vlicense.resolution.weight_metadata import (
 # (raw base model as the file spells it) -> (component id or "" when it cannot be identified, its license fact).
 IdentifyBase = Callable[[str], "tuple[str, LicenseFact | None]"]
 
-MAX_CARD_BYTES = 1024 * 1024
 MAX_CONFIG_BYTES = 10 * 1024 * 1024
 MAX_LICENSE_FILE_BYTES = 256 * 1024
 LICENSE_FILES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "LICENSE.MD")
@@ -36,6 +36,7 @@ STAMP_MESSAGE = (
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*$")
 _HUB_URL = re.compile(r"^https?://huggingface\.co/([A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*?)/?$")
 _SHORT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+\-_]{0,63}$")
+MISSING = "not in the project"
 _SOURCE_LABEL = {"knowledge-base": "knowledge base", "hf-hub": "Hugging Face Hub", "hf-cache": "Hugging Face cache"}
 
 
@@ -89,6 +90,8 @@ def enrich_weight_components(
         else:
             continue
         path, problem = _inside(resolved_root, rel, want_dir=handler is _enrich_directory)
+        if path is None and problem == MISSING:
+            continue  # a weight the code expects at run time: identification already says it is not in the project
         if path is None:
             component.notes.append(f"metadata not read: {problem}")
             skipped.append(SkippedFile(rel, problem))
@@ -117,6 +120,8 @@ def _inside(root: Path, rel: str, *, want_dir: bool) -> tuple[Path | None, str]:
     except OSError as exc:
         return None, f"cannot resolve path: {exc.strerror or exc}"
     try:
+        if not path.exists():
+            return None, MISSING
         if want_dir and not path.is_dir():
             return None, "not a directory"
         if not want_dir and not path.is_file():  # FIFOs and devices would block or never end
@@ -291,25 +296,22 @@ def _card(readme: Path) -> tuple[dict | None, str]:
     try:
         if not readme.is_file():
             return None, ""
-        if readme.stat().st_size > MAX_CARD_BYTES:
-            return None, f"larger than {MAX_CARD_BYTES} bytes"
-        from huggingface_hub import metadata_load  # lazy: ~130 ms of start-up
-        data = metadata_load(readme)
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, f"unreadable ({exc})"
-    except Exception as exc:  # noqa: BLE001 - YAML errors, a non-mapping front matter
-        return None, f"front matter is not valid YAML metadata ({type(exc).__name__})"
-    return (data if isinstance(data, dict) else None), ""
+        return read_card(readme), ""
+    except OSError as exc:
+        return None, f"unreadable ({exc.strerror or exc})"
+    except CardUnreadable as exc:
+        return None, str(exc)
 
 
 def _name_or_path(config: Path) -> tuple[str | None, str]:
     try:
         if not config.is_file():
             return None, ""
-        if config.stat().st_size > MAX_CONFIG_BYTES:
-            return None, f"larger than {MAX_CONFIG_BYTES} bytes"
-        data = json.loads(config.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        with config.open("rb") as handle:
+            data = load_json(handle.read(MAX_CONFIG_BYTES + 1), max_bytes=MAX_CONFIG_BYTES, what="config.json")
+    except OverLimit as exc:
+        return None, str(exc)
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return None, f"not valid JSON ({type(exc).__name__})"
     value = data.get("_name_or_path") if isinstance(data, dict) else None
     # Only a Hub id names a model; a local path (the folder it was saved from) says nothing about origin.

@@ -1,25 +1,9 @@
-"""Loader idioms, one module per library; each module exposes ``LOADER`` (see base.CallLoader)."""
+"""Loader calls: one engine (engine.py) over the loader catalog (knowledge/loaders/*.yaml), one CallLoader per entry."""
 
 from __future__ import annotations
 
-from vlicense.discovery.loaders import (
-    huggingface,
-    open_clip,
-    timm,
-    torchhub,
-    torchvision,
-    ultralytics,
-)
 from vlicense.discovery.loaders.base import CallLoader
-
-LOADERS: tuple[CallLoader, ...] = (
-    torchvision.LOADER,
-    timm.LOADER,
-    huggingface.LOADER,
-    ultralytics.LOADER,
-    torchhub.LOADER,
-    open_clip.LOADER,
-)
+from vlicense.discovery.loaders.engine import CATALOG, LOADERS, callee_name
 
 
 def _by_module() -> dict[str, tuple[CallLoader, ...]]:
@@ -34,14 +18,13 @@ def _by_module() -> dict[str, tuple[CallLoader, ...]]:
 LOADERS_BY_MODULE: dict[str, tuple[CallLoader, ...]] = _by_module()
 
 
-
 def may_call_loader(source: str, modules: set[str]) -> bool:
     """Whether a source that imports these top-level modules spells a callee of one of their loaders.
 
     A lowercase trigger is an identifier and must appear as a whole one (``hub`` in ``torch.hub.load``, not in
     ``huggingface_hub`` or ``github``); a capitalized one may be part of a name (``Weights`` in ``ResNet50_Weights``).
     """
-    words = {w for module in modules for loader in LOADERS_BY_MODULE.get(module, ()) for w in loader.triggers}
+    words = {w for module in modules for w in CATALOG.triggers(module)}
     return any(word in source if word[:1].isupper() else _token_in(word, source) for word in words)
 
 
@@ -57,4 +40,4 @@ def _token_in(word: str, source: str) -> bool:
     return False
 
 
-__all__ = ["LOADERS", "LOADERS_BY_MODULE", "CallLoader", "may_call_loader"]
+__all__ = ["CATALOG", "LOADERS", "LOADERS_BY_MODULE", "CallLoader", "callee_name", "may_call_loader"]

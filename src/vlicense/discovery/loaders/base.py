@@ -1,4 +1,4 @@
-"""What a loader module sees of one call (CallSite, Value) and the helpers loaders share."""
+"""What the loader engine sees of one call (CallSite, Value) and the helpers its mapping kinds share."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal, Protocol
 
+from vlicense.knowledge.weight_urls import weight_format
 from vlicense.model import Location, ModelReference, UnresolvedReference
 
 Reference = ModelReference | UnresolvedReference
-
-# Weight-file formats by suffix; the variant of a "file" reference is the suffix without its dot.
-WEIGHT_SUFFIXES = (".pt", ".pth", ".ckpt", ".safetensors", ".onnx", ".gguf", ".bin", ".tflite", ".engine", ".mlmodel")
 
 # A Hugging Face Hub repo id: ``name`` or ``org/name`` (letters, digits, ``-``, ``_``, ``.``).
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*(/[\w.\-]+)?$")
@@ -148,7 +146,7 @@ class CallSite:
 
 
 class CallLoader(Protocol):
-    """One library idiom: which callees it handles and how it reads them."""
+    """One library's calls (discovery/loaders/engine.py reads them from the loader catalog)."""
 
     name: str
     # Top-level modules whose calls may concern this loader (a fast pre-filter).
@@ -164,15 +162,6 @@ class CallLoader(Protocol):
 
 def _clip(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def weight_format(path: str) -> str | None:
-    """The weight format (suffix without the dot) when ``path`` names a weight file."""
-    lowered = path.lower()
-    for suffix in WEIGHT_SUFFIXES:
-        if lowered.endswith(suffix):
-            return suffix[1:]
-    return None
 
 
 def looks_like_path(text: str) -> bool:
@@ -234,3 +223,24 @@ def is_project_dir_factory(root: Path, rel_dir: str) -> Callable[[str], bool]:
         return found
 
     return check
+
+
+def registry_owner(func: ast.AST) -> ast.expr | None:
+    """The registry a subscripted callee looks its key up in: ``reg`` of ``reg[k]``, ``mod`` of ``mod.__dict__[k]``
+    and of ``getattr(mod, k)``; None for any other callee."""
+    if isinstance(func, ast.Subscript):
+        owner = func.value
+        return owner.value if isinstance(owner, ast.Attribute) and owner.attr == "__dict__" else owner
+    if (isinstance(func, ast.Call) and isinstance(func.func, ast.Name) and func.func.id == "getattr"
+            and len(func.args) >= 2 and not func.keywords):
+        return func.args[0]
+    return None
+
+
+def registry_key(func: ast.AST) -> ast.expr | None:
+    """The key of a registry callee (see registry_owner)."""
+    if isinstance(func, ast.Subscript):
+        return func.slice
+    if isinstance(func, ast.Call) and registry_owner(func) is not None:
+        return func.args[1]
+    return None

@@ -1,0 +1,126 @@
+"""Command-line forms of the loader catalog (``cli:``) and plain-text ids mapped through a catalog mapping.
+
+Used by the shell/Dockerfile scanner and notebooks (``!yolo predict model=x.pt``), and by the config scanner for
+values a known library's callee receives (``class_path: anomalib.models.Cfa`` + ``backbone: ...``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from vlicense.discovery.loaders.base import HUB_ID, Reference, looks_like_path, normalize_path, weight_format
+from vlicense.discovery.loaders.engine import CATALOG
+from vlicense.discovery.loaders.kinds import transform
+from vlicense.knowledge.loader_catalog import CliRule, Mapping
+from vlicense.knowledge.weight_urls import is_url, weight_for_url
+from vlicense.model import Location, ModelReference, UnresolvedReference
+
+
+@dataclass(frozen=True)
+class CliHit:
+    """One id a command names: the word index holding it (None for the library's default) and its text."""
+
+    rule: CliRule
+    index: int | None
+    value: str
+
+    @property
+    def default_api(self) -> str:
+        return f"(default weights in {CATALOG.defaults_source(self.rule)})"
+
+
+def cli_commands() -> frozenset[str]:
+    """Every program name the catalog has command-line forms for."""
+    return frozenset(c for entry in CATALOG.entries for rule in entry.cli for c in rule.commands)
+
+
+def cli_hits(words: list[str]) -> list[CliHit]:
+    """The ids a simple command (its words, program first) names through a catalog CLI form."""
+    if not words:
+        return []
+    program = PurePosixPath(words[0]).name
+    hits = []
+    for rule in CATALOG.cli_rules(program):
+        hit = _match(rule, words)
+        if hit is not None:
+            hits.append(hit)
+    return hits
+
+
+def _match(rule: CliRule, words: list[str]) -> CliHit | None:
+    args = list(enumerate(words[1:], start=1))
+    plain = [(i, w) for i, w in args if "=" not in w]
+    if any(w in rule.skip_when for _, w in plain):
+        return None
+    positional = [(i, w) for i, w in plain if not w.startswith("-")]
+    if rule.subcommand:
+        if [w for _, w in positional[: len(rule.subcommand)]] != list(rule.subcommand):
+            return None
+        positional = positional[len(rule.subcommand):]
+    for i, word in args:
+        key, eq, value = word.partition("=")
+        if rule.key is not None and eq and key == rule.key:
+            return CliHit(rule, i, value)
+        if key in rule.options:
+            if eq:
+                return CliHit(rule, i, value)
+            if i + 1 < len(words):
+                return CliHit(rule, i + 1, words[i + 1])
+    if rule.pos is not None and rule.pos < len(positional):
+        i, word = positional[rule.pos]
+        return CliHit(rule, i, word)
+    if rule.default is not None and (not rule.default_when or any(w in rule.default_when for _, w in plain)):
+        return CliHit(rule, None, rule.default.value)
+    return None
+
+
+def ultralytics_cli_class(name: str) -> str:
+    """The class the yolo CLI picks for a weights name (ultralytics 8.4.190 cfg/__init__.py:1138-1158)."""
+    stem = PurePosixPath(name).stem.lower()
+    if "rtdetr" in stem:
+        return "RTDETR"
+    if "fastsam" in stem:
+        return "FastSAM"
+    if any(k in stem for k in ("sam_", "sam2_", "sam2.1_", "sam3", "mobile_sam")):
+        return "SAM"
+    if "yolo_nas" in stem:
+        return "NAS"
+    return "YOLO"
+
+
+def cli_reference(hit: CliHit, location: Location, scope: str, api: str) -> list[Reference]:
+    """References for a hit's plain text (no shell variables): the rule's mapping applied to the value."""
+    if hit.index is None:
+        api = f"{api} {hit.default_api}"
+    return text_references(hit.rule.mapping, hit.value, location, scope, api)
+
+
+def text_references(mapping: Mapping, text: str, location: Location, scope: str, api: str) -> list[Reference]:
+    """A plain-text id (a command line, a config value) through a catalog mapping."""
+    value = text.strip()
+    if not value:
+        return []
+    if is_url(value):
+        found = weight_for_url(value)
+        if found is None:
+            return []
+        return [ModelReference(found.loader, found.name, location, found.variant, found.revision, api=api, scope=scope,
+                               url=value if found.loader == "file" else None)]
+    if mapping.map == "ultralytics":
+        if value.lower().endswith((".yaml", ".yml")):
+            return []
+        return [ModelReference("ultralytics", value, location, ultralytics_cli_class(value), api=api, scope=scope)]
+    if mapping.map in ("file", "url") or looks_like_path(value) or (mapping.map != "hub" and "/" in value and weight_format(value)):
+        path = normalize_path(value)
+        return [ModelReference("file", path, location, weight_format(path) or "directory", api=api, scope=scope)]
+    if mapping.map == "hub":
+        return [ModelReference("huggingface", value, location, api=api, scope=scope)] if HUB_ID.match(value) else []
+    if mapping.map == "component":
+        return [ModelReference(mapping.namespace or "file", transform(value, mapping.transform), location, api=api, scope=scope)]
+    if mapping.map == "torchvision":
+        # A builder name alone does not say which weights member the library passes.
+        return [UnresolvedReference(location, "torchvision", value, f"torchvision builder given to {api}: which weights it loads is not known statically")]
+    if mapping.map == "none":
+        return []
+    return [ModelReference(mapping.loader, value, location, api=api, scope=scope)]

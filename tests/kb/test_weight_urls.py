@@ -1,0 +1,65 @@
+"""One URL -> weight mapping for every scanner (knowledge/weight_urls.py), and names known wherever they appear."""
+
+from __future__ import annotations
+
+import pytest
+
+from vlicense.knowledge.weight_urls import is_known_host, known_weight, weight_for_url
+
+
+@pytest.mark.parametrize(
+    ("url", "component_id", "variant"),
+    [
+        ("https://huggingface.co/facebook/sam-vit-base/resolve/main/model.safetensors", "hf:facebook/sam-vit-base", "model.safetensors"),
+        ("https://hf.co/org/name/resolve/abc123/weights.pt", "hf:org/name", "weights.pt"),
+        ("https://github.com/ultralytics/assets/releases/download/v8.3.0/yolo11n.pt", "ultralytics:yolo11n.pt", None),
+        ("https://download.pytorch.org/models/resnet50-11ad3fa6.pth", "torchvision:ResNet50_Weights.IMAGENET1K_V2", "ResNet50_Weights.IMAGENET1K_V2"),
+        ("http://download.pytorch.org/models/resnet50-11ad3fa6.pth", "torchvision:ResNet50_Weights.IMAGENET1K_V2", "ResNet50_Weights.IMAGENET1K_V2"),
+        ("https://dl.fbaipublicfiles.com/deit/M36_384.pth", "timm:cait_m36_384.fb_dist_in1k", None),
+        ("https://github.com/mlfoundations/open_clip/releases/download/v0.2-weights/rn50-quickgelu-cc12m-f000538c.pt",
+         "open_clip:RN50-quickgelu:cc12m", "cc12m"),
+        ("https://example.com/files/model.onnx?download=1", "file:model.onnx", "onnx"),
+    ],
+)
+def test_weight_urls_map_to_components(url, component_id, variant):
+    found = weight_for_url(url)
+    assert found is not None and found.component_id == component_id and found.variant == variant
+
+
+def test_hub_revision_and_pages():
+    assert weight_for_url("https://huggingface.co/org/name/resolve/v1.0/x.bin").revision == "v1.0"
+    assert weight_for_url("https://huggingface.co/org/name") is None
+    assert weight_for_url("https://huggingface.co/org/name", repo_pages=True).component_id == "hf:org/name"
+    assert weight_for_url("https://huggingface.co/datasets/org/name/resolve/main/x.bin") is not None  # a file, not a model
+    assert weight_for_url("https://huggingface.co/datasets/org/name/resolve/main/x.bin").loader == "file"
+
+
+@pytest.mark.parametrize("url", ["https://example.com/docs/index.html", "https://github.com/org/repo", "not a url", ""])
+def test_urls_that_name_no_weights(url):
+    assert weight_for_url(url) is None
+
+
+def test_known_hosts():
+    assert is_known_host("https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth")
+    assert is_known_host("https://download.openmmlab.com/mmdetection/v2.0/x.pth")
+    assert not is_known_host("https://github.com/xinntao/Real-ESRGAN/blob/master/README.md")
+    assert not is_known_host("https://example.com/x.pth")
+
+
+@pytest.mark.parametrize(
+    ("text", "component_id"),
+    [
+        ("yolov8n.pt", "ultralytics:yolov8n.pt"),
+        ("weights/yolo11s-seg.pt", "ultralytics:yolo11s-seg.pt"),
+        ("facebook/detr-resnet-50", "hf:facebook/detr-resnet-50"),
+        # The SAM checkpoint URL is the one timm's samvit tag downloads (timm 1.0.31 pretrained cfg url).
+        ("https://dl.fbaipublicfiles.com/segment_anything/sam_vit_b_01ec64.pth", "timm:samvit_base_patch16.sa1b"),
+        ("https://dl.fbaipublicfiles.com/foo/bar.pth", "file:bar.pth"),
+        ("my_model.pt", None),
+        ("models/custom", None),
+        ("yolov8n.pt is fast", None),
+    ],
+)
+def test_known_weight_names(text, component_id):
+    found = known_weight(text)
+    assert (found.component_id if found else None) == component_id
