@@ -65,6 +65,7 @@ MAX_ROWS = 64
 BUILTIN_NAMES = frozenset(vars(builtins))
 PARAM_REASON = "argument is a function parameter"
 PARAM_REASONS = (PARAM_REASON, "attribute of a function parameter")
+STAR_REASON = "the argument may be passed through *args/**kwargs"
 DEPTH_REASON = "not a constant (too many indirections)"
 CONFIG_REASONS = ("config file", "Hydra config", "a config file")
 
@@ -127,7 +128,12 @@ class Frame:
             return None
         node = self.argument(name)
         if node == "star":
-            return Value("unresolved", text=name, reason="the argument may be passed through *args/**kwargs")
+            # ``build(**config)``: what the caller spreads is read (a parameter of the caller makes it a wrapper).
+            spread = [a.value for a in self.call.args if isinstance(a, ast.Starred)] + [k.value for k in self.call.keywords if k.arg is None]
+            with self.caller.context(self.caller_frames, self.caller_pins):
+                for expr in spread:
+                    self.caller.evaluate(expr, self.caller_scope, expr.lineno, depth + 1)
+            return Value("unresolved", text=name, reason=STAR_REASON)
         if node is None:
             default = self.func_scope.params.get(name)
             if default is None:

@@ -26,7 +26,7 @@ from vlicense.discovery import preprocessing
 from vlicense.discovery.bindings import Binding, Scope
 from vlicense.discovery.budget import BudgetExceeded, Tracker
 from vlicense.discovery.configvalues import config_value
-from vlicense.discovery.evaluator import CLICK_DECORATORS, MAX_ROWS, Evaluator, Frame, _bases
+from vlicense.discovery.evaluator import CLICK_DECORATORS, MAX_ROWS, PARAM_REASONS, STAR_REASON, Evaluator, Frame, _bases
 from vlicense.discovery.loaders import LOADERS_BY_MODULE, callee_name
 from vlicense.discovery.loaders.by_name import WEIGHT_KEYWORDS, named_weights, unnamed_weight_keywords
 from vlicense.discovery.loaders.base import (
@@ -332,11 +332,12 @@ class ModuleAnalysis:
         # ``self.setup(name)`` passing the caller's own parameter on finds what the callee finds on its own: the
         # callee keeps its references (at its load line) unless a call of the caller, or of its callers, adds one.
         own = (result if owner is self else owner.result or FileResult(owner.rel)).tagged
-        same = _found(refs) == _found([r for key, r in own if key == callee])
+        forwards = any(scope.within(s) for s in self.evaluator.consulted)
+        same = forwards and (_found(refs) == _found([r for key, r in own if key == callee]) or _only_parameters(refs))
         caller = self._file_refs(result, refs, _Entry(node, scope, target=target), forwarding=same)
-        if caller is None or not same:
+        if not same:
             result.called.append(callee)
-        else:
+        elif caller is not None:
             result.forwards.append((caller, callee))
         return True
 
@@ -401,10 +402,19 @@ class ModuleAnalysis:
         return config_value(root, _parent(self.rel), config_path, name, hydra=hydra, record=record, cache=cache)
 
 
+FORWARDED = (*PARAM_REASONS, STAR_REASON)
+
+
 def _found(refs: list[Reference]) -> frozenset:
     """What references say, ignoring where they are: to compare a call site with its callee."""
     return frozenset((r.loader, r.name, r.variant) if isinstance(r, ModelReference) else (r.loader, r.expression, r.reason, r.candidates)
                      for r in refs)
+
+
+def _only_parameters(refs: list[Reference]) -> bool:
+    """Nothing but "the value is the caller's parameter" (or its ``**kwargs``): the call site knows no more than
+    the callee does on its own."""
+    return bool(refs) and all(not isinstance(r, ModelReference) and r.reason.endswith(FORWARDED) and not r.candidates for r in refs)
 
 
 def _function_of(owner: ModuleAnalysis, binding: Binding) -> tuple | None:

@@ -82,11 +82,10 @@ def union(values: list[Value], text: str, node, several: str | None = None) -> V
 def combine(parts: list[Value], fn: Callable[[tuple], object], text: str, node, bad: str, fails: str) -> Value:
     """Apply ``fn`` to every combination of the parts' possible values (constants or choices).
 
-    A combination's origin is that of its last part written elsewhere (a name resolved to a constant), else that
-    of its first literal: in ``f"yolov8{SIZE}.pt"`` the id comes from where SIZE is written.
+    A combination's origin is that of its last part that has one: the file name in ``os.path.join(DIR, "x.pt")``,
+    SIZE in ``f"yolov8{SIZE}.pt"`` (the literal text of an f-string has none).
     """
     options: list[list[Alternative]] = []
-    local: list[bool] = []
     for p in parts:
         alts = alternatives(p)
         if alts is None:
@@ -95,7 +94,6 @@ def combine(parts: list[Value], fn: Callable[[tuple], object], text: str, node, 
                 return Value("call", p.value, text=text, node=node)
             return Value("unresolved", text=text, reason=reason, candidates=p.candidates, node=node)
         options.append(alts)
-        local.append(type(p.node).__name__ == "Constant")
     total = 1
     for alts in options:
         total *= len(alts)
@@ -107,9 +105,7 @@ def combine(parts: list[Value], fn: Callable[[tuple], object], text: str, node, 
             result = fn(tuple(v for v, _ in combo))
         except (TypeError, ValueError, KeyError, OverflowError, IndexError):
             return Value("unresolved", text=text, reason=fails or "not a constant", node=node)
-        elsewhere = [o for (_, o), is_local in zip(combo, local) if o is not None and not is_local]
-        literal = [o for (_, o), is_local in zip(combo, local) if o is not None and is_local]
-        results.append((result, elsewhere[-1] if elsewhere else (literal[0] if literal else None)))
+        results.append((result, next((o for _, o in reversed(combo) if o is not None), None)))
     note = next((p.note for p in parts if p.note), "")
     return choice(results, text, node, note, any(p.replaceable for p in parts))
 
