@@ -627,6 +627,7 @@ class ProjectIndex:
         self.tracker = Tracker()
         self.configs: dict[str, object] = {}
         self._found: dict[tuple[str, str, bool], str | None] = {}
+        self._splits: dict[tuple[str, str, bool], tuple] = {}
         # Every folder name and module stem in the project: a dotted name starting elsewhere is not first-party.
         self._names = {part.removesuffix(".py") for rel in self.files for part in rel.split("/")}
         self._class_bases: dict[str, list[str]] | None = None
@@ -747,15 +748,27 @@ class ProjectIndex:
         return False
 
     def _split(self, qualname: str, importer: str, rooted: bool) -> tuple[str, list[str]] | None:
+        """(file defining the longest module prefix of ``qualname``, the rest); memoized per importing folder,
+        replaying the dependencies the search recorded."""
         parts = qualname.split(".")
         if parts[0] not in self._names:
             self.record(f"name:{parts[0]}", False)  # nothing in the project is called that (torch, numpy...)
             return None
+        key = (qualname, _parent(importer), rooted)
+        hit = self._splits.get(key)
+        if hit is not None:
+            for dep, exists in hit[1].items():
+                self.record(dep, exists)
+            return hit[0]
+        recorder = self.start_recording()
+        found = None
         for i in range(len(parts), 0, -1):
             rel = self.find(parts[:i], importer, rooted=rooted)
             if rel is not None:
-                return rel, parts[i:]
-        return None
+                found = (rel, parts[i:])
+                break
+        self._splits[key] = (found, self.stop_recording(recorder))
+        return found
 
     def lookup(self, qualname: str, importer: str, depth: int, *, rooted: bool = False) -> Value | None:
         """The value of a first-party dotted name (``app.settings.WEIGHTS``); None when it is not first-party."""
