@@ -1,19 +1,28 @@
 """Time discovery and a full offline audit (cold and warm cache) against deptry's import scan of the same tree.
 
-Usage: python bench/bench_discovery.py [--tree DIR] [--repeat N]
+Usage: python bench/bench_discovery.py [--tree DIR] [--double DIR] [--repeat N]
 
 Without --tree, the tree is assembled from the source of installed packages (about 15 MB of real code, as in
-bench_audit.py). deptry (pip install deptry) is measured in the same run, in-process, the way its CLI scans:
+bench_audit.py). The large tree of issue 9 (about 60 MB of real code with big notebooks: timm, detectron2,
+open_clip, supervision, Grounded-SAM, ...) is built from pinned repositories by bench/build_tree.py:
+
+    python bench/build_tree.py /tmp/trees/x1                 # 1x
+    python bench/build_tree.py /tmp/trees/x2 --copies 2      # the same repositories twice: 2x
+    python bench/bench_discovery.py --tree /tmp/trees/x1 --double /tmp/trees/x2
+
+deptry (pip install deptry) is measured in the same run, in-process, the way its CLI scans:
 ``python_file_finder.get_all_python_files_in`` then ``imports.extract.get_imported_modules_from_list_of_files``
 (Rust parser, all cores). "cold" = empty vlicense cache directory; "warm" = the same tree again with the cache
-the cold run wrote. Targets (issue 3): cold audit <= deptry, warm audit <= 20% of cold.
+the cold run wrote. Every figure is the minimum of --repeat runs (the machine may be shared: the minimum is the
+least disturbed run); "cpu" adds the worker processes' time. Targets (issue 9): cold audit <= deptry, warm audit
+<= 20% of cold, and the 2x tree about twice the 1x tree (linear).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
+import resource
 import sys
 import tempfile
 import time
@@ -24,15 +33,22 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_audit import assemble_tree
 
 
-def median_time(function, repeat: int, before=None) -> float:
-    samples = []
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def min_time(function, repeat: int, before=None) -> tuple[float, float]:
+    """(minimum wall time, CPU time of that run) over ``repeat`` calls."""
+    best = (float("inf"), 0.0)
     for _ in range(repeat):
         if before is not None:
             before()
-        start = time.perf_counter()
+        cpu, start = _cpu(), time.perf_counter()
         function()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        wall = time.perf_counter() - start
+        best = min(best, (wall, _cpu() - cpu))
+    return best
 
 
 def deptry_scan(tree: Path) -> int:
@@ -43,9 +59,15 @@ def deptry_scan(tree: Path) -> int:
     return len(get_imported_modules_from_list_of_files(files))
 
 
+def tree_size(tree: Path) -> tuple[int, float]:
+    files = [p for p in tree.rglob("*") if p.suffix in (".py", ".ipynb") and p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files) / 1e6
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", type=Path, help="tree to scan (default: assembled from installed packages)")
+    parser.add_argument("--double", type=Path, help="the same tree twice (build_tree.py --copies 2): linearity check")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
@@ -64,35 +86,42 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="vlicense-bench-") as scratch:
         scratch_path = Path(scratch)
         tree = args.tree or assemble_tree(scratch_path / "tree")
-        files = list(tree.rglob("*.py"))
-        size_mb = sum(p.stat().st_size for p in files) / 1e6
+        files, size_mb = tree_size(tree)
         cache = scratch_path / "cache"
         os.environ["VLICENSE_CACHE_DIR"] = str(cache)
-        options = AuditOptions(path=tree, policy="closed-source-saas", offline=True)
 
         def clear() -> None:
             for path in cache.glob("*"):
                 path.unlink()
 
-        deptry = median_time(lambda: deptry_scan(tree), args.repeat)
+        def audit(root: Path):
+            return lambda: run_audit(AuditOptions(path=root, policy="closed-source-saas", offline=True))
+
+        deptry, deptry_cpu = min_time(lambda: deptry_scan(tree), args.repeat)
         modules = deptry_scan(tree)
-        cold_discover = median_time(lambda: discover(tree), args.repeat, before=clear)
-        serial_discover = median_time(lambda: discover(tree, jobs=1), args.repeat, before=clear)
-        cold_audit = median_time(lambda: run_audit(options), args.repeat, before=clear)
-        run_audit(options)  # leaves a warm cache
-        warm_discover = median_time(lambda: discover(tree), args.repeat)
-        warm_audit = median_time(lambda: run_audit(options), args.repeat)
+        cold_discover, cold_cpu = min_time(lambda: discover(tree), args.repeat, before=clear)
+        serial_discover, _ = min_time(lambda: discover(tree, jobs=1), args.repeat, before=clear)
+        cold_audit, audit_cpu = min_time(audit(tree), args.repeat, before=clear)
+        audit(tree)()  # leaves a warm cache
+        warm_discover, _ = min_time(lambda: discover(tree), args.repeat)
+        warm_audit, _ = min_time(audit(tree), args.repeat)
         found = discover(tree)
-    print(f"tree: {len(files)} .py files, {size_mb:.1f} MB, {os.cpu_count()} cores")
-    print(f"deptry import scan (Rust):           {deptry:6.2f} s  ({modules} modules)")
-    print(f"vlicense discover, cold:             {cold_discover:6.2f} s  (serial: {serial_discover:.2f} s)")
+        if args.double:
+            double_files, double_mb = tree_size(args.double)
+            double_audit, double_cpu = min_time(audit(args.double), args.repeat, before=clear)
+    print(f"tree: {files} .py/.ipynb files, {size_mb:.1f} MB, {os.cpu_count()} cores; min of {args.repeat} runs")
+    print(f"deptry import scan (Rust):           {deptry:6.2f} s  (cpu {deptry_cpu:.2f} s, {modules} modules)")
+    print(f"vlicense discover, cold:             {cold_discover:6.2f} s  (cpu {cold_cpu:.2f} s; serial: {serial_discover:.2f} s)")
     print(f"vlicense discover, warm:             {warm_discover:6.2f} s")
-    print(f"vlicense audit (offline), cold:      {cold_audit:6.2f} s")
+    print(f"vlicense audit (offline), cold:      {cold_audit:6.2f} s  (cpu {audit_cpu:.2f} s)")
     print(f"vlicense audit (offline), warm:      {warm_audit:6.2f} s")
     print(f"ratio cold audit / deptry:           {cold_audit / deptry:6.2f}   (target <= 1.00)")
     print(f"ratio cold discover / deptry:        {cold_discover / deptry:6.2f}")
     print(f"ratio warm audit / cold audit:       {warm_audit / cold_audit:6.2f}   (target <= 0.20)")
     print(f"ratio warm discover / cold discover: {warm_discover / cold_discover:6.2f}")
+    if args.double:
+        print(f"2x tree: {double_files} files, {double_mb:.1f} MB; cold audit {double_audit:.2f} s (cpu {double_cpu:.2f} s)")
+        print(f"ratio 2x / 1x cold audit:            {double_audit / cold_audit:6.2f}   (linear: about 2; cpu {double_cpu / audit_cpu:.2f})")
     print(f"found: {len(found.imports)} imports, {len(found.models)} models, {len(found.unresolved)} unresolved, "
           f"{len(found.skipped)} skipped, {found.files_scanned} files")
     return 0

@@ -74,6 +74,9 @@ class ModelReference:
     # The URL the weights are downloaded from, when the code says (download helpers, weight URLs).
     url: str | None = None
     found_by: FoundBy = "loader"
+    # Where the id's value is written when that is not the load site (a constant, an option default, a class
+    # attribute, a config key); ``location`` stays the load site.
+    origins: tuple[Location, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,8 @@ class Component:
     # Ordered: shipped code first; reports show the first location as "where it enters".
     locations: list[Location] = field(default_factory=list)
     facts: list[LicenseFact] = field(default_factory=list)
+    # Where the id's value is written when elsewhere than a load site (see ModelReference.origins).
+    origins: list[Location] = field(default_factory=list)
     # Free-form notes a resolver wants shown (e.g. "default tag resolved", "gated", "lineage: base model X").
     notes: list[str] = field(default_factory=list)
     # Task the model serves (e.g. "object-detection"), used to suggest alternatives.

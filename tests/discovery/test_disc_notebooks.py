@@ -99,3 +99,19 @@ def test_shell_helpers_reject_lookalikes():
     assert yolo_models(["yolo", "export", "model=best.pt", "format=onnx"]) == ["best.pt"]
     assert split_commands("a 'b c' && d; e | f") == [["a", "b c"], ["d"], ["e"], ["f"]]
     assert split_commands("echo 'unterminated") == []
+
+
+def test_notebook_without_loader_code_is_read_by_the_lexer_unless_it_calls_a_wrapper(scan):
+    plain = notebook(("code", "import numpy as np\n"), ("code", "import pandas\nx = np.zeros(3)\n"))
+    caller = notebook(("markdown", "Run the detector\n"), ("code", "from lib.loading import load\n\nm = load('yolov8s.pt')\n"))
+    d = scan({
+        "plain.ipynb": plain,
+        "caller.ipynb": caller,
+        "lib/__init__.py": "",
+        "lib/loading.py": "from ultralytics import YOLO\ndef load(name):\n    return YOLO(name)\n",
+    })
+    # Imports of a notebook that is not parsed keep their cell locations.
+    assert [(i.module, i.location.path, i.location.cell, i.location.cell_line) for i in d.imports if i.module in ("numpy", "pandas")] == [
+        ("numpy", "plain.ipynb", 0, 1), ("pandas", "plain.ipynb", 1, 1)]
+    # A notebook importing a project wrapper is analyzed in full: the wrapper call is the load.
+    assert [(m.name, m.location.path, m.location.cell, m.location.cell_line) for m in d.models] == [("yolov8s.pt", "caller.ipynb", 0, 3)]

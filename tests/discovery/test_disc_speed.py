@@ -65,8 +65,7 @@ def test_fast_scan_agrees_with_the_parser_on_tricky_code():
     got = fastimports.scan(TRICKY, "t.py")
     assert got is not None
     assert sorted((r.module, r.location.line) for r in got[0]) == _ast_imports(TRICKY)
-    assert {"a", "b", "c", "d", "j", "json", "rel", "x", "y", "m", "List"} <= set(got[1])
-    assert "fake_in_docstring" not in got[1]
+    assert set(got[1]) == {"os", "json", "a.b.c", "a.b.d", "continued", ".rel", ".x.y", "inner.mod", "second", "typing.List"}
 
 
 @pytest.mark.parametrize("source", ['import os\nprint "x"\n', "import os\nexec 'x'\n", "try:\n    import a\nexcept E, e:\n    pass\n"])
@@ -260,7 +259,7 @@ def test_fast_scan_memo_does_not_leak_between_files():
     first = fastimports.scan("import os, numpy as np\n", "a.py")
     second = fastimports.scan("x = 1\n\nimport os, numpy as np\n", "b.py")
     assert [(r.module, r.location.path, r.location.line) for r in second[0]] == [("os", "b.py", 3), ("numpy", "b.py", 3)]
-    assert first[1] == second[1] == ["np", "numpy", "os"]
+    assert first[1] == second[1] == ["numpy", "os"]
 
 
 def test_compact_imports_entries_round_trip_and_damage_is_a_miss(tmp_path, monkeypatch):

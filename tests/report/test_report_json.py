@@ -53,6 +53,7 @@ def test_contract_shape_and_order(result: AuditResult) -> None:
     data = json.loads(render("json", result))
     assert list(data) == [
         "schema_version",
+        "schema_minor",
         "tool",
         "root",
         "context",
@@ -63,7 +64,7 @@ def test_contract_shape_and_order(result: AuditResult) -> None:
         "skipped",
         "stats",
     ]
-    assert data["schema_version"] == 1 and data["tool"] == {"name": "vlicense", "version": "0.1.0"}
+    assert data["schema_version"] == 1 and data["schema_minor"] == 1 and data["tool"] == {"name": "vlicense", "version": "0.1.0"}
     assert data["context"] == {"policy": "closed-source-saas", "distribution": ["saas"], "commercial": True}
     assert data["verdict"] == "fail"
     ids = [c["id"] for c in data["components"]]

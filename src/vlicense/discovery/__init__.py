@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from vlicense import __version__
 from vlicense.bounded import FILE_SECONDS, Budget, OverLimit
 from vlicense.discovery import command_calls, fastimports, manifests, notebooks, python_configs, recover, registry, shell, weights
+from vlicense.discovery.callers import WrapperModules
 from vlicense.discovery.cache import ANALYZER_VERSION, Cache, content_hash, decode, entry_key, pack_imports, unpack_imports
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
 from vlicense.discovery.loaders import may_call_loader
@@ -32,6 +33,7 @@ from vlicense.discovery.project import (
 )
 from vlicense.discovery.python_ast import (
     PythonSyntaxError,
+    RawImport,
     SourceText,
     parse,
 )
@@ -65,6 +67,8 @@ PARALLEL_BYTES = 300_000
 # (starting two fork workers costs ~10 ms).
 PARALLEL_PREFILTER_BYTES = 4_000_000
 MAX_WRAPPER_ROUNDS = 3
+# Config/shell/lock-file scanners go to the workers (alongside the Python analysis) above this many bytes.
+PARALLEL_SCAN_BYTES = 1_000_000
 
 
 def _wanted(rel: str) -> bool:
@@ -96,7 +100,10 @@ def discover(root: Path, *, exclude: Sequence[str] = (), cache: bool = True, job
                 if remembered is not None:
                     return remembered
             run = _Run(base, walked.files, walked.skipped, store, jobs)
-            found = run.run()
+            try:
+                found = run.run()
+            finally:
+                run.close()
             if store is not None and run_key is not None:
                 _remember_run(store, run_key, found, run)
             return found
@@ -149,7 +156,7 @@ def _remembered_run(store: Cache, key: str, base: Path) -> Discovery | None:
 
 def _remember_run(store: Cache, key: str, found: Discovery, run: _Run) -> None:
     walked = {f.rel for f in run.files}
-    outside = {rel: _stat_signature(run.base / rel) for rel in run.manifest_files if rel not in walked}
+    outside = {rel: _stat_signature(run.base / rel) for rel in [*run.manifest_files, *run.data_files()] if rel not in walked}
     store.put(key, {
         "discovery": {
             "imports": found.imports, "models": found.models, "requirements": found.requirements,
@@ -218,6 +225,9 @@ class _Run:
         self.shas: dict[str, str] = {}
         self.files_scanned = 0
         self.wrapper_modules: set[str] = set()
+        self._workers: ProcessPoolExecutor | None = None
+        # Modules re-analyzed after wrapper knowledge changed, in order (workers forget their analyses too).
+        self._forgotten: list[str] = []
 
     @property
     def index(self) -> ProjectIndex:
@@ -263,6 +273,7 @@ class _Run:
         other: list[Reference] = []
         extra_imports: list[ImportReference] = []
         requirements: list[RequirementReference] = []
+        scans: list[tuple[ProjectFile, registry.ScannerEntry, str | None]] = []
         for pf in self.files:
             lowered = pf.rel.lower()
             ok = True
@@ -288,15 +299,19 @@ class _Run:
             except Exception as exc:  # noqa: BLE001 - a bug must not abort the audit; it is reported, not hidden
                 self.skipped.append(SkippedFile(pf.rel, f"internal error while scanning ({type(exc).__name__}: {exc})"))
                 ok = False
-            scanned = self._scanners(pf, other, extra_imports, requirements)
+            scanned = self._scanners(pf, scans, other, extra_imports, requirements)
             if ok or (scanned and not lowered.endswith((".py", ".ipynb"))):
                 self.files_scanned += 1
+        # Scanner work the cache did not answer runs in the workers alongside the Python analysis when large.
+        pending = self._start_scans(scans)
         self._python(python, nbs)
+        self._finish_scans(scans, pending, other, extra_imports, requirements)
         results = [i.result for i in python + nbs if i.result is not None]
         self.files_scanned += len(results)
         return self._link(results, reader, other, extra_imports, requirements)
 
-    def _scanners(self, pf: ProjectFile, other: list, imports: list, requirements: list) -> bool:
+    def _scanners(self, pf: ProjectFile, todo: list, other: list, imports: list, requirements: list) -> bool:
+        """Cached scanner results for ``pf`` are added now; the others are queued on ``todo`` (with their cache key)."""
         entries = registry.scanners_for(pf.rel)
         for entry in entries:
             key = None
@@ -308,20 +323,41 @@ class _Run:
                     scan = self.cache.get(key)
                 except Unreadable:
                     key = None
-            if not isinstance(scan, registry.FileScan):
-                try:
-                    scan = entry.scan(pf.path, pf.rel, pf.scope)
-                except Exception as exc:  # noqa: BLE001 - a scanner bug is reported, never fatal
-                    self.skipped.append(SkippedFile(pf.rel, f"internal error in {entry.name} scanner ({type(exc).__name__}: {exc})"))
-                    continue
-                if key is not None:
-                    self.cache.put(key, scan)
-            other.extend(scan.models)
-            other.extend(scan.unresolved)
-            imports.extend(scan.imports)
-            requirements.extend(scan.requirements)
-            self.skipped.extend(scan.skipped)
+            if isinstance(scan, registry.FileScan):
+                _add_scan(scan, other, imports, requirements, self.skipped)
+            else:
+                todo.append((pf, entry, key))
         return bool(entries)
+
+    def _start_scans(self, todo: list) -> list | None:
+        """Futures of the queued scans in the worker pool (None: they run serially in _finish_scans)."""
+        jobs = self.jobs if self.jobs is not None else (os.cpu_count() or 1)
+        if jobs <= 1 or sum(pf.size for pf, _, _ in todo) < PARALLEL_SCAN_BYTES:
+            return None
+        try:
+            pool = self._pool(jobs)
+            batches = [todo[k::jobs * 2] for k in range(jobs * 2)]
+            return [(batch, pool.submit(_scan_files, [(pf.rel, pf.scope, entry.name) for pf, entry, _ in batch])) for batch in batches if batch]
+        except Exception:  # noqa: BLE001 - no worker processes here: scan serially
+            return None
+
+    def _finish_scans(self, todo: list, pending: list | None, other: list, imports: list, requirements: list) -> None:
+        outcomes: list[tuple[tuple, registry.FileScan | str]] = []
+        if pending is not None:
+            try:
+                for batch, future in pending:
+                    outcomes += zip(batch, future.result())
+            except Exception:  # noqa: BLE001 - a broken pool: scan serially
+                outcomes = []
+        if not outcomes:
+            outcomes = [(item, _scan_file(item[0].rel, item[0].scope, item[1].name, item[0].path)) for item in todo]
+        for (pf, entry, key), scan in outcomes:
+            if isinstance(scan, str):
+                self.skipped.append(SkippedFile(pf.rel, f"internal error in {entry.name} scanner ({scan})"))
+                continue
+            if key is not None and self.cache is not None:
+                self.cache.put(key, scan)
+            _add_scan(scan, other, imports, requirements, self.skipped)
 
     # ------------------------------------------------------------------ python & notebooks
 
@@ -366,28 +402,23 @@ class _Run:
         self._analyze(todo)
         # Callers of project wrappers need the full analysis even when they never spell a loader library: a
         # caller imports the wrapper (``from lib import load``) or its module (``from lib import loading``).
-        known: set[str] = set()
+        known: dict[str, list[str]] = {}
         for _ in range(MAX_WRAPPER_ROUNDS):
-            names: set[str] = set()
-            for i in python + nbs:
-                if i.result is not None and i.result.wrapper_names:
-                    names.update(i.result.wrapper_names)
-                    # The wrapper's module as a caller names it (its stem; a package's folder name), not every
-                    # folder above it: otherwise every module importing anything from the same package is upgraded.
-                    module = PurePosixPath(i.pf.rel).with_suffix("")
-                    names.add(module.parent.name if module.name == "__init__" else module.name)
-            names -= {"", "__init__"}
-            self.wrapper_modules = {i.pf.rel for i in python if i.result is not None and i.result.wrapper_names}
+            wrappers = {i.pf.rel: i.result.wrapper_names for i in python if i.result is not None and i.result.wrapper_names}
+            self.wrapper_modules = set(wrappers)
             self.index.wrapper_modules = set(self.wrapper_modules)
-            if names <= known:
+            if wrappers == known:
                 break
-            known |= names
+            known = wrappers
+            modules = WrapperModules(wrappers)
             upgrade = []
-            for item in python:
-                if item.mode != "imports" or item.result is None or not names.intersection(item.result.import_names):
+            for item in python + nbs:
+                light = item.mode == "imports" or (item.mode == "nb" and item.result is not None and item.result.light)
+                if not light or item.result is None or not modules.may_call(item.pf.rel, item.result.import_names):
                     continue
-                cached = self._cached(item, "full")
-                item.mode = "full"
+                mode = "full" if item.mode == "imports" else "nbfull"
+                cached = self._cached(item, mode)
+                item.mode = mode
                 if cached is not None:
                     item.result = cached
                 else:
@@ -429,11 +460,12 @@ class _Run:
     def _recheck_stale(self, items: list[_PyFile]) -> None:
         """Re-analyze files analyzed before a module they call was known to define wrappers."""
         for _ in range(MAX_WRAPPER_ROUNDS):
-            stale = [i for i in items if i.mode in ("full", "nb") and i.result is not None
+            stale = [i for i in items if i.mode in ("full", "nb", "nbfull") and i.result is not None
                      and any(k.startswith("nowrap:") and k[7:] in self.wrapper_modules for k in i.result.deps)]
             if not stale:
                 return
-            self._index = None  # memoized analyses predate the wrapper knowledge
+            self._forgotten += [i.pf.rel for i in stale]
+            self.index.forget([i.pf.rel for i in stale])  # their analyses predate the wrapper knowledge
             self.index.wrapper_modules = set(self.wrapper_modules)
             self._analyze(stale)
 
@@ -452,6 +484,11 @@ class _Run:
         if not self._deps_valid(entry.get("deps") or {}):
             return None
         return entry["result"]
+
+    def data_files(self) -> list[str]:
+        """Non-Python files the analyzed files read (config files named by the code)."""
+        return sorted({key[5:] for item in getattr(self, "_python_items", []) + getattr(self, "_notebook_items", [])
+                       for key in (item.result.deps if item.result is not None else {}) if key.startswith("data:")})
 
     def directory_checks(self) -> dict[str, bool]:
         """Every "is this a folder of the project" answer the analyzed files depended on, as answered now."""
@@ -478,9 +515,22 @@ class _Run:
                     return False
             elif key.startswith("nowrap:"):
                 continue  # checked once this run knows its wrapper modules (see _stale)
+            elif key.startswith("name:"):
+                if self.index.has_name(key[5:]) != value:
+                    return False
+            elif key.startswith("data:"):
+                if self._data_signature(key[5:]) != value:
+                    return False
             elif self.shas.get(key) != value:
                 return False
         return True
+
+    def _data_signature(self, rel: str) -> str | None:
+        """Content hash of a non-Python project file an analysis read (a config file), None when absent."""
+        try:
+            return content_hash(read_bytes(self.base / rel, MAX_TEXT_BYTES))
+        except Unreadable:
+            return None
 
     def _digest(self) -> str:
         if not hasattr(self, "_all_digest"):
@@ -497,8 +547,10 @@ class _Run:
             elif key.startswith("find:"):
                 parent, rooted, path = key[5:].split("|", 2)
                 deps[key] = self.index.find_path(path, parent, rooted == "1")
-            elif key.startswith(("dir:", "nowrap:")):
+            elif key.startswith(("dir:", "nowrap:", "name:")):
                 deps[key] = exists
+            elif key.startswith("data:"):
+                deps[key] = self._data_signature(key[5:])
             else:
                 deps[key] = self.shas.get(key) if exists else None
         packed = pack_imports(item.result) if item.mode == "imports" and not deps else None
@@ -529,24 +581,37 @@ class _Run:
                 self._store(item)
 
     def _parallel(self, tasks: list[tuple[str, str, str]], jobs: int) -> list:
-        import multiprocessing
-
         # Larger files first, spread round-robin, so the workers finish together.
         order = sorted(range(len(tasks)), key=lambda i: -self._size(tasks[i][0]))
         chunks = [order[k::jobs * 4] for k in range(jobs * 4)]
         chunks = [c for c in chunks if c]
-        context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+        # What the workers' indexes must know this round; they keep their parsed modules between rounds.
+        state = (self.wrapper_modules, self.index.loader_importers, tuple(self._forgotten))
         out: list = [None] * len(tasks)
         try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                                     initargs=(self.base, self.py_rels, self.roots, self.scopes, self.wrapper_modules,
-                                               self.index.loader_importers)) as pool:
-                for chunk, results in zip(chunks, pool.map(_work, [[tasks[i] for i in c] for c in chunks])):
-                    for i, r in zip(chunk, results):
-                        out[i] = r
+            pool = self._pool(jobs)
+            for chunk, results in zip(chunks, pool.map(_work, [(state, [tasks[i] for i in c]) for c in chunks])):
+                for i, r in zip(chunk, results):
+                    out[i] = r
         except Exception:  # noqa: BLE001 - no worker processes here (sandbox, broken pool): do it serially
+            self.close()
             return [analyze_task(self.index, *t) for t in tasks]
         return out
+
+    def _pool(self, jobs: int) -> ProcessPoolExecutor:
+        """One pool of fork workers for the whole run (each worker's project index lives as long as the run)."""
+        if self._workers is None:
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+            self._workers = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                                                initargs=(self.base, self.py_rels, self.roots, self.scopes))
+        return self._workers
+
+    def close(self) -> None:
+        if self._workers is not None:
+            self._workers.shutdown(wait=True, cancel_futures=True)
+            self._workers = None
 
     def _size(self, rel: str) -> int:
         return self._sizes().get(rel, 0)
@@ -559,7 +624,7 @@ class _Run:
     # ------------------------------------------------------------------ link
 
     def _link(self, results: list[FileResult], reader, other: list, extra_imports: list, requirements: list) -> Discovery:
-        called = {key for r in results for key in r.called}
+        called = _called(results)
         imports: list[ImportReference] = []
         refs: list[Reference] = list(other)
         hygiene = set()
@@ -594,7 +659,10 @@ class _Run:
         # A weight found by name is a fallback: where a loader call (or a config/CLI form) loads the same weight,
         # the load site speaks for it.
         loaded = {(r.loader, r.name) for r in refs if isinstance(r, ModelReference) and r.found_by != "name"}
-        refs = [r for r in refs if not (isinstance(r, ModelReference) and r.found_by == "name" and (r.loader, r.name) in loaded)]
+        # Likewise where a load's value is written (its origin: the constant a loader call reads).
+        written = {(o.path, o.line) for r in refs if isinstance(r, ModelReference) and r.found_by != "name" for o in r.origins}
+        refs = [r for r in refs if not (isinstance(r, ModelReference) and r.found_by == "name"
+                                        and ((r.loader, r.name) in loaded or (r.location.path, r.location.line) in written))]
         models = sorted({r for r in refs if isinstance(r, ModelReference)}, key=lambda m: (*_loc_key(m.location), m.loader, m.name, m.variant or "", m.api))
         unresolved = sorted({r for r in refs if not isinstance(r, ModelReference)}, key=lambda u: (*_loc_key(u.location), u.loader, u.expression, u.reason, u.candidates))
         skipped = sorted(set(self.skipped + reader.skipped), key=lambda s: (s.path, s.reason))
@@ -617,13 +685,14 @@ class _Run:
 
 
 def analyze_task(index: ProjectIndex, rel: str, scope: str, mode: str) -> tuple[FileResult | Prefiltered | None, list[SkippedFile]]:
-    """Full analysis of one .py ("full") or .ipynb ("nb") file, or the cheap pass over a .py file ("pre");
+    """Full analysis of one .py ("full") or .ipynb ("nb": parsed when it may reach a loader; "nbfull": always)
+    file, or the cheap pass over a .py file ("pre");
     problems become SkippedFile entries (for "pre": the reason in the Prefiltered)."""
     if mode == "pre":
         return prefilter(index.base / rel, rel), []
     try:
-        if mode == "nb":
-            return analyze_notebook(index, rel, scope)
+        if mode in ("nb", "nbfull"):
+            return analyze_notebook(index, rel, scope, full=mode == "nbfull")
         return analyze_python(index, rel), []
     except Unreadable as exc:
         return None, [SkippedFile(rel, str(exc))]
@@ -731,9 +800,17 @@ def _command_lines(result: FileResult, commands: list[tuple[Location, str]], rel
     result.references += shell.command_lines(commands, rel, scope, root=root)
 
 
-def analyze_notebook(index: ProjectIndex, rel: str, scope: str) -> tuple[FileResult, list[SkippedFile]]:
+def analyze_notebook(index: ProjectIndex, rel: str, scope: str, *, full: bool = False) -> tuple[FileResult, list[SkippedFile]]:
+    """A notebook's code cells and shell commands. Code that cannot reach a loader (no loader library imported and
+    spelled) is not parsed: its imports are read by the lexer (a caller of a project wrapper is upgraded to
+    ``full`` later, like a .py file)."""
     code = notebooks.extract(decode_text(read_bytes(index.base / rel, MAX_NOTEBOOK_BYTES)))
     skipped = [SkippedFile(rel, f"code cell {cell} not scanned: {reason}") for cell, reason in code.skipped_cells]
+    if not full:
+        light = _light_notebook(code, rel)
+        if light is not None:
+            _shell_commands(code, rel, scope, light, index.base)
+            return light, skipped
     # A cell that is not Python 3 is blanked (and reported) so the other cells are still scanned.
     budget = Budget("notebook", seconds=2 * FILE_SECONDS)  # each retry parses the whole code again
     for _ in range(MAX_NOTEBOOK_RETRIES):
@@ -762,26 +839,88 @@ def analyze_notebook(index: ProjectIndex, rel: str, scope: str) -> tuple[FileRes
 
     module = ModuleAnalysis(index, rel, source, tree, scope_label=scope, locate=locate)
     result = module.run()
-    commands = [(Location(rel, code.file_line(line.cell, line.cell_line) or line.line, 1, line.command.strip()[:200], line.cell,
-                          line.cell_line), _python_values(module, line.command, line.line)) for line in code.shell]
-    _command_lines(result, commands, rel, scope, index.base)
+    _shell_commands(code, rel, scope, result, index.base, module)
     return result, skipped
 
 
+def _light_notebook(code: notebooks.NotebookCode, rel: str) -> FileResult | None:
+    """The imports-only result of a notebook whose code cannot reach a loader, else None."""
+    source = code.source
+    found = fastimports.scan(source, rel)
+    if found is None:
+        return None
+    loader_modules = {r.module for r in found[0]} & LOADER_MODULES
+    if loader_modules and may_call_loader(source, loader_modules):
+        return None
+    if may_load_through_project_class(source) or names_known_weight(source):
+        return None
+    if any("{" in line.command or "$" in line.command for line in code.shell):
+        return None  # a shell line reads the notebook's Python values (``!wget {URL}``): they need the full analysis
+    imports = []
+    for raw in found[0]:
+        if raw.module in STDLIB:
+            continue
+        loc = raw.location
+        cell, cell_line = code.position(loc.line)
+        imports.append(RawImport(raw.module, Location(rel, code.file_line(cell, cell_line) or loc.line, loc.column, loc.snippet, cell, cell_line)))
+    return FileResult(rel, imports=imports, import_names=found[1], light=True)
+
+
+def _shell_commands(code: notebooks.NotebookCode, rel: str, scope: str, result: FileResult, root: Path,
+                    module: ModuleAnalysis | None = None) -> None:
+    """Requirements and model references of a notebook's shell lines (``!pip install``, ``!wget``, ``!yolo``);
+    ``{name}``/``$name`` parts filled from the notebook's constants when its code was analyzed."""
+    commands = []
+    for line in code.shell:
+        location = Location(rel, code.file_line(line.cell, line.cell_line) or line.line, 1, line.command.strip()[:200],
+                            line.cell, line.cell_line)
+        commands.append((location, _python_values(module, line.command, line.line) if module is not None else line.command))
+    _command_lines(result, commands, rel, scope, root)
+
+
+def _add_scan(scan: registry.FileScan, other: list, imports: list, requirements: list, skipped: list) -> None:
+    other.extend(scan.models)
+    other.extend(scan.unresolved)
+    imports.extend(scan.imports)
+    requirements.extend(scan.requirements)
+    skipped.extend(scan.skipped)
+
+
+def _scan_file(rel: str, scope: str, name: str, path: Path) -> registry.FileScan | str:
+    """One registered scanner over one file; a scanner bug becomes its description (reported as skipped)."""
+    entry = next(e for e in registry.scanners_for(rel) if e.name == name)
+    try:
+        return entry.scan(path, rel, scope)
+    except Exception as exc:  # noqa: BLE001 - a scanner bug is reported, never fatal
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _scan_files(tasks: list[tuple[str, str, str]]) -> list:
+    assert _WORKER_INDEX is not None
+    return [_scan_file(rel, scope, name, _WORKER_INDEX.base / rel) for rel, scope, name in tasks]
+
+
 _WORKER_INDEX: ProjectIndex | None = None
+_WORKER_STATE: tuple | None = None
 
 
-def _init_worker(base: Path, py_rels: list[str], roots: set[str], scopes: dict[str, str], wrapper_modules: set[str],
-                 loader_importers: set[str] | None) -> None:
+def _init_worker(base: Path, py_rels: list[str], roots: set[str], scopes: dict[str, str]) -> None:
     global _WORKER_INDEX
     _WORKER_INDEX = ProjectIndex(base, py_rels, roots, scopes)
-    _WORKER_INDEX.wrapper_modules = wrapper_modules
-    _WORKER_INDEX.loader_importers = loader_importers
 
 
-def _work(tasks: list[tuple[str, str, str]]) -> list:
-    assert _WORKER_INDEX is not None
-    out = [analyze_task(_WORKER_INDEX, *t) for t in tasks]
+def _work(batch: tuple[tuple, list[tuple[str, str, str]]]) -> list:
+    global _WORKER_STATE
+    state, tasks = batch
+    index = _WORKER_INDEX
+    assert index is not None
+    if state != _WORKER_STATE:
+        wrapper_modules, loader_importers, forgotten = state
+        index.wrapper_modules = set(wrapper_modules)
+        index.loader_importers = loader_importers
+        index.forget(list(forgotten[len(_WORKER_STATE[2]) if _WORKER_STATE else 0:]))
+        _WORKER_STATE = state
+    out = [analyze_task(index, *t) for t in tasks]
     # The parent does not need the bytes a worker read (sending them back would cost more than the read).
     return [(r._replace(data=None), s) if isinstance(r, Prefiltered) else (r, s) for r, s in out]
 
@@ -794,6 +933,34 @@ def _roots(rels: list[str]) -> set[str]:
 
 def _loc_key(loc: Location) -> tuple[str, int, int]:
     return (loc.path, loc.line, loc.column)
+
+
+def _called(results: list[FileResult]) -> set[str]:
+    """Wrappers whose own references give way to their call sites': called at least once, and every wrapper that
+    passes its parameters on to it (a forwarding call) gives way too. A forwarder that nobody calls keeps the
+    callee's own references alive: they say what its path can load."""
+    has_call = {key for r in results for key in r.called}
+    forwarders: dict[str, set[str]] = {}
+    for r in results:
+        for caller, callee in r.forwards:
+            forwarders.setdefault(callee, set()).add(caller)
+            has_call.add(callee)
+    # Least fixpoint with a worklist: a forwarding cycle that no outside call reaches keeps its references.
+    waiting = {key: len(forwarders.get(key, ())) for key in has_call}
+    feeds: dict[str, list[str]] = {}
+    for callee, callers in forwarders.items():
+        for caller in callers:
+            feeds.setdefault(caller, []).append(callee)
+    gives_way = set()
+    todo = sorted(key for key, n in waiting.items() if n == 0)
+    while todo:
+        key = todo.pop()
+        gives_way.add(key)
+        for callee in feeds.get(key, ()):
+            waiting[callee] -= 1
+            if waiting[callee] == 0:
+                todo.append(callee)
+    return gives_way
 
 
 def _hygiene_key(obs) -> tuple:

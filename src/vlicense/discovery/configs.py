@@ -26,7 +26,7 @@ from vlicense.discovery.loaders.base import (
 )
 from vlicense.discovery.loaders.cli import text_references
 from vlicense.knowledge.loader_catalog import Part
-from vlicense.knowledge.weight_urls import valid_hub_id, weight_for_url
+from vlicense.knowledge.weight_urls import ARCHIVE_SUFFIXES, valid_hub_id, weight_for_url
 from vlicense.discovery.registry import FileScan
 from vlicense.discovery.sources import Unreadable, decode_text, read_bytes
 from vlicense.model import Location, ModelReference, SkippedFile, UnresolvedReference

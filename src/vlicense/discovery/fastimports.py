@@ -30,10 +30,12 @@ _MODULE = re.compile(r"^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*$")
 
 
 def scan(source: str, rel: str) -> tuple[list[RawImport], list[str]] | None:
-    """(absolute imports with locations, every name the imports bind or name), or None when a full parse is needed.
+    """(absolute imports with locations, the dotted path of everything imported), or None when a full parse is
+    needed.
 
-    The names (``from lib import load`` -> ``lib``, ``load``) let the caller decide later, without re-reading
-    the file, whether it may call one of the project's wrapper functions.
+    The paths (``from lib.io import load`` -> ``lib.io.load``; ``from .io import load`` -> ``.io.load``;
+    ``import lib.io as x`` -> ``lib.io``) let the caller decide later, without re-reading the file, whether it
+    may call one of the project's wrapper functions (callers.py).
     """
     starts: list[int] = []
     py2: list[int] = []
@@ -85,7 +87,7 @@ def scan(source: str, rel: str) -> tuple[list[RawImport], list[str]] | None:
 
 @functools.lru_cache(maxsize=8192)
 def _line(statement: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """(top-level modules, names bound or named) of one logical line of import statements; None when not understood.
+    """(top-level modules, dotted paths imported) of one logical line of import statements; None when not understood.
 
     Memoized: a tree repeats the same import lines (``import os``) in many files.
     """
@@ -144,28 +146,31 @@ def triple_strings(source: str, last: int) -> list[tuple[int, int]]:
 
 
 def _statement(code: str) -> tuple[list[str], list[str]] | None:
-    """(top-level modules, names bound or named) of one import statement; None when not understood."""
+    """(top-level modules, dotted paths imported) of one import statement; None when not understood."""
     if code.startswith("from"):
         rest = code[4:].strip()
         module, sep, imported = rest.partition(" import")
         if not sep:
             return None
         module = module.strip()
-        bound = [n.strip().split(" as ")[0].strip() for n in imported.replace("(", " ").replace(")", " ").split(",")]
-        bound = [n for n in bound if n]
-        if module.strip(".") == "" and module:
-            return [], bound
-        if module.startswith("."):
-            return [], [*module.strip(".").split("."), *bound]
+        names = [n.strip().split(" as ")[0].strip() for n in imported.replace("(", " ").replace(")", " ").split(",")]
+        names = [n for n in names if n]
+        dots = len(module) - len(module.lstrip("."))
+        if dots:
+            tail = module[dots:]
+            if tail and not _MODULE.match(tail):
+                return None
+            prefix = module if not tail else f"{module}."
+            return [], [f"{prefix}{n}" for n in names]
         if not _MODULE.match(module):
             return None
-        return [module.split(".", 1)[0]], [*module.split("."), *bound]
-    modules, bound = [], []
+        return [module.split(".", 1)[0]], [f"{module}.{n}" for n in names]
+    modules, paths = [], []
     for part in code[6:].split(","):
-        name, _, alias = part.strip().partition(" as ")
+        name, _, _alias = part.strip().partition(" as ")
         name = name.strip()
         if not _MODULE.match(name):
             return None
         modules.append(name.split(".", 1)[0])
-        bound += name.split(".") + ([alias.strip()] if alias.strip() else [])
-    return modules, bound
+        paths.append(name)
+    return modules, paths

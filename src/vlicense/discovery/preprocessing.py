@@ -839,7 +839,7 @@ class _Analyzer:
         target = self.targets[id(node)]
         if target is None:
             return None
-        owner, fscope, skip_self = target
+        owner, fscope, skip_self = target[:3]
         fnode = fscope.node
         if not isinstance(fnode, (ast.FunctionDef, ast.AsyncFunctionDef)) or skip_self:
             return None

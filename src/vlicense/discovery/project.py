@@ -14,26 +14,25 @@ parameter's default, or unresolved).
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from vlicense.discovery import recover
-from vlicense.discovery.bindings import (
-    CLICK_DECORATORS,
-    Binding,
-    Evaluator,
-    Frame,
-    Scope,
-    _bases,
-)
 from vlicense.discovery import preprocessing
+from vlicense.discovery.bindings import Binding, Scope
+from vlicense.discovery.budget import BudgetExceeded, Tracker
+from vlicense.discovery.configvalues import config_value
+from vlicense.discovery.evaluator import CLICK_DECORATORS, MAX_ROWS, PARAM_REASONS, STAR_REASON, Evaluator, Frame, _bases
 from vlicense.discovery.loaders import LOADERS_BY_MODULE, callee_name
 from vlicense.discovery.loaders.by_name import WEIGHT_KEYWORDS, named_weights, unnamed_weight_keywords
 from vlicense.discovery.loaders.base import (
     CallLoader,
+    _clip,
     CallSite,
     Reference,
     Value,
@@ -55,8 +54,10 @@ from vlicense.discovery.sources import (
     decode_python,
     read_bytes,
 )
-from vlicense.model import HygieneObservation, Location, ModelReference, RequirementReference, SkippedFile
+from vlicense.model import HygieneObservation, Location, ModelReference, RequirementReference, SkippedFile, UnresolvedReference
 
+_CLASS_BASES = re.compile(r"class\s+\w+\s*\(([^)]*)\)")
+_WORD = re.compile(r"\w+")
 MAX_WRAPPER_DEPTH = 4
 MAX_CHOICE_EXPANSION = 2
 
@@ -70,6 +71,8 @@ class FileResult:
     references: list[Reference] = field(default_factory=list)
     tagged: list[tuple[str, Reference]] = field(default_factory=list)
     called: list[str] = field(default_factory=list)
+    # (caller, callee) wrapper keys: the caller passes its own parameters on to the callee (see _wrapper_call).
+    forwards: list[tuple[str, str]] = field(default_factory=list)
     wrapper_names: list[str] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     setup_requirements: list[tuple[str, str, int]] = field(default_factory=list)
@@ -78,8 +81,10 @@ class FileResult:
     setup_name: str | None = None
     # Notebooks: ``!pip install x`` lines (group = the notebook's scope label).
     requirements: list[RequirementReference] = field(default_factory=list)
-    # Fast (imports-only) results: names the imports bind, to spot callers of project wrappers without a re-read.
+    # Fast (imports-only) results: what the imports name, to spot callers of project wrappers without a re-read.
     import_names: list[str] = field(default_factory=list)
+    # A notebook read without parsing its code (it cannot reach a loader): imports and shell commands only.
+    light: bool = False
     # rel path (or "dir:<rel>" for a directory check, "*" for a whole-project search) -> existed
     deps: dict[str, bool] = field(default_factory=dict)
     # Model hygiene: preprocessing that reaches the models this module loads (discovery/preprocessing.py).
@@ -190,13 +195,15 @@ class ModuleAnalysis:
             return result  # an import cycle through wrappers: the outer run finishes the work
         self._running = True
         recorder = self.index.start_recording() if self.index is not None else None
+        budget = self.evaluator.tracker.begin_file(self.rel)
         try:
             self._run(result)
         finally:
             self._running = False
+            self.evaluator.tracker.end_file(budget)
             if self.index is not None:
                 result.deps = self.index.stop_recording(recorder)
-        result.wrapper_names = sorted({_public_name(s) for s in self.wrappers})
+        result.wrapper_names = sorted({_imported_name(s) for s in self.wrappers})
         self.result = result
         return result
 
@@ -205,57 +212,134 @@ class ModuleAnalysis:
         unnamed: set[int] = set()
         handled: set[int] = set()
         consumed: set[int] = set()
-        for node, scope in self.calls:
-            if id(node) in consumed:
-                continue
-            qual = callee_name(self.evaluator, node, scope, node.lineno)
-            if qual is None:
-                pending.append((node, scope))
-                unnamed.add(id(node))
-                continue
-            if self.is_setup and qual in SETUP_CALLS:
-                setup_requirements(node, scope, self.evaluator, self.facts)
-                result.setup_requirements = list(self.facts.setup_requirements)
-                result.setup_problems = list(self.facts.setup_problems)
-                result.setup_lines = list(self.text.lines)
-                result.setup_name = self.facts.setup_name
-                continue
-            loader = _loader_for(qual)
-            if loader is None:
-                pending.append((node, scope))
-                continue
-            handled.add(id(node))
-            self.evaluator.consulted = set()
-            refs = run_loader(self, node, scope, qual, loader, self.locate(node.lineno, node.col_offset), consumed)
-            self._file_refs(result, refs, _Entry(node, scope, loader=loader), qual)
-        # Calls of project functions that are wrappers; repeated so wrappers defined later in the file count.
-        done: set[int] = set()
-        for _ in range(MAX_WRAPPER_DEPTH):
-            progress = False
-            for node, scope in pending:
-                if id(node) in done:
+        node: ast.Call | None = None
+        try:
+            for node, scope in self.calls:
+                if id(node) in consumed:
                     continue
-                target = self.resolve_function(node.func, scope, node.lineno)
-                if target is None:
-                    continue
-                owner, fscope, _skip_self = target
-                if owner is not self:
-                    owner.run()
-                    if self.index is not None and owner.result is not None:
-                        self.index.merge_deps(owner.result.deps)
-                if fscope not in owner.wrappers:
-                    continue
-                done.add(id(node))
-                progress = True
-                result.called.append(wrapper_key(owner, fscope))
-                self.evaluator.consulted = set()
-                refs = run_wrapper(self, node, scope, target, self.locate(node.lineno, node.col_offset), depth=1)
-                self._file_refs(result, refs, _Entry(node, scope, target=target))
-            if not progress:
-                break
-        self._by_name(result, [(n, sc) for n, sc in pending if id(n) in unnamed and id(n) not in done], handled | consumed | done)
+                outcome = self._call(result, node, scope, consumed)
+                if outcome == "load":
+                    handled.add(id(node))
+                elif outcome != "setup":
+                    pending.append((node, scope))
+                    if outcome == "unnamed":
+                        unnamed.add(id(node))
+            # Calls of project functions that are wrappers; repeated so wrappers defined later in the file count.
+            done: set[int] = set()
+            for _ in range(MAX_WRAPPER_DEPTH):
+                progress = False
+                for node, scope in pending:
+                    if id(node) not in done and self._wrapper_call(result, node, scope):
+                        done.add(id(node))
+                        progress = True
+                if not progress:
+                    break
+            node = None
+            self._by_name(result, [(n, sc) for n, sc in pending if id(n) in unnamed and id(n) not in done], handled | consumed | done)
+        except BudgetExceeded as exc:
+            # Bounded work: what the budget cuts short is reported, at the call being analyzed.
+            where = self.locate(node.lineno, node.col_offset) if node is not None else self.locate(1, 0)
+            expression = self.text.segment(node) if node is not None else ""
+            result.references.append(UnresolvedReference(where, "python", _clip(expression), f"{exc}; the rest of the file was not analyzed"))
+            result.imports = list(self.facts.imports)
+            return
         result.imports = list(self.facts.imports)
-        result.hygiene = preprocessing.observe(self, result.references)
+        try:
+            result.hygiene = preprocessing.observe(self, result.references)
+        except BudgetExceeded as exc:
+            result.references.append(UnresolvedReference(self.locate(1, 0), "python", "", f"{exc}; model hygiene not analyzed"))
+
+    def _call(self, result: FileResult, node: ast.Call, scope: Scope, consumed: set[int]) -> str:
+        """Analyze one call: "load" (a loader call, or one through the rows of a loop), "setup" (setup.py),
+        "unnamed" (the callee is no library name), "other"."""
+        qual = callee_name(self.evaluator, node, scope, node.lineno)
+        if qual is None:
+            return "load" if self._row_call(result, node, scope, consumed) else "unnamed"
+        if self.is_setup and qual in SETUP_CALLS:
+            setup_requirements(node, scope, self.evaluator, self.facts)
+            result.setup_requirements = list(self.facts.setup_requirements)
+            result.setup_problems = list(self.facts.setup_problems)
+            result.setup_lines = list(self.text.lines)
+            result.setup_name = self.facts.setup_name
+            return "setup"
+        loader = _loader_for(qual)
+        if loader is None:
+            return "other"
+        self.evaluator.consulted = set()
+        location = self.locate(node.lineno, node.col_offset)
+        rows = self.evaluator.row_sources(node, scope)
+        refs = self._each_row(rows, lambda: run_loader(self, node, scope, qual, loader, location, consumed))
+        self._file_refs(result, refs, _Entry(node, scope, loader=loader), qual)
+        return "load"
+
+    def _row_call(self, result: FileResult, node: ast.Call, scope: Scope, consumed: set[int]) -> bool:
+        """``for ctor, w in TABLE: ctor(weights=w)``: the callee comes from the rows; each row is one call."""
+        head = node.func
+        while isinstance(head, ast.Attribute):
+            head = head.value
+        if not isinstance(head, ast.Name) or self.evaluator._row_source(head, scope) is None:
+            return False
+        rows = self.evaluator.row_sources(node, scope)
+        if not rows:
+            return False
+        location = self.locate(node.lineno, node.col_offset)
+        loaders: list = []
+
+        def one_row() -> list[Reference]:
+            qual = callee_name(self.evaluator, node, scope, node.lineno)
+            loader = _loader_for(qual) if qual else None
+            if loader is None:
+                return []
+            loaders.append(loader)
+            return run_loader(self, node, scope, qual, loader, location, consumed)
+
+        self.evaluator.consulted = set()
+        refs = self._each_row(rows, one_row)
+        if not loaders:
+            return False
+        self._file_refs(result, refs, _Entry(node, scope, loader=loaders[0]))
+        return True
+
+    def _each_row(self, sources: list, analyze: Callable[[], list[Reference]]) -> list[Reference]:
+        """``analyze()`` once per combination of the rows names in the call come from (when few), else once."""
+        combos = 1
+        for _, rows in sources:
+            combos *= len(rows)
+        if not sources or combos > MAX_ROWS:
+            return analyze()
+        out: list[Reference] = []
+        for combo in itertools.product(*[list(enumerate(rows)) for _, rows in sources]):
+            with contextlib.ExitStack() as stack:
+                for (source, _), (i, row) in zip(sources, combo):
+                    stack.enter_context(self.evaluator.pinned(source, i, row))
+                out += analyze()
+        return out
+
+    def _wrapper_call(self, result: FileResult, node: ast.Call, scope: Scope) -> bool:
+        target = self.resolve_function(node.func, scope, node.lineno)
+        if target is None:
+            return False
+        owner, fscope = target[0], target[1]
+        if owner is not self:
+            owner.run()
+            if self.index is not None and owner.result is not None:
+                self.index.merge_deps(owner.result.deps)
+        if fscope not in owner.wrappers:
+            return False
+        self.evaluator.consulted = set()
+        refs = run_wrapper(self, node, scope, target, self.locate(node.lineno, node.col_offset), depth=1)
+        callee = wrapper_key(owner, fscope)
+        # ``self.setup(name)`` passing the caller's own parameter on finds what the callee finds on its own: the
+        # callee keeps its references (at its load line) unless a call of the caller, or of its callers, adds one.
+        own = (result if owner is self else owner.result or FileResult(owner.rel)).tagged
+        forwards = any(scope.within(s) for s in self.evaluator.consulted)
+        same = forwards and (_found(refs) == _found([r for key, r in own if key == callee]) or _only_parameters(refs))
+        caller = self._file_refs(result, refs, _Entry(node, scope, target=target), forwarding=same)
+        if not same:
+            result.called.append(callee)
+        elif caller is not None:
+            result.forwards.append((caller, callee))
+        return True
 
     def _by_name(self, result: FileResult, unnamed: list[tuple[ast.Call, Scope]], loads: set[int]) -> None:
         """Known weights named outside loader calls (``loads``: calls already analyzed as loads), and weight
@@ -269,7 +353,11 @@ class ModuleAnalysis:
                 seen.add((ref.loader, ref.name))
                 result.references.append(ref)
 
-    def _file_refs(self, result: FileResult, refs: list[Reference], entry: _Entry, qual: str = "") -> None:
+    def _file_refs(self, result: FileResult, refs: list[Reference], entry: _Entry, qual: str = "", *,
+                   forwarding: bool = False) -> str | None:
+        """Keep ``refs`` (None), or, when they read parameters of an enclosing function, make that function a
+        wrapper and return its key: its call sites carry the values (its own references are tagged with it, or
+        dropped for a ``forwarding`` call of another wrapper)."""
         consulted = [s for s in self.evaluator.consulted if entry.scope.within(s)]
         allowed = getattr(entry.loader, "wrapper_allowed", None)
         if consulted and allowed is not None:
@@ -277,24 +365,61 @@ class ModuleAnalysis:
             consulted = [s for s in consulted if allowed(qual, s.name, refs)]
         if not consulted:
             result.references += refs
-            return
+            return None
         for fscope in consulted:
             self.wrappers.setdefault(fscope, []).append(_Entry(entry.call, entry.scope, entry.loader, entry.target))
         key = wrapper_key(self, max(consulted, key=lambda s: _depth(s)))
-        result.tagged += [(key, r) for r in refs]
+        if not forwarding:
+            result.tagged += [(key, r) for r in refs]
+        return key
 
     def resolve_function(self, func: ast.AST, scope: Scope, line: int) -> tuple | None:
-        """(ModuleAnalysis, function scope, skip_self) for a call of a project function or class (its __init__)."""
+        """(ModuleAnalysis, function scope, skip_self, self value) for a call of a project function, a class (its
+        __init__), a classmethod/staticmethod (``Detector.create(...)``) or a method of ``self``/``cls``."""
         found = self.evaluator.callee_binding(func, scope, line)
         if found is None:
             return None
         if found[0] == "local":
             return _function_of(self, found[1])
+        if found[0] == "attr":
+            binding, attr = found[1]
+            return _method_of(self, binding.inner, attr, Value("class", (self, binding.inner, False)))
+        if found[0] == "self":
+            # ``self.load(x)`` / ``cls.load(x)`` in a method of this module's class (or a subclass's instance).
+            method, attr = found[1]
+            return _method_of(self, method.parent, attr, Value("class", (self, method.parent, True)))
         if found[0] in ("qual", "rel") and self.index is not None:
             binding = self.index.resolve_def(found[1], self.rel, rooted=found[0] == "rel")
             if binding is not None:
                 return _function_of(*binding)
+            qual = found[1]
+            head, _, attr = qual.rpartition(".")
+            klass = self.index.resolve_def(head, self.rel, rooted=found[0] == "rel") if head else None
+            if klass is not None and klass[1].inner is not None and klass[1].inner.kind == "class":
+                return _method_of(klass[0], klass[1].inner, attr, Value("class", (klass[0], klass[1].inner, False)))
         return None
+
+    def config_value(self, config_path: str | None, name: str, *, hydra: bool) -> Value:
+        """A YAML config file the code loads (Hydra ``config_path``/``config_name``, ``OmegaConf.load(path)``)."""
+        root = self.index.base if self.index is not None else Path(".")
+        record = self.index.record if self.index is not None else None
+        cache = self.index.configs if self.index is not None else None
+        return config_value(root, _parent(self.rel), config_path, name, hydra=hydra, record=record, cache=cache)
+
+
+FORWARDED = (*PARAM_REASONS, STAR_REASON)
+
+
+def _found(refs: list[Reference]) -> frozenset:
+    """What references say, ignoring where they are: to compare a call site with its callee."""
+    return frozenset((r.loader, r.name, r.variant) if isinstance(r, ModelReference) else (r.loader, r.expression, r.reason, r.candidates)
+                     for r in refs)
+
+
+def _only_parameters(refs: list[Reference]) -> bool:
+    """Nothing but "the value is the caller's parameter" (or its ``**kwargs``): the call site knows no more than
+    the callee does on its own."""
+    return bool(refs) and all(not isinstance(r, ModelReference) and r.reason.endswith(FORWARDED) and not r.candidates for r in refs)
 
 
 def _function_of(owner: ModuleAnalysis, binding: Binding) -> tuple | None:
@@ -302,10 +427,32 @@ def _function_of(owner: ModuleAnalysis, binding: Binding) -> tuple | None:
     if inner is None:
         return None
     if inner.kind == "function":
-        return owner, inner, False
+        return owner, inner, False, None
     init = inner.bindings.get("__init__")
     if init and init[-1].inner is not None:
-        return owner, init[-1].inner, True
+        return owner, init[-1].inner, True, None
+    return None
+
+
+def _method_of(owner: ModuleAnalysis, cls: Scope | None, attr: str, self_value: Value) -> tuple | None:
+    """The method ``attr`` of ``cls`` (or of the nearest project base defining it) as a call target."""
+    if cls is None:
+        return None
+    for klass_owner, klass in [(owner, cls), *_bases(owner, cls, 0)]:
+        bindings = [b for b in klass.bindings.get(attr, ()) if b.kind == "def" and b.inner is not None and b.inner.kind == "function"]
+        if not bindings:
+            continue
+        method = bindings[-1].inner
+        decorators = {d.id for d in getattr(method.node, "decorator_list", ()) if isinstance(d, ast.Name)}
+        if "staticmethod" in decorators:
+            return klass_owner, method, False, None
+        if "classmethod" in decorators:
+            if self_value.value[2]:  # ``self.create(...)`` on an instance: cls is its class
+                exact = self_value.value[2] == "exact"
+                self_value = Value("class", (self_value.value[0], self_value.value[1], not exact))
+            return klass_owner, method, True, self_value
+        # A plain method: through ``self`` the instance is implicit; through the class it is passed explicitly.
+        return (klass_owner, method, True, self_value) if self_value.value[2] else (klass_owner, method, False, None)
     return None
 
 
@@ -317,10 +464,15 @@ def _depth(scope: Scope) -> int:
 
 
 def _public_name(scope: Scope) -> str:
-    """The name a caller spells: a function's name, or its class's name for ``__init__``."""
-    if scope.name == "__init__" and scope.parent is not None and scope.parent.kind == "class":
-        return scope.parent.name
+    """The name a caller spells: a function's name, its class's name for ``__init__``, ``Class.method``."""
+    if scope.parent is not None and scope.parent.kind == "class":
+        return scope.parent.name if scope.name == "__init__" else f"{scope.parent.name}.{scope.name}"
     return scope.name
+
+
+def _imported_name(scope: Scope) -> str:
+    """The name a caller imports to reach a wrapper: the function, or the class of a method."""
+    return scope.parent.name if scope.parent is not None and scope.parent.kind == "class" else scope.name
 
 
 def wrapper_key(owner: ModuleAnalysis, scope: Scope) -> str:
@@ -336,15 +488,16 @@ def _loader_for(qual: str) -> CallLoader | None:
 
 def run_loader(owner: ModuleAnalysis, node: ast.Call, scope: Scope, qual: str, loader: CallLoader, location: Location,
                consumed: set[int], *, via: str = "", overrides: dict[int, Value] | None = None, level: int = 0) -> list[Reference]:
-    """One loader call; a ``choice`` argument is expanded into one reference per candidate."""
+    """One loader call; a ``choice`` argument is expanded into one reference per candidate. Each reference
+    carries the origins of the constants it was built from when they are written elsewhere than the call."""
     overrides = overrides or {}
-    seen: list[Value] = []
+    seen: list[tuple[int, Value]] = []
 
     def evaluate(n: ast.AST) -> Value:
         if id(n) in overrides:
             return overrides[id(n)]
         v = owner.evaluator.evaluate(n, scope, node.lineno)
-        seen.append(v)
+        seen.append((id(n), v))
         return v
 
     site = CallSite(
@@ -359,46 +512,65 @@ def run_loader(owner: ModuleAnalysis, node: ast.Call, scope: Scope, qual: str, l
         is_loader_call=is_loader_call,
     )
     refs = loader.analyze(site)
-    choices = [v for v in seen if v.kind == "choice" and v.node is not None]
+    choices = [(n, v) for n, v in seen if v.kind == "choice"]
     if choices and level < MAX_CHOICE_EXPANSION:
-        v = choices[0]
+        n, v = choices[0]
         out: list[Reference] = []
         names = ", ".join(str(c) for c in v.value)
-        for cand in v.value:
-            const = Value("const", cand, text=v.text, node=v.node, note=f"one of {names} for {v.text}")
+        origins = v.origins if len(v.origins) == len(v.value) else (None,) * len(v.value)
+        for cand, origin in zip(v.value, origins):
+            const = Value("const", cand, text=v.text, node=v.node, note=f"one of {names} for {v.text}", origin=origin)
             out += run_loader(owner, node, scope, qual, loader, location, consumed, via=via,
-                              overrides={**overrides, id(v.node): const}, level=level + 1)
+                              overrides={**overrides, n: const}, level=level + 1)
         return out
-    notes = [v.note for v in seen if v.kind == "const" and v.note] + [v.note for v in overrides.values() if v.note]
+    values = [v for _, v in seen] + list(overrides.values())
+    notes = [v.note for v in values if v.kind == "const" and v.note]
     suffix = "".join(f" [{n}]" for n in dict.fromkeys(notes))
     if via:
         suffix = f" via {via}" + suffix
-    if suffix:
-        refs = [dataclasses.replace(r, api=(r.api or qual) + suffix) if isinstance(r, ModelReference) else r for r in refs]
-    return refs
+    out = []
+    for r in refs:
+        if isinstance(r, ModelReference):
+            origins = _origins(r, values)
+            if suffix or origins:
+                r = dataclasses.replace(r, api=(r.api or qual) + suffix, origins=origins or r.origins)
+        out.append(r)
+    return out
+
+
+def _origins(ref: ModelReference, values: list[Value]) -> tuple[Location, ...]:
+    """Where the constants a reference was built from are written, when elsewhere than the load itself."""
+    names = [n for n in (ref.name, ref.variant) if n]
+    out: list[Location] = []
+    for v in values:
+        o = v.origin
+        if v.kind != "const" or o is None or not isinstance(v.value, str) or not v.value.strip():
+            continue
+        if (o.path, o.line) == (ref.location.path, ref.location.line) or o in out:
+            continue
+        text = v.value.strip()
+        if any(text in n or n in text for n in names):
+            out.append(o)
+    return tuple(out)
 
 
 def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tuple, location: Location, *, depth: int,
                 via: str = "") -> list[Reference]:
     """The loads of one wrapper call, evaluated with the call's arguments, reported at ``location``."""
-    owner, fscope, skip_self = target
+    owner, fscope, skip_self, self_value = target
     if depth > MAX_WRAPPER_DEPTH:
         return []
     name = f"{_public_name(fscope)}()"
     via = f"{via} -> {name}" if via else name
     refs: list[Reference] = []
     for entry in list(owner.wrappers.get(fscope, ())):
-        frame = Frame(call, caller.evaluator, scope, owner.evaluator, fscope, skip_self)
-        saved = owner.evaluator.frames
-        owner.evaluator.frames = {**saved, fscope: frame}
-        try:
+        frame = Frame(call, caller.evaluator, scope, owner.evaluator, fscope, skip_self, self_value)
+        with owner.evaluator.context({**owner.evaluator.frames, fscope: frame}):
             if entry.loader is not None:
                 qual = callee_name(owner.evaluator, entry.call, entry.scope, entry.call.lineno) or ""
                 got = run_loader(owner, entry.call, entry.scope, qual, entry.loader, location, set(), via=via)
             else:
                 got = run_wrapper(owner, entry.call, entry.scope, entry.target, location, depth=depth + 1, via=via)
-        finally:
-            owner.evaluator.frames = saved
         # Only loads that read the wrapper's parameters belong to this call site (a constant load inside the
         # wrapper is reported where it is written).
         if frame.used or entry.loader is None:
@@ -458,6 +630,14 @@ class ProjectIndex:
         self._subclasses: dict[tuple[str, int], list] = {}
         # Modules parsed only after a repair (recover.Parsed), until their own result takes the repair's findings.
         self.recovered: dict[str, recover.Parsed] = {}
+        # Evaluation bookkeeping shared by every module's evaluator (budget, cycles), and config files read.
+        self.tracker = Tracker()
+        self.configs: dict[str, object] = {}
+        self._found: dict[tuple[str, str, bool], str | None] = {}
+        self._splits: dict[tuple[str, str, bool], tuple] = {}
+        # Every folder name and module stem in the project: a dotted name starting elsewhere is not first-party.
+        self._names = {part.removesuffix(".py") for rel in self.files for part in rel.split("/")}
+        self._class_bases: dict[str, list[str]] | None = None
 
     # -- dependency recording (one dict per run() in progress; nested runs also record into the outer ones)
     def start_recording(self) -> dict[str, bool]:
@@ -473,6 +653,8 @@ class ProjectIndex:
     def record(self, key: str, exists: bool) -> None:
         for rec in self._recording:
             rec[key] = exists
+        # A memoized evaluation that consulted this file replays the record when it is reused by another file.
+        self.tracker.note((self.record, key, exists))
 
     def merge_deps(self, deps: dict[str, bool]) -> None:
         for rec in self._recording:
@@ -519,6 +701,11 @@ class ProjectIndex:
         return ModuleAnalysis(self, rel, parsed.source, parsed.tree, scope_label=self.scopes.get(rel, "runtime"),
                               is_setup=PurePosixPath(rel).name == "setup.py")
 
+    def forget(self, rels: list[str]) -> None:
+        """Analyze these modules again on next use (what they found depended on wrapper knowledge now outdated)."""
+        for rel in rels:
+            self.modules.pop(rel, None)
+
     def find(self, parts: list[str], importer: str, *, rooted: bool) -> str | None:
         """The file defining module ``parts``: searched next to the importer and its ancestors, then the roots.
 
@@ -531,7 +718,19 @@ class ProjectIndex:
             self.record(found, True)
         return found
 
+    def has_name(self, name: str) -> bool:
+        return name in self._names
+
     def find_path(self, path: str, parent: str, rooted: bool) -> str | None:
+        key = (path, parent, rooted)
+        found = self._found.get(key, self)
+        if found is self:
+            found = self._found[key] = self._find_path(path, parent, rooted)
+        return found  # type: ignore[return-value]
+
+    def _find_path(self, path: str, parent: str, rooted: bool) -> str | None:
+        if path.partition("/")[0] not in self._names:
+            return None  # no file or folder of the project has that name
         bases: list[str] = [""] if rooted else []
         if not rooted:
             here = parent
@@ -563,12 +762,27 @@ class ProjectIndex:
         return False
 
     def _split(self, qualname: str, importer: str, rooted: bool) -> tuple[str, list[str]] | None:
+        """(file defining the longest module prefix of ``qualname``, the rest); memoized per importing folder,
+        replaying the dependencies the search recorded."""
         parts = qualname.split(".")
+        if parts[0] not in self._names:
+            self.record(f"name:{parts[0]}", False)  # nothing in the project is called that (torch, numpy...)
+            return None
+        key = (qualname, _parent(importer), rooted)
+        hit = self._splits.get(key)
+        if hit is not None:
+            for dep, exists in hit[1].items():
+                self.record(dep, exists)
+            return hit[0]
+        recorder = self.start_recording()
+        found = None
         for i in range(len(parts), 0, -1):
             rel = self.find(parts[:i], importer, rooted=rooted)
             if rel is not None:
-                return rel, parts[i:]
-        return None
+                found = (rel, parts[i:])
+                break
+        self._splits[key] = (found, self.stop_recording(recorder))
+        return found
 
     def lookup(self, qualname: str, importer: str, depth: int, *, rooted: bool = False) -> Value | None:
         """The value of a first-party dotted name (``app.settings.WEIGHTS``); None when it is not first-party."""
@@ -581,7 +795,7 @@ class ProjectIndex:
             return Value("unresolved", text=qualname, reason=f"not a constant ('{qualname}' is in a module that cannot be parsed)")
         if not rest:
             return Value("dotted", qualname, text=qualname)
-        v = module.evaluator.evaluate(ast.Name(id=rest[0], lineno=10**9, col_offset=0), module.module, 10**9, depth + 1)
+        v = module.evaluator.module_value(rest[0], depth + 1)
         for attr in rest[1:]:
             if v.kind == "class":
                 v = v.value[0].evaluator.class_attr(v.value, attr, depth + 1)
@@ -592,15 +806,17 @@ class ProjectIndex:
                 return Value("unresolved", text=qualname, reason=f"not a constant ('{qualname}' is computed at run time)")
         if v.kind == "dotted" and v.reason:
             return Value("unresolved", text=qualname, reason=f"not a constant ('{rest[0]}' is not defined in {rel})")
-        return Value(v.kind, v.value, text=qualname, reason=v.reason, candidates=v.candidates, node=v.node, note=v.note)
+        return dataclasses.replace(v, text=qualname)
 
-    def resolve_def(self, qualname: str, importer: str, depth: int = 0, *, rooted: bool = False) -> tuple[ModuleAnalysis, Binding] | None:
-        """The def/class binding a first-party dotted name refers to (following re-exports)."""
+    def resolve_def(self, qualname: str, importer: str, depth: int = 0, *, rooted: bool = False,
+                    wrappers_only: bool = True) -> tuple[ModuleAnalysis, Binding] | None:
+        """The def/class binding a first-party dotted name refers to (following re-exports); with
+        ``wrappers_only``, only in modules that may define wrappers (the cheap test spares parsing the rest)."""
         split = self._split(qualname, importer, rooted)
         if split is None or len(split[1]) != 1 or depth > 5:
             return None
         rel, (name,) = split
-        if not self.may_define_wrappers(rel):
+        if wrappers_only and not self.may_define_wrappers(rel):
             return None
         module = self.get(rel)
         if module is None:
@@ -613,8 +829,29 @@ class ProjectIndex:
         if b.kind == "def":
             return module, b
         if b.qualname:
-            return self.resolve_def(b.qualname, rel, depth + 1, rooted=b.kind == "relimport")
+            return self.resolve_def(b.qualname, rel, depth + 1, rooted=b.kind == "relimport", wrappers_only=wrappers_only)
         return None
+
+    def class_users(self, name: str) -> list[str]:
+        """Files with a class statement naming ``name`` among its bases (one regex pass over the project, once)."""
+        if self._class_bases is None:
+            self._class_bases = {}
+            for rel in sorted(self.files):
+                text = self._texts.get(rel)
+                if text is None:
+                    try:  # read, not kept: the whole project's text would stay in memory
+                        data = self._data.get(rel)
+                        text = decode_python(data if data is not None else read_bytes(self.base / rel, MAX_PYTHON_BYTES))
+                    except Unreadable:
+                        continue
+                if "class" not in text:
+                    continue
+                for bases in _CLASS_BASES.findall(text):
+                    for word in set(_WORD.findall(bases)):
+                        users = self._class_bases.setdefault(word, [])
+                        if not users or users[-1] != rel:
+                            users.append(rel)
+        return self._class_bases.get(name, [])
 
     def subclasses(self, owner: ModuleAnalysis, cls: Scope) -> list[tuple[ModuleAnalysis, Scope]]:
         """Every project class deriving from ``cls`` (a text pre-filter on the class name, then real bases)."""
@@ -623,12 +860,8 @@ class ProjectIndex:
         if key in self._subclasses:
             return self._subclasses[key]
         self._subclasses[key] = []
-        pattern = re.compile(r"class\s+\w+\s*\([^)]*\b" + re.escape(cls.name) + r"\b")
         out = []
-        for rel in sorted(self.files):
-            text = self.text(rel)
-            if text is None or not pattern.search(text):
-                continue
+        for rel in self.class_users(cls.name):
             module = self.get(rel)
             if module is None:
                 continue

@@ -7,7 +7,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vlicense.discovery.bindings import Binding, Evaluator, Scope
+from vlicense.discovery.bindings import Binding, RowSource, Scope
+from vlicense.discovery.evaluator import Evaluator
 from vlicense.discovery.loaders import LOADERS_BY_MODULE
 from vlicense.discovery.loaders.base import Reference
 from vlicense.model import Location
@@ -114,27 +115,34 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
     relative import gets a root-relative dotted name); ``functions`` receives each def's scope."""
     # Pre-order, source-order traversal with an explicit stack (deep expressions must not hit the recursion limit).
     stack: list[tuple[ast.AST, Scope]] = [(tree, module)]
+    # Statements of a scope's own body (not under an if/for/while/try): their bindings always run.
+    straight: set[int] = {id(s) for s in tree.body}
+    push = stack.append
     while stack:
         node, scope = stack.pop()
         kind = type(node)
         children: list[tuple[ast.AST, Scope]] | None = None
-        if kind is ast.Call:
+        if kind not in _SPECIAL_KINDS:
+            pass  # most nodes: only their children matter
+        elif kind is ast.Call:
             calls.append((node, scope))
         elif kind is ast.Import:
+            where = _where(node, straight)
             for alias in node.names:
                 top = alias.name.split(".", 1)[0]
                 facts.imports.append(RawImport(top, locate(node.lineno, node.col_offset)))
                 if alias.asname:
-                    scope.bind(alias.asname, Binding(node.lineno, "import", qualname=alias.name))
+                    scope.bind(alias.asname, Binding(node.lineno, "import", qualname=alias.name, **where))
                 else:
-                    scope.bind(top, Binding(node.lineno, "import", qualname=top))
+                    scope.bind(top, Binding(node.lineno, "import", qualname=top, **where))
         elif kind is ast.ImportFrom:
+            where = _where(node, straight)
             if node.level:
                 base = _relative_base(package, node.level, node.module)
                 for alias in node.names:
                     if alias.name != "*":
                         qual = f"{base}.{alias.name}" if base else (alias.name if base == "" else None)
-                        scope.bind(alias.asname or alias.name, Binding(node.lineno, "relimport", qualname=qual))
+                        scope.bind(alias.asname or alias.name, Binding(node.lineno, "relimport", qualname=qual, **where))
             elif node.module:
                 facts.imports.append(RawImport(node.module.split(".", 1)[0], locate(node.lineno, node.col_offset)))
                 for alias in node.names:
@@ -142,11 +150,12 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
                         if node.module.split(".", 1)[0] in LOADERS_BY_MODULE:
                             star_modules.append(node.module)
                     else:
-                        scope.bind(alias.asname or alias.name, Binding(node.lineno, "import", qualname=f"{node.module}.{alias.name}"))
+                        scope.bind(alias.asname or alias.name, Binding(node.lineno, "import", qualname=f"{node.module}.{alias.name}", **where))
         elif kind in _FUNCTIONS or kind is ast.Lambda:
             inner = Scope("function", scope, name=getattr(node, "name", "<lambda>"), node=node)
             if kind is not ast.Lambda:
-                scope.bind(node.name, Binding(node.lineno, "def", inner=inner))
+                scope.bind(node.name, Binding(node.lineno, "def", inner=inner, **_where(node, straight)))
+                straight.update(id(s) for s in node.body)
                 if functions is not None:
                     functions.append(inner)
             args = node.args
@@ -168,7 +177,8 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
             children += [(s, inner) for s in body]
         elif kind is ast.ClassDef:
             inner = Scope("class", scope, name=node.name, node=node)
-            scope.bind(node.name, Binding(node.lineno, "def", inner=inner))
+            scope.bind(node.name, Binding(node.lineno, "def", inner=inner, **_where(node, straight)))
+            straight.update(id(s) for s in node.body)
             children = [(d, scope) for d in node.decorator_list]
             children += [(b, scope) for b in node.bases] + [(k.value, scope) for k in node.keywords]
             children += [(s, inner) for s in node.body]
@@ -176,7 +186,8 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
             inner = Scope("function", scope)
             children = []
             for i, gen in enumerate(node.generators):
-                _bind_target(gen.target, inner, node.lineno, None)
+                row = RowSource(gen.iter, scope if i == 0 else inner, node.lineno)
+                _bind_target(gen.target, inner, node.lineno, None, {}, row)
                 children.append((gen.iter, scope if i == 0 else inner))
                 children += [(c, inner) for c in gen.ifs]
             if kind is ast.DictComp:
@@ -184,48 +195,68 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
             else:
                 children.append((node.elt, inner))
         elif kind is ast.Assign:
+            where = _where(node, straight)
             for target in node.targets:
-                _bind_target(target, scope, node.lineno, node.value)
+                _bind_target(target, scope, node.lineno, node.value, where)
                 if (scope.self_name and type(target) is ast.Attribute and type(target.value) is ast.Name
                         and target.value.id == scope.self_name and scope.parent is not None):
                     # ``self.weights = ...`` in a method: a candidate for ``self.weights`` anywhere in the class.
                     scope.parent.self_attrs.setdefault(target.attr, []).append((node.value, scope, node.lineno))
         elif kind is ast.AnnAssign:
             if node.value is not None and isinstance(node.target, ast.Name):
-                scope.bind(node.target.id, Binding(node.lineno, "value", node=node.value))
-        elif kind is ast.AugAssign or kind in (ast.For, ast.AsyncFor):
-            _bind_target(node.target, scope, node.lineno, None)
+                scope.bind(node.target.id, Binding(node.lineno, "value", node=node.value, **_where(node, straight)))
+        elif kind is ast.AugAssign:
+            _bind_target(node.target, scope, node.lineno, None, _where(node, straight))
+        elif kind in (ast.For, ast.AsyncFor):
+            scope.add_loop((node.lineno, node.col_offset), (node.end_lineno or node.lineno, node.end_col_offset or 0))
+            it = node.iter
+            where = {"at": (node.lineno, node.col_offset), "end": (it.end_lineno or it.lineno, it.end_col_offset or 0)}
+            _bind_target(node.target, scope, node.lineno, None, where, RowSource(it, scope, node.lineno))
+        elif kind is ast.While:
+            scope.add_loop((node.lineno, node.col_offset), (node.end_lineno or node.lineno, node.end_col_offset or 0))
         elif kind in (ast.With, ast.AsyncWith):
+            if id(node) in straight:
+                straight.update(id(s) for s in node.body)
             for item in node.items:
                 if item.optional_vars is not None:
-                    _bind_target(item.optional_vars, scope, node.lineno, None)
+                    _bind_target(item.optional_vars, scope, node.lineno, None, _where(node, straight, head=item.context_expr))
         elif kind is ast.ExceptHandler:
             if node.name:
-                scope.bind(node.name, Binding(node.lineno, "assign"))
+                scope.bind(node.name, Binding(node.lineno, "assign", **_where(node, set())))
         elif kind is ast.NamedExpr:
-            _bind_target(node.target, scope, node.lineno, node.value)
+            _bind_target(node.target, scope, node.lineno, node.value, _where(node, set()))
         elif kind is ast.Global:
             scope.globals_.update(node.names)
         if children is None:
-            children = []
+            # Pushed last field first, last item first: popped in source order.
             for name in _child_fields(kind):
                 value = getattr(node, name, None)
                 if type(value) is list:
-                    children += [(c, scope) for c in value if type(c) not in _LEAF_TYPES and isinstance(c, ast.AST)]
+                    for c in reversed(value):
+                        if type(c) not in _LEAF_TYPES and isinstance(c, ast.AST):
+                            push((c, scope))
                 elif value is not None and type(value) not in _LEAF_TYPES and isinstance(value, ast.AST):
-                    children.append((value, scope))
-        stack.extend(reversed(children))
+                    push((value, scope))
+        else:
+            stack.extend(reversed(children))
 
 
+# Nodes walk_module handles itself (the rest only have children to visit).
+_SPECIAL_KINDS = frozenset({
+    ast.Call, ast.Import, ast.ImportFrom, *_FUNCTIONS, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS, ast.Assign,
+    ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.ExceptHandler,
+    ast.NamedExpr, ast.Global,
+})
 # Fields that never hold a child worth visiting (identifiers, contexts, operators, flags).
 _SKIP_FIELDS = frozenset({"ctx", "id", "attr", "name", "names", "level", "module", "kind", "type_comment", "conversion", "is_async", "op", "ops", "asname"})
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _child_fields(kind: type) -> tuple[str, ...]:
+    """A node type's child fields, last first (walk_module pushes them on a stack)."""
     fields = _FIELDS.get(kind)
     if fields is None:
-        fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in _SKIP_FIELDS)
+        fields = _FIELDS[kind] = tuple(reversed([f for f in kind._fields if f not in _SKIP_FIELDS]))
     return fields
 
 
@@ -257,19 +288,31 @@ def _relative_base(package: tuple[str, ...], level: int, module: str | None) -> 
     return ".".join(parts)
 
 
-def _bind_target(target: ast.AST, scope: Scope, line: int, value: ast.expr | None) -> None:
+def _where(node: ast.AST, straight: set[int], head: ast.AST | None = None) -> dict:
+    """A binding statement's start, the position from which it is in effect, and whether it always runs."""
+    last = head or node
+    end = (getattr(last, "end_lineno", None) or node.lineno, getattr(last, "end_col_offset", None) or 0)
+    return {"at": (node.lineno, node.col_offset), "end": end, "straight": id(node) in straight}
+
+
+def _bind_target(target: ast.AST, scope: Scope, line: int, value: ast.expr | None, where: dict,
+                 row: RowSource | None = None, path: tuple[int, ...] = ()) -> None:
     if isinstance(target, ast.Name):
-        scope.bind(target.id, Binding(line, "value", node=value) if value is not None else Binding(line, "assign"))
+        if value is not None:
+            scope.bind(target.id, Binding(line, "value", node=value, **where))
+        else:
+            scope.bind(target.id, Binding(line, "assign", row=row, path=path, **where))
     elif isinstance(target, (ast.Tuple, ast.List)):
         values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
         if values is not None and len(values) == len(target.elts) and not any(isinstance(v, ast.Starred) for v in values):
             for t, v in zip(target.elts, values):
-                _bind_target(t, scope, line, v)
+                _bind_target(t, scope, line, v, where)
         else:
-            for t in target.elts:
-                _bind_target(t, scope, line, None)
+            starred = any(isinstance(t, ast.Starred) for t in target.elts)
+            for i, t in enumerate(target.elts):
+                _bind_target(t, scope, line, None, where, None if starred else row, (*path, i))
     elif isinstance(target, ast.Starred):
-        _bind_target(target.value, scope, line, None)
+        _bind_target(target.value, scope, line, None, where)
 
 
 def setup_requirements(node: ast.Call, scope: Scope, evaluator: Evaluator, facts: ModuleFacts) -> None:

@@ -1,4 +1,6 @@
-"""JSON report, schema_version 1 (DESIGN.md section 5): stable key order, sorted lists, validated by report.schema.json."""
+"""JSON report, schema_version 1 (DESIGN.md section 5): stable key order, sorted lists, validated by report.schema.json.
+
+``schema_minor`` counts compatible additions to version 1 (1: components carry ``origins``)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from vlicense.model import (
 )
 
 SCHEMA_VERSION = 1
+SCHEMA_MINOR = 1
 
 
 def _location(loc: Location) -> dict[str, Any]:
@@ -40,6 +43,7 @@ def _component(c: Component) -> dict[str, Any]:
         "direct": c.direct,
         "introduced_by": sorted([list(p) for p in c.introduced_by]),
         "locations": [_location(loc) for loc in c.locations],
+        "origins": [_location(loc) for loc in c.origins],
         "facts": [
             {"source": f.source, "license": f.license, "detail": f.detail} for f in c.facts
         ],  # facts keep resolution's precedence order: the first is the strongest source
@@ -102,6 +106,7 @@ def to_dict(result: AuditResult) -> dict[str, Any]:
     """The report as plain data (key order is the contract's order)."""
     return {
         "schema_version": SCHEMA_VERSION,
+        "schema_minor": SCHEMA_MINOR,
         "tool": {"name": "vlicense", "version": result.tool_version},
         "root": result.root,
         "context": {

@@ -66,13 +66,16 @@ def context(result: AuditResult) -> dict[str, Any]:
                 "finding": f,
                 "component": comp,
                 "locations": list(f.locations),
+                # Where the id's value is written when not at the load (a constant, a CLI default, a config key).
+                "origins": list(comp.origins) if comp is not None and list(f.locations) == list(comp.locations) else [],
                 "paths": _paths(comp),
                 "options": [a for a in f.alternatives if a.kind != "commercial-license"],
                 "routes": [a for a in f.alternatives if a.kind == "commercial-license"],
             }
         )
     inventory = [
-        {"c": c, "source": _source(c), "where": list(c.locations)[:2], "more": max(0, len(c.locations) - 2)}
+        {"c": c, "source": _source(c), "where": list(c.locations)[:2], "more": max(0, len(c.locations) - 2),
+         "origin": c.origins[0] if c.origins else None}
         for c in sorted(result.components, key=lambda c: (c.kind != "model", c.id))
     ]
     return {

@@ -162,6 +162,12 @@ def _locations(f: Finding, comp: Component | None, components: dict[str, Compone
             {"id": i, "physicalLocation": _physical(loc), "message": {"text": _related_text(f, i)}}
             for i, loc in enumerate(locs[1:], start=1)
         ]
+        # Where the id's value is written when not at the load (a constant, a CLI default, a config key).
+        origins = list(comp.origins) if comp is not None and list(f.locations) in ([], list(comp.locations)) else []
+        related += [
+            {"id": i, "physicalLocation": _physical(loc), "message": {"text": f"the value that names {f.component} is written here"}}
+            for i, loc in enumerate(origins, start=len(related) + 1)
+        ]
         return [primary], related
     fallback = _fallback_location(comp, components, result)
     if fallback is not None:

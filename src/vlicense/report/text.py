@@ -7,11 +7,15 @@ from vlicense.policy.context import describe
 from vlicense.resolution.model_license import chain_text
 
 
-def _where(f: Finding) -> str:
+def _where(f: Finding, component: Component | None = None) -> str:
     if not f.locations:
         return "-"
     loc = f.locations[0]
-    return f"{loc.path}:{loc.line}" if loc.line else loc.path
+    where = f"{loc.path}:{loc.line}" if loc.line else loc.path
+    if component is not None and component.origins and list(f.locations) == list(component.locations):
+        origin = component.origins[0]
+        where += f" (value at {origin.path}:{origin.line})"
+    return where
 
 
 def _via(component: Component | None) -> str:
@@ -54,7 +58,7 @@ def render(result: AuditResult) -> str:
     for f in shown:
         component = by_id.get(f.component)
         lic = f.license or ("model hygiene" if f.hygiene is not None else _unknown(component))
-        lines.append(f"  {f.severity.upper():7} {_where(f)}  {f.component}{_via(component)}  {lic}  [{f.rule}]")
+        lines.append(f"  {f.severity.upper():7} {_where(f, component)}  {f.component}{_via(component)}  {lic}  [{f.rule}]")
         if component is not None and component.lineage and component.id not in chained:
             chained.add(component.id)  # the chain once per model, under its first finding
             lines.append(f"          lineage: {chain_text(component)}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -128,9 +130,8 @@ def _requirements(env: Environment, name: str, extras: set[str], marker_env: dic
         lines = pinned.requires
     out: dict[str, set[str]] = {}
     for line in lines:
-        try:
-            req = Requirement(line)
-        except InvalidRequirement:
+        req = _requirement(line)
+        if req is None:
             if line not in entry.problems:
                 entry.problems.append(line)
             continue
@@ -138,6 +139,15 @@ def _requirements(env: Environment, name: str, extras: set[str], marker_env: dic
             continue
         out.setdefault(canonicalize_name(req.name), set()).update(canonicalize_name(e) for e in req.extras)
     return [(child, frozenset(child_extras)) for child, child_extras in sorted(out.items())]
+
+
+@functools.lru_cache(maxsize=8192)
+def _requirement(line: str) -> Requirement | None:
+    """A Requires-Dist line parsed once per run (a dist is expanded once per path and per extra)."""
+    try:
+        return Requirement(line)
+    except InvalidRequirement:
+        return None
 
 
 def _marker_applies(marker: Marker, marker_env: dict[str, str], extras: set[str]) -> bool:

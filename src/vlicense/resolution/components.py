@@ -75,7 +75,9 @@ def _ordered(ranked: list[tuple[float, Location]]) -> list[Location]:
     best: dict[Location, float] = {}
     for rank, location in ranked:
         best[location] = min(rank, best.get(location, rank))
-    return sorted(best, key=lambda loc: (best[loc], loc))
+    # A plain tuple key: comparing Location objects field by field is slow on thousands of import sites.
+    return sorted(best, key=lambda loc: (best[loc], loc.path, loc.line, loc.column, loc.snippet,
+                                         -1 if loc.cell is None else loc.cell, -1 if loc.cell_line is None else loc.cell_line))
 
 
 def build_components(
@@ -242,6 +244,7 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
     identified: dict[str, Identified] = {}
     scopes: dict[str, set[str]] = defaultdict(set)
     ranked: dict[str, list[tuple[float, Location]]] = defaultdict(list)
+    origins: dict[str, list[tuple[float, Location]]] = defaultdict(list)
     by_loader: dict[str, bool] = defaultdict(bool)
     for ref in found.models:
         ident = identify(ref, kb, project_path)
@@ -249,6 +252,7 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
         scopes[ident.component_id].add(scope)
         by_loader[ident.component_id] |= ref.found_by != "name"
         ranked[ident.component_id].append((_scope_rank(scope), ref.location))
+        origins[ident.component_id] += [(_scope_rank(scope), o) for o in ref.origins]
         if ident.component_id in by_id:
             continue
         identified[ident.component_id] = ident
@@ -301,6 +305,8 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
         decide_model_license(component)
         classify_model(component, ident.hub_repo, answer)
         component.locations = _ordered(ranked[component_id])
+        loads = set(component.locations)
+        component.origins = [o for o in _ordered(origins[component_id]) if o not in loads]
         component.scope = _best_scope(scopes[component_id])
         component.found_by = "loader" if by_loader[component_id] else "name"
     return list(by_id.values())

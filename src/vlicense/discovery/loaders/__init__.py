@@ -21,8 +21,25 @@ LOADERS_BY_MODULE: dict[str, tuple[CallLoader, ...]] = _by_module()
 
 
 def may_call_loader(source: str, modules: set[str]) -> bool:
-    """Whether a source that imports these top-level modules spells a callee of one of their loaders."""
-    return any(word in source for module in modules for word in CATALOG.triggers(module))
+    """Whether a source that imports these top-level modules spells a callee of one of their loaders.
+
+    A lowercase trigger is an identifier and must appear as a whole one (``hub`` in ``torch.hub.load``, not in
+    ``huggingface_hub`` or ``github``); a capitalized one may be part of a name (``Weights`` in ``ResNet50_Weights``).
+    """
+    words = {w for module in modules for w in CATALOG.triggers(module)}
+    return any(word in source if word[:1].isupper() else _token_in(word, source) for word in words)
+
+
+def _token_in(word: str, source: str) -> bool:
+    n = len(word)
+    start = source.find(word)
+    while start >= 0:
+        before = source[start - 1] if start else " "
+        after = source[start + n] if start + n < len(source) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            return True
+        start = source.find(word, start + n)
+    return False
 
 
 __all__ = ["CATALOG", "LOADERS", "LOADERS_BY_MODULE", "CallLoader", "callee_name", "may_call_loader"]

@@ -39,6 +39,13 @@ class Value:
     candidates: tuple[str, ...] = ()
     node: ast.AST | None = field(default=None, compare=False)
     note: str = field(default="", compare=False)
+    # Where a constant was written (the literal, the option default, the class attribute, the YAML key); for a
+    # ``choice``, ``origins`` holds one Location (or None) per candidate, in the order of ``value``.
+    origin: Location | None = field(default=None, compare=False)
+    origins: tuple[Location | None, ...] = field(default=(), compare=False)
+    # A default the outside world may replace (parameter, command-line, environment, settings, config file):
+    # indexing a table with it may pick any entry, not only the default's.
+    replaceable: bool = field(default=False, compare=False)
 
     @property
     def is_const(self) -> bool:

@@ -1,0 +1,80 @@
+"""Where a model's id is written when not at the load: origins in JSON, SARIF, text and the memo, end to end."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from vlicense.cli import main
+from vlicense.resources import schema_path
+
+SCHEMA = json.loads(schema_path().read_text())
+DETECTOR = '''
+    import argparse
+    from ultralytics import YOLO
+
+
+    def main(weights):
+        model = YOLO(weights)
+        return model
+
+
+    if __name__ == "__main__":
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--weights", default="yolov8s.pt", help="weights to load")
+        args = parser.parse_args()
+        main(weights=args.weights)
+    '''
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(monkeypatch, tmp_path_factory):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764374400")
+    monkeypatch.setenv("VLICENSE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "detector.py").write_text(textwrap.dedent(DETECTOR), encoding="utf-8")
+    (root / "requirements.txt").write_text("ultralytics==8.4.190\n", encoding="utf-8")
+    return root
+
+
+def audit(root: Path, fmt: str, capsys) -> str:
+    with pytest.raises(SystemExit):
+        main(["audit", str(root), "--format", fmt, "--offline"])
+    return capsys.readouterr().out
+
+
+def test_json_component_keeps_the_load_site_and_names_the_cli_default(project, capsys):
+    report = json.loads(audit(project, "json", capsys))
+    jsonschema.validate(report, SCHEMA)
+    assert report["schema_version"] == 1 and report["schema_minor"] == 1
+    model = next(c for c in report["components"] if c["id"] == "ultralytics:yolov8s.pt")
+    assert [(loc["path"], loc["line"]) for loc in model["locations"]] == [("detector.py", 15)]
+    assert model["origins"] == [{"path": "detector.py", "line": 13,
+                                 "snippet": 'parser.add_argument("--weights", default="yolov8s.pt", help="weights to load")'}]
+    library = next(c for c in report["components"] if c["id"] == "pypi:ultralytics")
+    assert library["origins"] == []
+
+
+def test_sarif_text_and_memo_say_where_the_value_is_written(project, capsys):
+    sarif = json.loads(audit(project, "sarif", capsys))
+    (result,) = [r for r in sarif["runs"][0]["results"] if r["properties"]["component"] == "ultralytics:yolov8s.pt"]
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 15
+    related = [(r["physicalLocation"]["region"]["startLine"], r["message"]["text"]) for r in result["relatedLocations"]]
+    assert related == [(13, "the value that names ultralytics:yolov8s.pt is written here")]
+
+    text = audit(project, "text", capsys)
+    assert "detector.py:15 (value at detector.py:13)  ultralytics:yolov8s.pt" in text
+
+    memo = audit(project, "memo", capsys)
+    assert ("  - value `yolov8s.pt` written at `detector.py:13`: "
+            '`parser.add_argument("--weights", default="yolov8s.pt", help="weights to load")`') in memo
+    assert "(value at `detector.py:13`)" in memo

@@ -1,0 +1,117 @@
+"""Bounded value flow: memoized, cycle-safe, budgeted, and linear in the code examined (adversarial inputs)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from vlicense.discovery import analyze_python, budget
+from vlicense.discovery.project import ProjectIndex
+
+REPRO_ROUND = "    X = X.mT\n    X = X.contiguous()\n    A = X.norm()\n"
+
+
+def repro(rounds: int) -> str:
+    return ("import torch\nfrom ultralytics import YOLO\n\ndef f(G):\n    X = G.bfloat16()\n" + REPRO_ROUND * rounds
+            + '    return YOLO("yolov8n.pt")\n')
+
+
+def test_rebinding_repro_is_fast(scan):
+    # Issue 9: five rounds took minutes when every use re-walked every binding of X.
+    start = time.perf_counter()
+    d = scan({"app.py": repro(5)}, cache=False)
+    assert time.perf_counter() - start < 2.0
+    assert [(m.name, m.location.line) for m in d.models] == [("yolov8n.pt", 21)]
+
+
+def analyze(root: Path, source: str, files: dict[str, str] | None = None) -> tuple[int, object]:
+    """(evaluation steps, FileResult) of app.py analyzed alone in a fresh index."""
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, text in {"app.py": source, **(files or {})}.items():
+        (root / rel).write_text(text, encoding="utf-8")
+    index = ProjectIndex(root, ["app.py", *(files or {})], {""})
+    result = analyze_python(index, "app.py")
+    return index.tracker.steps, result
+
+
+def rebinding_chain(n: int) -> str:
+    return repro(n).replace('YOLO("yolov8n.pt")', "YOLO(X)")
+
+
+def name_chain(n: int) -> str:
+    lines = ["from ultralytics import YOLO", 'a0 = "yolov8n.pt"']
+    lines += [f"a{i} = a{i - 1}" for i in range(1, n)]
+    lines += [f"YOLO(a{i})" for i in range(0, n, 7)]
+    return "\n".join(lines) + "\n"
+
+
+def attribute_chain(n: int) -> str:
+    return "from ultralytics import YOLO\nimport cfg\n" + "".join(f"YOLO(cfg{'.b' * (n + i)})\n" for i in range(20))
+
+
+def huge_dict(n: int) -> str:
+    items = ", ".join(f'"k{i}": "yolov8{i}.pt"' for i in range(n))
+    return f"from ultralytics import YOLO\nTABLE = {{{items}}}\ndef f(k):\n    return YOLO(TABLE[k])\nYOLO(TABLE['k1'])\n"
+
+
+def many_subclasses(n: int) -> str:
+    lines = ["from ultralytics import YOLO", "class Base:", '    WEIGHTS = None', "    def load(self):", "        return YOLO(self.WEIGHTS)"]
+    lines += [f"class Sub{i}(Base):\n    WEIGHTS = 'w{i}.pt'" for i in range(n)]
+    return "\n".join(lines) + "\n"
+
+
+def recursive_wrappers(n: int) -> str:
+    lines = ["from ultralytics import YOLO"]
+    for i in range(n):
+        lines += [f"def a{i}(x):", f"    return b{i}(x) if x else YOLO(x)", f"def b{i}(x):", f"    return a{i}(x)"]
+        lines += [f"a{i}('yolov8n.pt')"]
+    return "\n".join(lines) + "\n"
+
+
+def loop_cycles(n: int) -> str:
+    lines = ["from ultralytics import YOLO", 'w = "yolov8n.pt"', "for i in range(9):"]
+    for i in range(n):
+        lines += [f"    w{i} = w + str(i)", f"    w = w{i}"]
+    lines += ["    YOLO(w)"]
+    return "\n".join(lines) + "\n"
+
+
+GENERATORS = [rebinding_chain, name_chain, attribute_chain, huge_dict, many_subclasses, recursive_wrappers, loop_cycles]
+
+
+@pytest.mark.parametrize("generate", GENERATORS, ids=lambda g: g.__name__)
+def test_adversarial_inputs_cost_linear_work(tmp_path, generate):
+    small, _ = analyze(tmp_path / "n", generate(150))
+    large, result = analyze(tmp_path / "2n", generate(300))
+    # Doubling the input at most doubles the evaluation steps (plus a constant), never squares them.
+    assert large <= 2.2 * small + 50, (small, large)
+    assert large < 20_000
+    assert all(r.reason != "analysis budget exceeded in app.py" for r in result.references if hasattr(r, "reason"))
+
+
+def test_cycles_and_depth_give_reasons_not_hangs(tmp_path):
+    _, result = analyze(tmp_path / "cycle", loop_cycles(3))
+    # ``w`` is the literal before the loop, or a value computed from itself in the loop.
+    assert [(r.reason, r.candidates) for r in result.references] == [("'w' has values not known statically", ("yolov8n.pt",))]
+    chain = name_chain(100).split("YOLO(")[0] + "YOLO(a99)\n"
+    _, result = analyze(tmp_path / "chain", chain)
+    assert [(r.expression, r.reason) for r in result.references] == [("a99", "not a constant (too many indirections)")]
+
+
+def test_budget_overflow_becomes_an_unresolved_reference(scan, monkeypatch):
+    monkeypatch.setattr(budget, "FILE_STEPS", 50)
+    d = scan({"app.py": huge_dict(100), "ok.py": 'from ultralytics import YOLO\nYOLO("yolo11n.pt")\n'}, cache=False, jobs=1)
+    assert [(m.name, m.location.path) for m in d.models] == [("yolo11n.pt", "ok.py")]
+    ((line, loader, reason),) = [(u.location.line, u.loader, u.reason) for u in d.unresolved]
+    assert line == 4 and loader == "python"
+    assert reason == "analysis budget exceeded in app.py; the rest of the file was not analyzed"
+
+
+def test_run_budget_overflow_is_reported_per_file(scan, monkeypatch):
+    monkeypatch.setattr(budget, "RUN_STEPS", 1)
+    d = scan({f"m{i}.py": 'from ultralytics import YOLO\nW = "a" + "b.pt"\nYOLO(W)\n' for i in range(3)}, cache=False, jobs=1)
+    assert d.models == []
+    assert sorted((u.location.path, u.reason) for u in d.unresolved) == [
+        (f"m{i}.py", f"analysis budget exceeded in m{i}.py; the rest of the file was not analyzed") for i in range(3)]
