@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import re
 import textwrap
 from pathlib import Path
 
@@ -59,8 +60,9 @@ def test_the_bundled_catalog_loads_and_indexes_every_entry():
         for rule in entry.calls:
             assert rule.triggers, (entry.library, rule.callees)
             for part in rule.parts:
-                if part.default is not None:
-                    assert ":" in part.default.at and part.default.at.rsplit(":", 1)[1].isdigit(), part.default
+                for default in (part.default, *(c.default for _, c in (part.dispatch.cases if part.dispatch else ()))):
+                    # ``file:line`` in the library at read_from.version, then free text
+                    assert default is None or re.match(r"^[^\s:]+:\d+", default.at), default
 
 
 @pytest.mark.parametrize(

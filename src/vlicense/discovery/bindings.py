@@ -315,6 +315,9 @@ class Evaluator:
                 if v.kind == "unresolved" and not (v.reason in (PARAM_REASON, "attribute of a function parameter") or v.candidates):
                     return Value("unresolved", text=text, reason=f"not a constant ('{name}' is computed at run time)", node=node)
                 return _derive(v, text, node)
+            if values and all(v.kind == "call" and v.value and v.value == values[0].value for v in values):
+                # ``cfg = get_cfg()`` in two places: still the result of that call (``cfg.MODEL.WEIGHTS = ...``).
+                return Value("call", values[0].value, text=text, reason=f"not a constant ('{name}' is computed at run time)", node=node)
             return _union(values, text, node, several=name)
         qual = self._star(name)
         if qual is not None:

@@ -21,7 +21,7 @@ from vlicense.discovery.configs import (
     is_model_key,
     url_reference,
 )
-from vlicense.discovery.loaders.cli import CliHit, cli_commands, cli_hits, cli_reference, ultralytics_cli_class
+from vlicense.discovery.loaders.cli import cli_commands, cli_hits, cli_reference, ultralytics_cli_class
 from vlicense.discovery.manifests import _name_and_specifier
 from vlicense.discovery.registry import FileScan
 from vlicense.discovery.sources import Unreadable, decode_text, read_bytes
@@ -319,14 +319,14 @@ def _catalog_command(ctx: _Context, words: list[Token]) -> None:
         location = ctx.location(token.line, token.column)
         value, missing = _expand(hit.value, ctx.variables)
         if missing:
-            ctx.add([UnresolvedReference(location, hit.rule.mapping.loader, token.text, f"shell variable ${missing} is not set in this file")])
+            ctx.add([UnresolvedReference(location, hit.effective.loader, token.text, f"shell variable ${missing} is not set in this file")])
             continue
-        if hit.rule.mapping.map == "ultralytics":
+        if hit.effective.map == "ultralytics" and not hit.effective.match:
             # A weights path is read like a config value (project files, official asset names, URLs).
             refs = classify_value(value, location, ctx.value_context(api))
             ctx.add(replace(r, variant=ultralytics_cli_class(r.name)) if isinstance(r, ModelReference) and r.loader == "ultralytics" else r for r in refs)
         else:
-            ctx.add(cli_reference(CliHit(hit.rule, hit.index, value), location, ctx.scope, api))
+            ctx.add(cli_reference(replace(hit, value=value), location, ctx.scope, api))
 
 
 def _hf_download(ctx: _Context, head: Token, args: list[Token], program: str) -> None:
@@ -492,7 +492,8 @@ def _shell_lines(ctx: _Context, lines: list[str], first_line: int) -> None:
 
 
 # A line without any of these can hold no command or assignment this scanner reads (shlex is slow).
-_LINE_WORDS = ("=", "yolo", "ultralytics", "hf", "huggingface", "wget", "curl", "aria2c", "axel", "git", "pip")
+_LINE_WORDS = tuple(dict.fromkeys(("=", "hf", "huggingface", "wget", "curl", "aria2c", "axel", "git", "pip",
+                                   *sorted(c.lower() for c in CATALOG_COMMANDS))))
 
 
 def _may_matter(text: str) -> bool:

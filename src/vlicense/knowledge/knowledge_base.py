@@ -522,11 +522,15 @@ class KnowledgeBase:
 
     def curated_rule(self, component_id: str) -> KbFact | None:
         """The curated entry for an id: exact, else the most specific prefix rule (``insightface:*``), else None."""
-        entry = self._models.get(component_id)
-        if entry is None:
-            prefix = next((p for p in self._prefix_rules if component_id.startswith(p)), None)
-            entry = self._models.get(prefix + "*") if prefix is not None else None
-        return _fact_from_entry(entry) if entry is not None else None
+        key = self.curated_key(component_id)
+        return _fact_from_entry(self._models[key]) if key is not None else None
+
+    def curated_key(self, component_id: str) -> str | None:
+        """Which curated entry answers an id: the id itself, the most specific prefix rule (``roboflow:yolov8*``), or None."""
+        if component_id in self._models:
+            return component_id
+        prefix = next((p for p in self._prefix_rules if component_id.startswith(p)), None)
+        return prefix + "*" if prefix is not None and prefix + "*" in self._models else None
 
     def hub_model(self, repo_id: str) -> KbFact | None:
         """Offline Hub snapshot (hub_models.yaml) of a model's license (case-insensitive repo id)."""

@@ -7,19 +7,23 @@ discovery/loaders/engine.py reads every entry; docs/loader-catalog.md documents 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from vlicense.knowledge.schema_check import problems
+from vlicense.knowledge.weight_urls import is_url, names_a_file, weight_format
 
 SCHEMA_NAME = "loader-catalog.schema.json"
-CACHE_FORMAT = "loader-catalog-1"
+CACHE_FORMAT = "loader-catalog-2"
 # The loader name (ModelReference.loader) each mapping kind emits; ``component`` emits its namespace.
 KIND_LOADERS = {
     "hub": "huggingface",
@@ -39,16 +43,22 @@ class CatalogError(ValueError):
     """A catalog file breaks the schema or a rule the schema cannot say (the message names file and key)."""
 
 
+_UNSET: Any = object()  # "no ``equals`` test" (None is a value a test may compare with)
+
+
 @dataclass(frozen=True)
 class Arg:
     """Where a value is in a call: position and/or keyword, the callee's subscript, the callee's own name
-    (``short``: its last part; ``owner``: everything before it), optionally one item of a dict argument."""
+    (``short``: its last part; ``owner``: everything before it), optionally one item of a dict argument;
+    ``const``: a value the library fills in itself; ``multiple``: the argument is a list of ids."""
 
     pos: int | None = None
     kw: str | None = None
     subscript: bool = False
     callee: str | None = None
     key: str | None = None
+    const: str | None = None
+    multiple: bool = False
 
     @property
     def label(self) -> str:
@@ -56,33 +66,94 @@ class Arg:
 
 
 @dataclass(frozen=True)
-class Mapping:
-    """How a value becomes a reference: the mapping kind, the namespace of ``component``, value transforms."""
+class MatchRule:
+    """One ``match`` rule: a test on the id's value and the mapping fields it sets when the test passes."""
 
-    map: str
+    then: Mapping
+    regex: str | None = None
+    within: tuple[Any, ...] | None = None  # ``in:``
+    equals: Any = _UNSET
+
+    def test(self, value: Any) -> dict[str, str] | None:
+        """The regex's named groups when the test passes (``{}`` for ``in``/``equals``), else None. ``in`` on a
+        list value passes when any element is in the set; ``equals`` compares the whole value."""
+        if self.regex is not None:
+            found = _regex(self.regex).search(value) if isinstance(value, str) else None
+            return {k: v for k, v in found.groupdict().items() if v is not None} if found else None
+        if self.within is not None:
+            items = value if isinstance(value, tuple) else (value,)
+            return {} if any(_same(item, w) for item in items for w in self.within) else None
+        return {} if _same(value, self.equals) else None
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """How a value becomes a reference: the mapping kind (``map``), the namespace of ``component``, value
+    transforms, a name template (``value``), the closed set of names the library accepts (``values``), ordered
+    ``match`` rules that pick other mapping fields, a ``delegate`` callee whose mapping applies after this one's
+    rules, or ``unresolved``: the value is listed as unresolved with this reason. Fields left unset (None) in a
+    match rule, a dispatch case or a default keep the mapping they refine."""
+
+    map: str | None = None
     namespace: str | None = None
     transform: tuple[str, ...] = ()
+    value: str | None = None
+    values: frozenset[str] | None = None
+    match: tuple[MatchRule, ...] = ()
+    delegate: str | None = None
+    unresolved: str | None = None
 
     @property
     def loader(self) -> str:
-        return self.namespace if self.map == "component" and self.namespace else KIND_LOADERS.get(self.map, self.map)
+        return self.namespace if self.map == "component" and self.namespace else KIND_LOADERS.get(self.map or "", self.map or "file")
+
+    def overlay(self, over: Mapping) -> Mapping:
+        """``over`` refining this mapping: its set fields win; a delegate or an unresolved reason replaces it all."""
+        if over.delegate or over.unresolved:
+            return over
+        return Mapping(
+            over.map or self.map,
+            over.namespace or self.namespace,
+            over.transform or self.transform,
+            over.value if over.value is not None else self.value,
+            over.values if over.values is not None else self.values,
+            over.match or self.match,
+            self.delegate if over.map is None else None,
+            None,
+        )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a value maps to: the final mapping and name, nothing (``map: none``), or an unresolved reason."""
+
+    mapping: Mapping | None = None
+    name: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
 class Default:
-    """What loads when the id argument is missing, and where that was read (``file:line`` in the library)."""
+    """What loads when the id argument is missing, where that was read (``file:line`` in the library), and the
+    mapping when it differs from the argument's (``RFDETRBase()`` loads ``rfdetr:RFDETRBase``, a path does not)."""
 
-    value: str
+    value: str | tuple[str, ...]  # a tuple for a list-valued id (deepface ``actions``)
     at: str
+    mapping: Mapping | None = None
 
 
 @dataclass(frozen=True)
 class When:
-    """The call loads weights only when this argument is truthy (``truthy: false``: falsy); ``missing``: when absent."""
+    """The call loads weights only when this argument is truthy (``truthy: false``: falsy) or, with ``equals``,
+    equal to that constant; ``missing``: whether an absent argument loads."""
 
     arg: Arg
     truthy: bool = True
     missing: bool = False
+    equals: Any = _UNSET
+
+    def loads(self, value: Any) -> bool:
+        return _same(value, self.equals) if self.equals is not _UNSET else bool(value) == self.truthy
 
 
 @dataclass(frozen=True)
@@ -95,15 +166,27 @@ class OnlyWhen:
 
 
 @dataclass(frozen=True)
+class Case:
+    """A dispatch case: the mapping fields it refines, and optionally another id argument and default."""
+
+    mapping: Mapping
+    id: Arg | None = None
+    has_id: bool = False
+    default: Default | None = None
+
+
+@dataclass(frozen=True)
 class Dispatch:
-    """Another argument decides which mapping the id goes through (sahi ``model_type``)."""
+    """Another argument decides how the id is read and mapped (sahi ``model_type``); ``default``: the argument's
+    own default in the library (used when it is not passed); absent without a default -> ``otherwise``."""
 
-    arg: Arg
-    cases: tuple[tuple[str, Mapping], ...]
-    otherwise: Mapping | None = None
+    arg: Arg | CliArg
+    cases: tuple[tuple[str, Case], ...]
+    otherwise: Case | None = None
+    default: Default | None = None
 
-    def mapping_for(self, value: str) -> Mapping | None:
-        return next((m for k, m in self.cases if k == value), self.otherwise)
+    def case_for(self, value: str) -> Case | None:
+        return next((c for k, c in self.cases if k == value), self.otherwise)
 
 
 @dataclass(frozen=True)
@@ -133,6 +216,8 @@ class Part:
     required: bool = False
     # A general-purpose downloader (``map: url``): only URLs that name weights count; values not known are not listed.
     weights_only: bool = False
+    # Named arguments a ``value`` template reads (``{weights}``: super-gradients ``pretrained_weights=``).
+    template_args: tuple[tuple[str, Arg], ...] = ()
 
     def arg(self, name: str) -> Arg | None:
         return next((a for n, a in self.args if n == name), None)
@@ -155,19 +240,29 @@ class CallRule:
 
 
 @dataclass(frozen=True)
+class CliArg:
+    """Where a command line holds a value: ``key=value``, an option (``--weights x``/``--weights=x``), or the
+    n-th positional word after the subcommand; ``multiple``: every word after the option up to the next option."""
+
+    key: str | None = None
+    options: tuple[str, ...] = ()
+    pos: int | None = None
+    multiple: bool = False
+
+
+@dataclass(frozen=True)
 class CliRule:
     """A command-line form: ``yolo predict model=x.pt``, ``mim download mmdet --config X``."""
 
     library: str
     commands: tuple[str, ...]
     mapping: Mapping
+    id: CliArg
     subcommand: tuple[str, ...] = ()
-    key: str | None = None
-    options: tuple[str, ...] = ()
-    pos: int | None = None
     default: Default | None = None
     default_when: tuple[str, ...] = ()
     skip_when: tuple[str, ...] = ()
+    dispatch: Dispatch | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +281,8 @@ class LibraryEntry:
     calls: tuple[CallRule, ...] = ()
     cli: tuple[CliRule, ...] = ()
     path: str = ""
+    # Class-constant tables (``Models.YOLO_NAS_L`` -> ``yolo_nas_l``): qualified ``Class.MEMBER`` -> value.
+    constants: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -200,6 +297,7 @@ class LoaderCatalog:
     _methods: set[str] = field(default_factory=set)
     _memo: dict[str, CallRule | None] = field(default_factory=dict)
     _last: frozenset[str] | None = None
+    _constants: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         triggers: dict[str, list[str]] = {}
@@ -219,6 +317,7 @@ class LoaderCatalog:
             for rule in entry.cli:
                 for command in rule.commands:
                     cli.setdefault(command, []).append(rule)
+            self._constants.update(entry.constants)
         self._triggers = {m: tuple(dict.fromkeys(t)) for m, t in triggers.items()}
         self._cli = {c: tuple(r) for c, r in cli.items()}
 
@@ -256,6 +355,10 @@ class LoaderCatalog:
         """Names of methods called on an object a library call returned (``FaceAnalysis().prepare``)."""
         return frozenset(self._methods)
 
+    def constant(self, dotted: str) -> str | None:
+        """The value of a library's class constant (``super_gradients.common.object_names.Models.YOLO_NAS_L``)."""
+        return self._constants.get(dotted)
+
     def cli_rules(self, command: str) -> tuple[CliRule, ...]:
         return self._cli.get(command, ())
 
@@ -266,6 +369,50 @@ class LoaderCatalog:
         """``ultralytics 8.4.190`` for messages about a default."""
         entry = self.entry(rule.library)
         return f"{entry.distribution} {entry.read_from.version}" if entry else rule.library
+
+    def effective(self, mapping: Mapping) -> Mapping:
+        """A mapping with its ``delegate`` resolved: the delegate callee's (first part's) mapping, after this
+        mapping's own match rules and fields (checked at load: the callee exists and does not delegate)."""
+        if mapping.delegate is None:
+            return mapping
+        rule = self.rule_for(mapping.delegate)
+        target = rule.part.mapping if rule is not None else Mapping("file")
+        own = dataclasses.replace(mapping, delegate=None)
+        return dataclasses.replace(target.overlay(own), match=mapping.match + target.match, delegate=None)
+
+    def choose(self, mapping: Mapping, value: Any, variables: dict[str, str] | None = None) -> Choice:
+        """What a constant id (a string, a bool, None, or a tuple of them) maps to: the first ``match`` rule whose
+        test passes refines the mapping; then ``unresolved``/``none``; then the transforms, the closed set of
+        ``values`` and the name template (``{value}``, the regex's named groups, ``variables``: ``{callee}``
+        and the rule's template arguments). A value that is not a string keeps the mapping and no name."""
+        mapping = self.effective(mapping)
+        groups: dict[str, str] | None = None
+        for rule in mapping.match:
+            groups = rule.test(value)
+            if groups is not None:
+                mapping = self.effective(mapping.overlay(rule.then))
+                break
+        if groups is None and mapping.map == "component" and isinstance(value, str) and names_a_file(value.strip()):
+            # A path or URL is a file the code loads, not a name in the namespace (unless a match rule says so).
+            return Choice(Mapping("url" if is_url(value.strip()) else "file"), value.strip())
+        if mapping.unresolved:
+            return Choice(reason=mapping.unresolved.format(value=value))
+        if mapping.map == "none":
+            return Choice()
+        if isinstance(value, str):
+            name = transform(value.strip(), mapping.transform)
+            if mapping.values is not None and name not in mapping.values:
+                return Choice(reason=f"{name!r} is not one of the {len(mapping.values)} names the library accepts")
+        elif mapping.value is None or "{value}" in mapping.value:
+            return Choice(mapping)  # not a name (None, a flag, a list): the mapping kind says what it means
+        else:
+            name = ""  # a constant template names the weights (easyocr: the language list picks english_g2)
+        if mapping.value is not None:
+            try:
+                name = mapping.value.format_map({**(variables or {}), **(groups or {}), "value": name})
+            except (KeyError, IndexError, ValueError) as exc:
+                return Choice(reason=f"the name template {mapping.value!r} needs {exc}")
+        return Choice(mapping, name)
 
 
 # ------------------------------------------------------------------------------------------------ loading
@@ -314,7 +461,9 @@ def read_catalog(directory: Path, *, use_cache: bool = False) -> LoaderCatalog:
         if cache is not None:
             _write_cached(cache, raw)
     _check_unique(entries)
-    return LoaderCatalog(tuple(entries))
+    catalog = LoaderCatalog(tuple(entries))
+    _check_mappings(catalog)
+    return catalog
 
 
 def _checked(path: Path, data: bytes) -> dict[str, Any]:
@@ -387,7 +536,8 @@ def _check_unique(entries: list[LibraryEntry]) -> None:
 
 
 def _semantic_problems(data: dict[str, Any], stem: str) -> list[str]:
-    """What the schema cannot say: names match, callees start with a listed module, triggers exist, namespaces."""
+    """What the schema cannot say about one file: names match, callees start with a listed module, triggers
+    exist, regexes compile, dispatch cases are named by strings (mappings are checked on the whole catalog)."""
     out: list[str] = []
     if data["library"] != stem:
         out.append(f"library {data['library']!r} must match the file name {stem!r}")
@@ -400,23 +550,82 @@ def _semantic_problems(data: dict[str, Any], stem: str) -> list[str]:
                 out.append(f"{where}: callee {callee} does not start with one of the modules {sorted(modules)}")
             if not _trigger(callee) and not call.get("triggers"):
                 out.append(f"{where}: callee {callee} has no literal last name: give triggers")
-        for j, part in enumerate([call, *(call.get("also") or [])]):
-            out += _mapping_problems(part, f"{where}" if j == 0 else f"{where}.also[{j - 1}]")
-            for name, case in ((part.get("dispatch") or {}).get("cases") or {}).items():
-                out += _mapping_problems(case, f"{where}.dispatch.cases.{name}")
+    for where, node in _walk(data, "$"):
+        for j, rule in enumerate(node.get("match") or ()):
+            if "regex" in rule:
+                try:
+                    re.compile(rule["regex"])
+                except re.error as exc:
+                    out.append(f"{where}.match[{j}]: bad regex ({exc})")
+            if sum(k in rule for k in ("regex", "in", "equals")) != 1:
+                out.append(f"{where}.match[{j}]: give exactly one of regex, in, equals")
+        dispatch = node.get("dispatch")
+        if isinstance(dispatch, dict) and any(not isinstance(k, str) for k in dispatch.get("cases") or {}):
+            out.append(f"{where}.dispatch.cases: quote every case name (a YAML true/1 is not a string)")
     for i, cli in enumerate(data.get("cli") or []):
         if sum(k in cli["id"] for k in ("key", "option", "pos")) != 1:
             out.append(f"cli[{i}].id: give exactly one of key, option, pos")
-        out += _mapping_problems(cli, f"cli[{i}]")
     return out
 
 
-def _mapping_problems(part: dict[str, Any], where: str) -> list[str]:
-    if part.get("map") == "component" and not part.get("namespace"):
-        return [f"{where}: map component needs a namespace"]
-    if part.get("map") not in ("component", None) and part.get("namespace"):
-        return [f"{where}: namespace is only for map component"]
-    return []
+def _walk(node: Any, where: str):
+    """Every mapping-like dict of an entry with its path (calls, parts, cases, match rules, defaults, cli)."""
+    if isinstance(node, dict):
+        yield where, node
+        for key, value in node.items():
+            yield from _walk(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk(value, f"{where}[{i}]")
+
+
+def _check_mappings(catalog: LoaderCatalog) -> None:
+    """Every mapping a value can end up with (a part's, refined by a case, a default, a match rule, a delegate)
+    names a kind, ``component`` has a namespace, and a delegate names a callee that does not delegate itself."""
+    for entry in catalog.entries:
+        found: list[str] = []
+        rules = [(f"calls[{i}]", part) for i, r in enumerate(entry.calls) for part in r.parts]
+        for where, part in rules:
+            for mapping in _refinements(part.mapping, part.dispatch, part.default):
+                found += _mapping_problems(catalog, mapping, where)
+        for i, cli in enumerate(entry.cli):
+            for mapping in _refinements(cli.mapping, cli.dispatch, cli.default):
+                found += _mapping_problems(catalog, mapping, f"cli[{i}]")
+        if found:
+            raise CatalogError(f"{entry.path}: " + "; ".join(dict.fromkeys(found)))
+
+
+def _refinements(base: Mapping, dispatch: Dispatch | None, default: Default | None) -> list[Mapping]:
+    """The mappings a value can meet: the base (unless a dispatch with ``otherwise`` always refines it), each
+    case's, and a default's own."""
+    cases = [c for _, c in dispatch.cases] + ([dispatch.otherwise] if dispatch.otherwise else []) if dispatch else []
+    out = [] if dispatch is not None and dispatch.otherwise is not None else [base]
+    out += [base.overlay(c.mapping) for c in cases]
+    out += [base.overlay(d.mapping) for d in [default, *(c.default for c in cases)] if d is not None and d.mapping is not None]
+    return out
+
+
+def _mapping_problems(catalog: LoaderCatalog, mapping: Mapping, where: str) -> list[str]:
+    out: list[str] = []
+    for m in (mapping, *(mapping.overlay(r.then) for r in mapping.match)):
+        if m.delegate is not None:
+            rule = catalog.rule_for(m.delegate)
+            if rule is None:
+                out.append(f"{where}: delegate {m.delegate} is not a callee of the catalog")
+                continue
+            if rule.part.mapping.delegate is not None:
+                out.append(f"{where}: delegate {m.delegate} delegates again (one step only)")
+                continue
+        m = catalog.effective(m)
+        if m.unresolved:
+            continue
+        if m.map is None:
+            out.append(f"{where}: no map")
+        elif m.map == "component" and not m.namespace:
+            out.append(f"{where}: map component needs a namespace")
+        elif m.map not in ("component", None) and m.namespace and m is mapping:
+            out.append(f"{where}: namespace is only for map component")
+    return out
 
 
 def _is_pattern(callee: str) -> bool:
@@ -446,27 +655,70 @@ def _compile(pattern: str) -> re.Pattern[str]:
 def _arg(data: dict[str, Any] | None) -> Arg | None:
     if data is None:
         return None
-    return Arg(data.get("pos"), data.get("kw"), bool(data.get("subscript")), data.get("callee"), data.get("key"))
+    const = data.get("const")
+    return Arg(data.get("pos"), data.get("kw"), bool(data.get("subscript")), data.get("callee"), data.get("key"),
+               None if const is None else str(const), bool(data.get("multiple")))
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(_frozen(v) for v in value) if isinstance(value, list) else value
 
 
 def _mapping(data: dict[str, Any]) -> Mapping:
-    return Mapping(data["map"], data.get("namespace"), tuple(data.get("transform") or ()))
+    values = data.get("values")
+    match = tuple(
+        MatchRule(_mapping(rule), rule.get("regex"), _frozen(rule["in"]) if "in" in rule else None,
+                  _frozen(rule["equals"]) if "equals" in rule else _UNSET)
+        for rule in data.get("match") or ()
+    )
+    return Mapping(data.get("map"), data.get("namespace"), tuple(data.get("transform") or ()), data.get("value"),
+                   frozenset(map(str, values)) if values is not None else None, match, data.get("delegate"),
+                   data.get("unresolved"))
+
+
+MAPPING_KEYS = ("map", "namespace", "transform", "value", "values", "match", "delegate", "unresolved")
 
 
 def _default(data: dict[str, Any] | None) -> Default | None:
-    return Default(str(data["value"]), str(data["at"])) if data else None
+    if not data:
+        return None
+    refined = any(k in data for k in MAPPING_KEYS if k != "value")
+    value = data["value"]
+    # (A default's ``value`` is the id itself, never a name template.)
+    return Default(tuple(map(str, value)) if isinstance(value, list) else str(value), str(data["at"]),
+                   _mapping({k: v for k, v in data.items() if k != "value"}) if refined else None)
+
+
+def _case(data: dict[str, Any]) -> Case:
+    return Case(_mapping(data), _arg(data.get("id")), "id" in data, _default(data.get("default")))
+
+
+def _dispatch(data: dict[str, Any] | None, arg_reader) -> Dispatch | None:
+    if not data:
+        return None
+    return Dispatch(
+        arg_reader(data["arg"]),
+        tuple((str(k), _case(v)) for k, v in data["cases"].items()),
+        _case(data["otherwise"]) if data.get("otherwise") else None,
+        _default(data.get("default")),
+    )
+
+
+def _when(data: dict[str, Any] | None) -> When | None:
+    if not data:
+        return None
+    return When(Arg(data.get("pos"), data.get("kw")), data.get("truthy", True), data.get("missing", False),
+                _frozen(data["equals"]) if "equals" in data else _UNSET)
 
 
 def _part(data: dict[str, Any]) -> Part:
-    when = data.get("when")
     only = data.get("only_when")
-    dispatch = data.get("dispatch")
     default_by = data.get("default_by")
     return Part(
         mapping=_mapping(data),
         id=_arg(data.get("id")),
         args=tuple((name, _arg(data[name])) for name in PART_ARGS if data.get(name) is not None),  # type: ignore[misc]
-        when=When(Arg(when.get("pos"), when.get("kw")), when.get("truthy", True), when.get("missing", False)) if when else None,
+        when=_when(data.get("when")),
         only_when=OnlyWhen(_arg(only["arg"]), tuple(only["values"]), only["reason"]) if only else None,  # type: ignore[arg-type]
         default=_default(data.get("default")),
         default_by=DefaultBy(
@@ -474,14 +726,17 @@ def _part(data: dict[str, Any]) -> Part:
             default_by["at"],
             tuple((str(k), str(v["value"]), v.get("revision")) for k, v in default_by["values"].items()),
         ) if default_by else None,
-        dispatch=Dispatch(
-            _arg(dispatch["arg"]),  # type: ignore[arg-type]
-            tuple((str(k), _mapping(v)) for k, v in dispatch["cases"].items()),
-            _mapping(dispatch["otherwise"]) if dispatch.get("otherwise") else None,
-        ) if dispatch else None,
+        dispatch=_dispatch(data.get("dispatch"), _arg),
         required=bool(data.get("required")),
         weights_only=bool(data.get("weights_only")),
+        template_args=tuple((name, _arg(a)) for name, a in (data.get("args") or {}).items()),  # type: ignore[misc]
     )
+
+
+def _cli_arg(data: dict[str, Any]) -> CliArg:
+    option = data.get("option")
+    return CliArg(data.get("key"), (option,) if isinstance(option, str) else tuple(option or ()), data.get("pos"),
+                  bool(data.get("multiple")))
 
 
 def _entry(data: dict[str, Any], path: str) -> LibraryEntry:
@@ -495,12 +750,44 @@ def _entry(data: dict[str, Any], path: str) -> LibraryEntry:
     cli = []
     for form in data.get("cli") or []:
         commands = (form["command"],) if isinstance(form["command"], str) else tuple(form["command"])
-        option = form["id"].get("option")
         cli.append(CliRule(
-            library, commands, _mapping(form), tuple(form.get("subcommand") or ()), form["id"].get("key"),
-            (option,) if isinstance(option, str) else tuple(option or ()), form["id"].get("pos"),
+            library, commands, _mapping(form), _cli_arg(form["id"]), tuple(form.get("subcommand") or ()),
             _default(form.get("default")), tuple(form.get("default_when") or ()), tuple(form.get("skip_when") or ()),
+            _dispatch(form.get("dispatch"), _cli_arg),
         ))
     read = data["read_from"]
+    constants = tuple((f"{owner}.{member}", str(value)) for owner, table in (data.get("constants") or {}).items()
+                      for member, value in table["members"].items())
     return LibraryEntry(library, data["distribution"], tuple(data["modules"]),
-                        ReadFrom(str(read["version"]), read["source"], str(read["date"])), tuple(calls), tuple(cli), path)
+                        ReadFrom(str(read["version"]), read["source"], str(read["date"])), tuple(calls), tuple(cli), path,
+                        constants)
+
+
+# ------------------------------------------------------------------------------------------------ values
+
+TRANSFORMS: dict[str, Callable[[str], str]] = {
+    "basename": lambda s: s.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1],
+    "stem": lambda s: PurePosixPath(s.replace("\\", "/")).stem,
+    "lower": str.lower,
+    "strip_weight_suffix": lambda s: s[: -len(f".{weight_format(s)}")] if weight_format(s) else s,
+    # A config file named as the model (detectron2 ``COCO-Detection/x.yaml``, an mmdet ``configs/.../x.py``).
+    "strip_config_suffix": lambda s: re.sub(r"\.(ya?ml|py|json)$", "", s),
+}
+
+
+def transform(value: str, names: tuple[str, ...]) -> str:
+    for name in names:
+        value = TRANSFORMS[name](value)
+    return value
+
+
+@lru_cache(maxsize=256)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _same(value: Any, expected: Any) -> bool:
+    """Constant equality that keeps True apart from 1 and compares a list with a tuple item by item."""
+    if isinstance(expected, tuple):
+        return isinstance(value, tuple) and len(value) == len(expected) and all(map(_same, value, expected))
+    return value == expected and isinstance(value, bool) == isinstance(expected, bool)
