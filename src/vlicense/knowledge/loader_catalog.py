@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -43,7 +43,14 @@ class CatalogError(ValueError):
     """A catalog file breaks the schema or a rule the schema cannot say (the message names file and key)."""
 
 
-_UNSET: Any = object()  # "no ``equals`` test" (None is a value a test may compare with)
+class _Unset:
+    """No ``equals`` test (None is a value a test may compare with)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+_UNSET: Any = _Unset()
 
 
 @dataclass(frozen=True)
@@ -225,14 +232,24 @@ class Part:
 
 @dataclass(frozen=True)
 class CallRule:
-    """Callees (qualified names or patterns) and the parts they load; ``api`` is how messages name the call."""
+    """Callees (qualified names or patterns) and the parts they load; ``api`` is how messages name the call.
+
+    The parts are read from the entry's checked data on first use: a run meets a few of the catalog's rules, and
+    building all of them would cost every process (the pre-commit hook starts one per commit)."""
 
     library: str
     callees: tuple[str, ...]
-    part: Part
-    also: tuple[Part, ...] = ()
+    data: dict[str, Any] = field(compare=True, repr=False)
     api: str | None = None
     triggers: tuple[str, ...] = ()
+
+    @cached_property
+    def part(self) -> Part:
+        return _part(self.data)
+
+    @cached_property
+    def also(self) -> tuple[Part, ...]:
+        return tuple(_part(p) for p in self.data.get("also") or ())
 
     @property
     def parts(self) -> tuple[Part, ...]:
@@ -294,10 +311,11 @@ class LoaderCatalog:
     _patterns: dict[str, list[tuple[re.Pattern[str], CallRule]]] = field(default_factory=dict)
     _triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _cli: dict[str, tuple[CliRule, ...]] = field(default_factory=dict)
-    _methods: set[str] = field(default_factory=set)
+    _methods: dict[str, int] = field(default_factory=dict)
     _memo: dict[str, CallRule | None] = field(default_factory=dict)
     _last: frozenset[str] | None = None
     _constants: dict[str, str] = field(default_factory=dict)
+    _namespaces: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         triggers: dict[str, list[str]] = {}
@@ -310,9 +328,11 @@ class LoaderCatalog:
                         self._patterns.setdefault(module, []).append((_compile(callee), rule))
                     else:
                         self._exact.setdefault(callee, rule)
-                    last = callee.rsplit(".", 1)[-1]
-                    if "()" in callee.rsplit(".", 1)[0] or last.endswith("()"):
-                        self._methods.add(last.replace("()", ""))
+                    if "()" in callee:
+                        # ``pkg.Class().a.b``: the attribute chain after the returned object, by its last name.
+                        chain = callee.rsplit("()", 1)[1].strip(".").split(".")
+                        last = chain[-1]
+                        self._methods[last] = max(self._methods.get(last, 0), len(chain))
                     triggers.setdefault(module, []).extend(rule.triggers)
             for rule in entry.cli:
                 for command in rule.commands:
@@ -344,16 +364,38 @@ class LoaderCatalog:
 
     @property
     def last_names(self) -> frozenset[str]:
-        """Last names of every callee (``from_pretrained``, ``YOLO``): a project class's method with one of these
-        names may be a library's, inherited (``class Net(PyTorchModelHubMixin)`` then ``Net.from_pretrained``)."""
+        """Last names of the callees that are class attributes (``from_pretrained``, ``from_preset``): a project
+        class's method with one of these names may be a library's, inherited (``class Net(PyTorchModelHubMixin)``
+        then ``Net.from_pretrained``). Module functions (``models.get``) and methods of returned objects are not."""
         if self._last is None:
-            self._last = frozenset(t for e in self.entries for r in e.calls for c in r.callees if (t := _trigger(c)))
+            self._last = frozenset(
+                t for e in self.entries for r in e.calls for c in r.callees
+                if "()" not in c and (t := _trigger(c)) and _owner_may_be_a_class(c)
+            )
         return self._last
 
     @property
     def method_names(self) -> frozenset[str]:
-        """Names of methods called on an object a library call returned (``FaceAnalysis().prepare``)."""
+        """Names of methods (or attribute chains) used on an object a library call returned (``FaceAnalysis().prepare``,
+        ``get_cfg().MODEL.WEIGHTS``)."""
         return frozenset(self._methods)
+
+    def method_chain(self, name: str) -> int:
+        """How many attribute names a ``Class().a.b`` callee ending in ``name`` spells after the returned object."""
+        return self._methods.get(name, 0)
+
+    @property
+    def namespaces(self) -> frozenset[str]:
+        """Every component namespace an entry can emit (``insightface``, ``super_gradients``, ``roboflow``, ...)."""
+        if self._namespaces is None:
+            found: set[str] = set()
+            forms = [(p.mapping, p.dispatch, p.default) for e in self.entries for r in e.calls for p in r.parts]
+            forms += [(c.mapping, c.dispatch, c.default) for e in self.entries for c in e.cli]
+            for mapping, dispatch, default in forms:
+                for m in _refinements(mapping, dispatch, default):
+                    found.update(x.namespace for x in (m, *(r.then for r in m.match)) if x.namespace)
+            self._namespaces = frozenset(found)
+        return self._namespaces
 
     def constant(self, dotted: str) -> str | None:
         """The value of a library's class constant (``super_gradients.common.object_names.Models.YOLO_NAS_L``)."""
@@ -435,6 +477,7 @@ def load_catalog(directory: Path | None = None) -> LoaderCatalog:
         return catalog
 
 
+@lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     return json.loads((catalog_dir() / SCHEMA_NAME).read_text(encoding="utf-8"))
 
@@ -449,20 +492,19 @@ def read_catalog(directory: Path, *, use_cache: bool = False) -> LoaderCatalog:
     texts = [(path, path.read_bytes()) for path in paths]
     cache = _cache_file(texts) if use_cache else None
     raw = _read_cached(cache) if cache is not None else None
-    entries: list[LibraryEntry] | None = None
     if raw is not None and len(raw) == len(texts):
         try:
-            entries = [_entry(data, path.name) for (path, _), data in zip(texts, raw)]
+            # The cache key covers the schema, this module and every entry's bytes: the data was checked.
+            return LoaderCatalog(tuple(_entry(data, path.name) for (path, _), data in zip(texts, raw)))
         except (KeyError, TypeError, ValueError, AttributeError):
-            entries = None  # a damaged cache file: read the YAML again
-    if entries is None:
-        raw = [_checked(path, data) for path, data in texts]
-        entries = [_entry(data, path.name) for (path, _), data in zip(texts, raw)]
-        if cache is not None:
-            _write_cached(cache, raw)
+            pass  # a damaged cache file: read the YAML again
+    raw = [_checked(path, data) for path, data in texts]
+    entries = [_entry(data, path.name) for (path, _), data in zip(texts, raw)]
     _check_unique(entries)
     catalog = LoaderCatalog(tuple(entries))
     _check_mappings(catalog)
+    if cache is not None:
+        _write_cached(cache, raw)
     return catalog
 
 
@@ -551,6 +593,8 @@ def _semantic_problems(data: dict[str, Any], stem: str) -> list[str]:
             if not _trigger(callee) and not call.get("triggers"):
                 out.append(f"{where}: callee {callee} has no literal last name: give triggers")
     for where, node in _walk(data, "$"):
+        if node.get("map") not in (None, "component") and node.get("namespace"):
+            out.append(f"{where}: namespace is only for map component")
         for j, rule in enumerate(node.get("match") or ()):
             if "regex" in rule:
                 try:
@@ -565,6 +609,11 @@ def _semantic_problems(data: dict[str, Any], stem: str) -> list[str]:
     for i, cli in enumerate(data.get("cli") or []):
         if sum(k in cli["id"] for k in ("key", "option", "pos")) != 1:
             out.append(f"cli[{i}].id: give exactly one of key, option, pos")
+        if isinstance((cli.get("default") or {}).get("value"), list):
+            out.append(f"cli[{i}].default: a command line's default is one id")
+    for owner in data.get("constants") or {}:
+        if owner.split(".", 1)[0] not in modules:
+            out.append(f"constants: {owner} does not start with one of the modules {sorted(modules)}")
     return out
 
 
@@ -623,9 +672,12 @@ def _mapping_problems(catalog: LoaderCatalog, mapping: Mapping, where: str) -> l
             out.append(f"{where}: no map")
         elif m.map == "component" and not m.namespace:
             out.append(f"{where}: map component needs a namespace")
-        elif m.map not in ("component", None) and m.namespace and m is mapping:
-            out.append(f"{where}: namespace is only for map component")
     return out
+
+
+def _owner_may_be_a_class(callee: str) -> bool:
+    owner = callee.rsplit(".", 2)[-2] if callee.count(".") >= 1 else ""
+    return owner in ("*", "**") or owner[:1].isupper()
 
 
 def _is_pattern(callee: str) -> bool:
@@ -745,8 +797,7 @@ def _entry(data: dict[str, Any], path: str) -> LibraryEntry:
     for call in data.get("calls") or []:
         callees = (call["callee"],) if isinstance(call["callee"], str) else tuple(call["callee"])
         triggers = tuple(call.get("triggers") or dict.fromkeys(t for t in map(_trigger, callees) if t))
-        also = tuple(_part(p) for p in call.get("also") or ())
-        calls.append(CallRule(library, callees, _part(call), also, call.get("api"), triggers))
+        calls.append(CallRule(library, callees, call, call.get("api"), triggers))
     cli = []
     for form in data.get("cli") or []:
         commands = (form["command"],) if isinstance(form["command"], str) else tuple(form["command"])

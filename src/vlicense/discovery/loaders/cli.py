@@ -66,10 +66,12 @@ def _match(rule: CliRule, words: list[str]) -> list[CliHit]:
         found = _find(rule.dispatch.arg, words, args, positional)
         key = found[0][1] if found else rule.dispatch.default.value if rule.dispatch.default else None
         case = rule.dispatch.case_for(key) if key is not None else rule.dispatch.otherwise
-        if case is not None:
+        if case is None or case.mapping.unresolved:
+            # The dispatch value is not one the library knows: its ids are listed as unresolved with the reason.
+            reason = case.mapping.unresolved if case is not None else "{value!r}: not a value the loader catalog knows"
+            mapping = Mapping(unresolved=reason.format(value=key).replace("{", "{{").replace("}", "}}"))
+        else:
             mapping, default = mapping.overlay(case.mapping), case.default or default
-        elif key is not None:
-            mapping = Mapping(unresolved=f"{key!r}: not a value the loader catalog knows")
     found = _find(rule.id, words, args, positional)
     if found:
         return [CliHit(rule, i, value, mapping) for i, value in found]

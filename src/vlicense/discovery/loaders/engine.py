@@ -101,6 +101,8 @@ def _analyze_part(catalog: LoaderCatalog, rule: CallRule, part: Part, site: Call
         case = dispatch.case_for(key) if key is not None else dispatch.otherwise
         if case is None and key is not None:
             return [site.unresolved(door, chooser, f"{label} {key!r}: not a value the loader catalog knows")]
+        if case is not None and case.mapping.unresolved:
+            return [site.unresolved(door, chooser, case.mapping.unresolved.format(value=key))]
         if case is not None:
             mapping = mapping.overlay(case.mapping)
             id_arg = case.id if case.has_id else id_arg
@@ -212,7 +214,7 @@ def callee_name(evaluator, node: ast.Call, scope, line: int, catalog: LoaderCata
         # ``app.prepare(...)``, and attribute chains of a returned object: ``cfg.MODEL.WEIGHTS = x`` reaches here
         # as a call with the value as its argument (python_ast.walk_module) -> ``pkg.get_cfg().MODEL.WEIGHTS``.
         chain, base = [func.attr], func.value
-        for _ in range(MAX_CHAIN):
+        for _ in range(catalog.method_chain(func.attr)):
             owner = evaluator.evaluate(base, scope, line)
             if owner.kind == "call" and isinstance(owner.value, str):
                 return f"{owner.value}()." + ".".join(chain)
@@ -221,9 +223,6 @@ def callee_name(evaluator, node: ast.Call, scope, line: int, catalog: LoaderCata
             chain.insert(0, base.attr)
             base = base.value
     return None
-
-
-MAX_CHAIN = 3
 
 
 def _alias_of(func: ast.expr, scope) -> ast.expr | None:
