@@ -4,16 +4,9 @@ arguments, class constants, delegation, dispatch cases, defaults with their own 
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
-from vlicense.discovery import project, python_ast
-from vlicense.discovery.loaders import cli, engine
-from vlicense.discovery.loaders.engine import CatalogLoader
-from vlicense.discovery.project import ModuleAnalysis
-from vlicense.discovery.python_ast import parse
-from vlicense.knowledge.loader_catalog import read_catalog
+from vlicense.discovery.loaders import cli
 from vlicense.model import Location, ModelReference
 
 ZOO = """
@@ -120,29 +113,15 @@ calls:
 
 
 @pytest.fixture
-def zoo(tmp_path, monkeypatch):
-    """analyze(code) -> (models, unresolved, refs) of one module, with the fixture catalog as the only catalog."""
-    directory = tmp_path / "catalog"
-    directory.mkdir()
-    (directory / "zoo.yaml").write_text(ZOO, encoding="utf-8")
-    (directory / "helper.yaml").write_text(HELPER, encoding="utf-8")
-    catalog = read_catalog(directory)
-    by_module = {e.library: (CatalogLoader(e, catalog),) for e in catalog.entries}
-    monkeypatch.setattr(engine, "CATALOG", catalog)
-    monkeypatch.setattr(cli, "CATALOG", catalog)
-    monkeypatch.setattr(project, "LOADERS_BY_MODULE", by_module)
-    monkeypatch.setattr(python_ast, "LOADERS_BY_MODULE", by_module)
-    monkeypatch.setattr(python_ast, "ASSIGNED_ATTRS", catalog.method_names)
+def zoo(fixture_catalog):
+    """analyze(code) -> (models as (loader, name), unresolved as (expression, reason), refs)."""
+    analyze = fixture_catalog({"zoo.yaml": ZOO, "helper.yaml": HELPER})
 
-    def analyze(code: str):
-        source = textwrap.dedent(code)
-        result = ModuleAnalysis(None, "app.py", source, parse(source, "app.py"), scope_label="runtime").run()
-        refs = result.references + [r for _, r in result.tagged]
-        models = [(r.loader, r.name) for r in refs if isinstance(r, ModelReference)]
-        unresolved = [(u.expression, u.reason) for u in refs if not isinstance(u, ModelReference)]
-        return models, unresolved, refs
+    def run(code: str):
+        models, unresolved, refs = analyze(code)
+        return [m[:2] for m in models], [u[1:] for u in unresolved], refs
 
-    return analyze
+    return run
 
 
 def test_match_rules_pick_the_mapping_in_order(zoo):
