@@ -2,7 +2,8 @@
 
 discovery/project.py names a call's callee (``callee_name``), asks for the loader that handles it, and runs
 ``analyze``; the engine applies the rule's conditions (``only_when``, ``when``, ``dispatch``, ``default``,
-``required``) and hands the id's value to the rule's mapping kind (kinds.py).
+``required``), maps a constant id through the catalog (match rules, closed sets, templates, delegation:
+LoaderCatalog.choose) and hands it to the mapping kind (kinds.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import dataclasses
 
 from vlicense.discovery.loaders.base import MISSING, CallSite, Reference, Value, registry_owner
 from vlicense.discovery.loaders.kinds import KINDS, Ctx, read_arg
-from vlicense.knowledge.loader_catalog import Arg, CallRule, LibraryEntry, LoaderCatalog, Part, load_catalog
+from vlicense.knowledge.loader_catalog import Arg, CallRule, Case, Dispatch, LibraryEntry, LoaderCatalog, Part, load_catalog
 
 
 class CatalogLoader:
@@ -90,19 +91,9 @@ def _analyze_part(catalog: LoaderCatalog, rule: CallRule, part: Part, site: Call
             return [site.unresolved(door, flag, f"{when.arg.kw or 'load'} flag: {flag.reason or 'not a constant'}")]
     id_arg, default = part.id, part.default
     if part.dispatch is not None:
-        dispatch = part.dispatch
-        chooser = _read(catalog, site, dispatch.arg, strict=False)
-        label = dispatch.arg.label
-        key = dispatch.default.value if chooser.kind == "missing" and dispatch.default else None
-        if chooser.kind != "missing":
-            key = site.string(chooser)
-            if key is None:
-                return [site.unresolved(door, chooser, f"{label} {site.not_a_string(chooser)}")]
-        case = dispatch.case_for(key) if key is not None else dispatch.otherwise
-        if case is None and key is not None:
-            return [site.unresolved(door, chooser, f"{label} {key!r}: not a value the loader catalog knows")]
-        if case is not None and case.mapping.unresolved:
-            return [site.unresolved(door, chooser, case.mapping.unresolved.format(value=key))]
+        case = _case(catalog, part.dispatch, site, door)
+        if isinstance(case, list):
+            return case
         if case is not None:
             mapping = mapping.overlay(case.mapping)
             id_arg = case.id if case.has_id else id_arg
@@ -135,6 +126,24 @@ def _analyze_part(catalog: LoaderCatalog, rule: CallRule, part: Part, site: Call
     for item in items:
         refs += _map_value(catalog, Ctx(site, rule, part, mapping, _constant(catalog, item), api, also), variables)
     return refs
+
+
+def _case(catalog: LoaderCatalog, dispatch: Dispatch, site: CallSite, door: str) -> Case | None | list[Reference]:
+    """The dispatch case the call's argument picks (its library default when absent), None for ``otherwise``
+    absent, or the unresolved reference when the argument is not known or names no case."""
+    chooser = _read(catalog, site, dispatch.arg, strict=False)
+    label = dispatch.arg.label
+    key = dispatch.default.value if chooser.kind == "missing" and dispatch.default else None
+    if chooser.kind != "missing":
+        key = site.string(chooser)
+        if key is None:
+            return [site.unresolved(door, chooser, f"{label} {site.not_a_string(chooser)}")]
+    case = dispatch.case_for(key) if key is not None else dispatch.otherwise
+    if case is None and key is not None:
+        return [site.unresolved(door, chooser, f"{label} {key!r}: not a value the loader catalog knows")]
+    if case is not None and case.mapping.unresolved:
+        return [site.unresolved(door, chooser, case.mapping.unresolved.format(value=key))]
+    return case
 
 
 def _map_value(catalog: LoaderCatalog, ctx: Ctx, variables: dict[str, str]) -> list[Reference]:
