@@ -32,6 +32,7 @@ from vlicense.discovery.transforms import (
     arg,
     cv2_resize,
     functional_step,
+    interpolation,
     kw,
     transform_steps,
 )
@@ -40,7 +41,7 @@ from vlicense.model import HygieneObservation, Location, ModelReference, Preproc
 MAX_VISITS = 40_000  # statements interpreted per module, callee bodies included (bounded work)
 MAX_CALL_DEPTH = 2
 MAX_SUMMARIES = 150  # project-function bodies interpreted for their callers, per module
-MAX_FACTS = 12  # facts kept per name (branches and loops merge them)
+MAX_FACTS = 32  # facts kept per name (branches and loops merge them; an if/elif chain of builders stays whole)
 MAX_STEPS = 40
 MAX_EXPR_DEPTH = 150  # nested expressions interpreted (deeper ones are not followed: no recursion-limit crash)
 
@@ -53,6 +54,16 @@ MODEL_SAME = frozenset({"to", "cuda", "cpu", "eval", "train", "half", "float", "
 # Calls that return the same model (wrappers that do not touch the input).
 MODEL_WRAPPERS = frozenset({"torch.nn.DataParallel", "torch.nn.parallel.DataParallel", "torch.compile",
                             "torch.nn.parallel.DistributedDataParallel"})
+# Methods of an image/tensor/array that keep its values (device, dtype, shape, container, PIL mode).
+DATA_SAME = frozenset({"to", "cuda", "cpu", "unsqueeze", "unsqueeze_", "squeeze", "squeeze_", "permute", "transpose",
+                       "view", "reshape", "contiguous", "float", "double", "half", "bfloat16", "detach", "clone", "numpy",
+                       "copy", "astype", "expand", "expand_as", "repeat", "flatten", "requires_grad_", "pin_memory",
+                       "convert", "type", "movedim", "flip", "next", "__next__", "get", "values", "items", "tolist"})
+# Arithmetic methods of a tensor/array: the same steps as the operators (``x.float().div(255).sub_(mean)``).
+DATA_ARITH = {"div": ast.Div, "div_": ast.Div, "true_divide": ast.Div, "mul": ast.Mult, "mul_": ast.Mult,
+              "sub": ast.Sub, "sub_": ast.Sub, "add": ast.Add, "add_": ast.Add}
+# Attributes of a torchvision/timm classifier that are its input side (``vgg19(weights=...).features``).
+INPUT_SIDE_ATTRS = frozenset({"features"})
 # Head replacement: assigning these attributes (or calling reset_classifier) means the backbone is being adapted.
 HEAD_ATTRS = frozenset({"fc", "classifier", "head", "heads", "last_linear", "top"})
 # Sources of raw pixels (uint8, 0..255).
@@ -62,8 +73,8 @@ IMAGE_SOURCES = frozenset({
 })
 # Library calls that pass their data argument through unchanged as far as values go (shape, device, container).
 PASS_THROUGH = re.compile(
-    r"^(torch\.(stack|cat|from_numpy|tensor|as_tensor|unsqueeze|squeeze|permute|flip|clone|utils\.data\.(DataLoader|Subset|"
-    r"random_split|ConcatDataset))|numpy\.(array|asarray|stack|expand_dims|transpose|ascontiguousarray|concatenate|float32)|"
+    r"^(torch\.(stack|cat|from_numpy|tensor|as_tensor|unsqueeze|squeeze|permute|flip|clone|autograd\.Variable|utils\.data\.(DataLoader|"
+    r"Subset|random_split|ConcatDataset))|numpy\.(array|asarray|stack|expand_dims|transpose|ascontiguousarray|concatenate|float32)|"
     r"PIL\.Image\.fromarray|cv2\.(cvtColor|copyMakeBorder)|tqdm\.(tqdm|auto\.tqdm|notebook\.tqdm)|einops\.rearrange|"
     r"enumerate|zip|iter|next|list|tuple|sorted|reversed)$"
 )
@@ -162,8 +173,25 @@ class Seq:
     items: tuple[frozenset, ...]
 
 
+@dataclass(frozen=True)
+class Layers:
+    """``model.children()`` (and lists/slices of it from the first layer on): ``nn.Sequential(*layers)`` is the same
+    model's input side (a feature extractor that drops the head), so it expects the same preprocessing."""
+
+    refs: tuple[ModelReference, ...]
+
+
+@dataclass(frozen=True)
+class Instance:
+    """An object of a project class that keeps a pretrained model in its attributes (an ``nn.Module`` wrapper):
+    calling it runs its ``forward`` (or the method called) with the class's attributes. ``cls``: the id of the class
+    scope in ``_Analyzer.classes``."""
+
+    cls: int
+
+
 # What a name can hold: a frozenset of these (several when branches merge).
-Fact = Model | Processor | Official | Pipeline | Data | Num | ModelCfg | Untrained | OpenClipTuple | Seq
+Fact = Model | Processor | Official | Pipeline | Data | Num | ModelCfg | Untrained | OpenClipTuple | Seq | Layers | Instance
 EMPTY: frozenset = frozenset()
 
 
@@ -232,6 +260,11 @@ class _Analyzer:
         self.active: set[int] = set()
         self.untrained: dict[Location, Untrained] = {}  # models built without weights, bound to a name
         self.heads: set[Location] = set()  # untrained builds whose classifier head is then replaced
+        # Loads whose weights the code replaces (``model.load_state_dict(...)``): the pretrained config no longer
+        # describes them, and an untrained build given a checkpoint is not untrained.
+        self.replaced: set[Location] = set()
+        self.class_envs: dict[int, dict[str, frozenset]] = {}  # class scope id -> self attributes its methods store
+        self.classes: dict[int, tuple] = {}  # class scope id -> (module analysis, class scope) of Instance facts
         self.trains = False  # the code followed builds an optimizer or calls backward()
         self.targets: dict[int, tuple | None] = {}  # call node id -> resolved project function (memo)
         self.locations: dict[tuple[str, int, int], Location] = {}
@@ -291,7 +324,9 @@ class _Analyzer:
         # Functions that call a relevant function of this module (``model, tf = build()``) are relevant too.
         chosen = {id(f.node) for f in module.functions if direct(f.node)}
         for _ in range(3):
-            callees = {f.name for f in module.functions if id(f.node) in chosen and f.name}
+            # A chosen method is reached by instantiating its class: callers spell the class's name.
+            callees = {(f.parent.name if f.parent is not None and f.parent.kind == "class" else f.name)
+                       for f in module.functions if id(f.node) in chosen and f.name}
             if not callees:
                 break
             calls = re.compile(r"\b(" + "|".join(map(re.escape, sorted(callees))) + r")\s*\(")
@@ -316,6 +351,15 @@ class _Analyzer:
             env: dict[str, frozenset] = {}
             body = [s for s in owner.tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
             self.region(_Ctx(owner, owner.module, emit=owner is self.module), body, env)
+            # Lazy loading: ``def _load(): global _model; _model = resnet50(...)``: what the function stores in
+            # its global names is what the module's other functions see there.
+            for scope in owner.functions:
+                if scope.globals_ and scope.parent is owner.module and isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    inner = dict(env)
+                    self.region(_Ctx(owner, scope, emit=False), scope.node.body, inner)
+                    for name in scope.globals_:
+                        if inner.get(name):
+                            env[name] = _merge(env.get(name, EMPTY), inner[name])
             self.module_envs[owner.rel] = env
         return self.module_envs[owner.rel]
 
@@ -323,19 +367,29 @@ class _Analyzer:
         return {k: v for k, v in module_env.items() if k not in scope.params and not k.startswith("self.")}
 
     def class_region(self, owner, cls, module_env: dict[str, frozenset]) -> None:
-        methods = [b.inner for bs in cls.bindings.values() for b in bs
-                   if b.inner is not None and b.inner.kind == "function" and isinstance(b.inner.node, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        methods.sort(key=lambda s: s.node.lineno)
-        shared: dict[str, frozenset] = {}
-        # Pass 1: what each method stores on self (models, pipelines); pass 2: flows, with every attribute known.
-        for emit in (False, True):
-            for method in methods:
+        # Pass 1 (class_attrs): what each method stores on self (models, pipelines); pass 2: flows, with every
+        # attribute known.
+        shared = self.class_attrs(owner, cls)
+        for method in _methods(cls):
+            env = {**self.function_env(module_env, method), **shared}
+            self.region(_Ctx(owner, method), method.node.body, env, self_name=method.self_name)
+
+    def class_attrs(self, owner, cls) -> dict[str, frozenset]:
+        """The ``self.<attr>`` facts a class's methods store (memoized per class; a class met again while its own
+        methods are interpreted sees nothing yet)."""
+        key = id(cls)
+        if key not in self.class_envs:
+            self.class_envs[key] = {}
+            module_env = self.module_env(owner)
+            shared: dict[str, frozenset] = {}
+            for method in _methods(cls):
                 env = {**self.function_env(module_env, method), **shared}
-                self.region(_Ctx(owner, method, emit=emit), method.node.body, env, self_name=method.self_name)
-                if not emit:
-                    for key, facts in env.items():
-                        if key.startswith("self."):
-                            shared[key] = _merge(shared.get(key, EMPTY), facts)
+                self.region(_Ctx(owner, method, emit=False), method.node.body, env, self_name=method.self_name)
+                for name, facts in env.items():
+                    if name.startswith("self."):
+                        shared[name] = _merge(shared.get(name, EMPTY), facts)
+            self.class_envs[key] = shared
+        return self.class_envs[key]
 
     # -------------------------------------------------------------- statements
 
@@ -467,6 +521,8 @@ class _Analyzer:
                     out.add(f)
                 elif isinstance(f, Model) and node.attr == "module":
                     out.add(f)
+                elif isinstance(f, Model) and node.attr in INPUT_SIDE_ATTRS and all(r.loader in ("torchvision", "timm") for r in f.refs):
+                    out.add(f)
                 elif isinstance(f, Model) and node.attr in ("pretrained_cfg", "default_cfg", "config", "data_config"):
                     out.add(ModelCfg())
                 elif isinstance(f, Processor) and node.attr in ("image_mean", "image_std"):
@@ -484,6 +540,8 @@ class _Analyzer:
                     out.add(f)
                 elif isinstance(f, Seq) and index is not None and -len(f.items) <= index < len(f.items):
                     out.update(f.items[index])
+                elif isinstance(f, Layers) and _from_first(node.slice):
+                    out.add(f)
                 elif isinstance(f, (ModelCfg, Official)):
                     out.add(Num(from_model=True))
             return frozenset(out)
@@ -510,10 +568,12 @@ class _Analyzer:
             return EMPTY
         if kind is ast.Constant and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
             return frozenset({Num((float(node.value),))})
-        if kind in (ast.ListComp, ast.GeneratorExp, ast.SetComp):
+        if kind in (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp):
             inner = dict(env)
             for gen in node.generators:
                 self.bind(ctx, gen.target, None, _element(self.expr(ctx, gen.iter, inner, self_name)), inner, self_name)
+            if kind is ast.DictComp:  # {k: v.to(device) for k, v in batch.items()}: the data in its values
+                return _element(self.expr(ctx, node.value, inner, self_name))
             return self.expr(ctx, node.elt, inner, self_name)
         if kind is ast.NamedExpr:
             facts = self.expr(ctx, node.value, env, self_name)
@@ -532,7 +592,7 @@ class _Analyzer:
             for p in parts:
                 steps += _pipeline_steps(p, self.locate(ctx, node))
             return frozenset({Pipeline(tuple(steps[:MAX_STEPS]))})
-        nums = [next((f for f in p if isinstance(f, Num)), None) for p in parts]
+        nums = [_one_num(p) for p in parts]
         if parts and all(n is not None and n.values and len(n.values) == 1 for n in nums):
             return frozenset({Num(tuple(n.values[0] for n in nums))})  # type: ignore[index, union-attr]
         if isinstance(node, ast.Tuple) and any(not isinstance(f, (Data, Num)) for p in parts for f in p):
@@ -544,13 +604,14 @@ class _Analyzer:
         right = self.expr(ctx, node.right, env, self_name)
         op = type(node.op)
         if op is ast.Mult and isinstance(node.left, (ast.List, ast.Tuple)):  # [0.5] * 3: repetition, not arithmetic
-            lnum = next((f for f in left if isinstance(f, Num) and f.values), None)
+            lnum = _one_num(left)
+            lnum = lnum if lnum is not None and lnum.values else None
             count = next((f.values[0] for f in right if isinstance(f, Num) and f.values and len(f.values) == 1), None)
             if lnum is not None and count is not None and float(count).is_integer() and 0 < count <= 16:
                 return frozenset({Num(lnum.values * int(count))})  # type: ignore[operator]
             return EMPTY
-        lnum = self.num(ctx, node.left, left) if right else next((f for f in left if isinstance(f, Num)), None)
-        rnum = self.num(ctx, node.right, right) if left else next((f for f in right if isinstance(f, Num)), None)
+        lnum = self.num(ctx, node.left, left) if right else _one_num(left)
+        rnum = self.num(ctx, node.right, right) if left else _one_num(right)
         ldata = [f for f in left if isinstance(f, Data)]
         if lnum is not None and rnum is not None and not ldata:
             return frozenset({n} if (n := _arith(lnum, rnum, op)) is not None else ())
@@ -562,7 +623,7 @@ class _Analyzer:
 
     def arith_step(self, ctx: _Ctx, node: ast.BinOp, op: type, num: Num | None, right: frozenset) -> PreprocessingStep:
         location = self.locate(ctx, node)
-        text = ctx.owner.text.segment(node)[:200]
+        text = _step_text(ctx, node)
         if num is None or (num.values is None and num.name is None and not num.from_model):
             if any(isinstance(f, Data) for f in right) or op not in (ast.Sub, ast.Div, ast.Add, ast.Mult):
                 return PreprocessingStep("opaque", location, text)
@@ -590,9 +651,8 @@ class _Analyzer:
     def num(self, ctx: _Ctx, node: ast.AST, facts: frozenset) -> Num | None:
         """The numbers an operand holds: from its facts, else a constant the evaluator knows (names, attributes,
         items of literal containers)."""
-        found = next((f for f in facts if isinstance(f, Num)), None)
-        if found is not None or facts:
-            return found
+        if facts:
+            return _one_num(facts)
         if isinstance(node, (ast.Name, ast.Attribute)):
             return self.constant(ctx, node)
         if isinstance(node, ast.Subscript):  # MEAN[None, :, None]: the same numbers, reshaped
@@ -633,7 +693,7 @@ class _Analyzer:
         refs = self.loads_of(owner).get((node.lineno, node.col_offset))
         args = [self.expr(ctx, a, env, self_name) for a in node.args]
         kwargs = {k.arg: self.expr(ctx, k.value, env, self_name) for k in node.keywords}
-        qual = owner.evaluator.qualname(node.func, ctx.scope, node.lineno)
+        qual = owner.evaluator.qualname(node.func, ctx.scope, node.lineno) or _builtin(node.func, ctx.scope)
         if refs:
             return self.load(qual, refs)
         if qual is not None:
@@ -660,6 +720,8 @@ class _Analyzer:
                 return summary
         inputs = [f for fs in (*args, *kwargs.values()) for f in fs if isinstance(f, Data)]
         if qual is not None and PASS_THROUGH.match(qual):
+            if qual in ("list", "tuple") and args:
+                inputs += [f for f in args[0] if isinstance(f, Layers)]
             return frozenset(inputs)
         # Anything else with data in it: the data comes out changed in ways not known here.
         return frozenset(replace(d, opaque=True) for d in inputs)
@@ -685,7 +747,7 @@ class _Analyzer:
         """Known library callees: transforms, image readers, official transforms, untrained builders."""
         short = qual.rsplit(".", 1)[-1]
         location = self.locate(ctx, node)
-        text = ctx.owner.text.segment(node)[:200]
+        text = _step_text(ctx, node)
         inputs = [f for fs in (*args, *kwargs.values()) for f in fs if isinstance(f, Data)]
         if qual.startswith(FUNCTIONAL_MODULES):
             step = functional_step(_CtxReader(self, ctx), node, short, location, text)
@@ -698,6 +760,11 @@ class _Analyzer:
             return frozenset({Pipeline(transform_steps(_CtxReader(self, ctx), node, qual, short, location, text))})
         if qual == "torch.nn.Sequential" and args and all(any(isinstance(f, (Pipeline, Official)) for f in a) for a in args):
             return self.sequence(ctx, node, args)
+        if qual == "torch.nn.Sequential" and args:
+            # nn.Sequential(*list(model.children())[:-1]) or nn.Sequential(model, head): the model's input side first.
+            first = args[0]
+            kind = Layers if isinstance(node.args[0], ast.Starred) else Model
+            return frozenset(Model(f.refs) for f in first if isinstance(f, kind))
         if qual.startswith(("timm.data.", "open_clip.")) and short in ("create_transform", "resolve_data_config",
                                                                       "resolve_model_data_config", "transforms_factory",
                                                                       "image_transform", "image_transform_v2", "get_tokenizer"):
@@ -716,7 +783,7 @@ class _Analyzer:
             step = PreprocessingStep("resize", location, text, size=size)
             return frozenset(_then(d, step) for d in inputs)
         if qual in MODEL_WRAPPERS:
-            return frozenset(f for a in args for f in a if isinstance(f, Model))
+            return frozenset(f for a in args for f in a if isinstance(f, (Model, Instance)))
         if _TRAINING_CALLS.match(qual):
             self.trains = True
             return EMPTY
@@ -730,6 +797,18 @@ class _Analyzer:
         attr = func.attr
         if attr == "backward":
             self.trains = True
+        if attr == "load_state_dict":
+            if not _own_state(node.args[0] if node.args else None, ctx.scope):
+                self.weights_replaced(func.value, env, self_name)
+            return EMPTY
+        instances = [f for f in base if isinstance(f, Instance)]
+        if instances:
+            if attr in MODEL_SAME:
+                return frozenset(instances)
+            out = EMPTY
+            for inst in instances:
+                out = _merge(out, self.call_instance(ctx, inst, attr, args, kwargs) or EMPTY)
+            return out
         models = [f for f in base if isinstance(f, Model)]
         if models:
             if attr in MODEL_SAME:
@@ -737,6 +816,8 @@ class _Analyzer:
             if attr in FEED_METHODS or attr == "__call__":
                 self.feed(ctx, node, models, args, kwargs)
                 return EMPTY
+            if attr == "children" and not node.args:
+                return frozenset(Layers(m.refs) for m in models)
             return EMPTY
         untrained = [f for f in base if isinstance(f, Untrained)]
         if untrained:
@@ -762,11 +843,59 @@ class _Analyzer:
             return self.apply(ctx, node, base, args, kwargs)
         data = [f for f in base if isinstance(f, Data)]
         if data:
-            return frozenset(data)  # x.to(device), x.unsqueeze(0), batch.float(): same values
+            if attr in DATA_SAME:
+                return frozenset(data)  # x.to(device), x.unsqueeze(0), batch.float(): same values
+            if attr in DATA_ARITH and len(node.args) == 1 and not node.keywords:
+                step = self.arith_step(ctx, node, DATA_ARITH[attr], self.num(ctx, node.args[0], args[0]), args[0])
+            elif attr == "resize" and (size := self.size(ctx, node.args[0] if node.args else None, cv2=True)) and len(size) == 2:
+                # PIL ``img.resize((width, height), resample)``: the filter's default differs across Pillow versions
+                given = arg(node, 1, "resample")
+                interp = interpolation(ctx.owner.text.segment(given)) if given is not None else None
+                step = PreprocessingStep("resize", self.locate(ctx, node), _step_text(ctx, node), size=size,
+                                         interpolation=interp)
+            else:  # x.clamp(...), img.resize(...), anything else: its effect on the values is not known here
+                step = PreprocessingStep("opaque", self.locate(ctx, node), _step_text(ctx, node))
+            return frozenset(_then(d, step) for d in data)
         nums = [f for f in base if isinstance(f, Num)]
         if nums and attr in NUMBER_METHODS:
             return frozenset(nums)
         return None
+
+    def weights_replaced(self, target: ast.AST, env: dict[str, frozenset], self_name: str | None) -> None:
+        """``model.load_state_dict(...)`` (or ``model.backbone.load_state_dict``): the weights are the project's own
+        from here on, so neither the pretrained config nor "untrained" describes that model."""
+        node = target
+        while True:
+            key = _key(node, self_name)
+            if key is not None and key in env:
+                self.mark_replaced(env[key], 0)
+                env[key] = frozenset(f for f in env[key] if not isinstance(f, (Model, Untrained, Instance)))
+                return
+            if not isinstance(node, (ast.Attribute, ast.Subscript)):
+                return
+            node = node.value
+
+    def mark_replaced(self, facts: frozenset, depth: int) -> None:
+        for f in facts:
+            if isinstance(f, Model):
+                self.replaced.update(r.location for r in f.refs)
+            elif isinstance(f, Untrained):
+                self.replaced.add(f.location)
+            elif isinstance(f, Instance) and depth < MAX_CALL_DEPTH:
+                for inner in self.class_envs.get(f.cls, {}).values():
+                    self.mark_replaced(inner, depth + 1)
+
+    def call_instance(self, ctx: _Ctx, inst: Instance, name: str, args: list[frozenset],
+                      kwargs: dict[str, frozenset]) -> frozenset | None:
+        """A method of a wrapper object (``wrapper(x)`` runs ``forward``), with the class's attributes."""
+        owner, cls = self.classes[inst.cls]
+        if name == "__call__" and "__call__" not in cls.bindings:
+            name = "forward"  # nn.Module.__call__ runs forward
+        bindings = cls.bindings.get(name)
+        method = bindings[-1].inner if bindings else None
+        if method is None or method.kind != "function":
+            return None
+        return self.summarize(ctx, owner, method, args, kwargs, self.class_attrs(owner, cls), method=True)
 
     def apply(self, ctx: _Ctx, node: ast.Call, callee: frozenset, args: list[frozenset], kwargs: dict[str, frozenset]) -> frozenset | None:
         """Calling a value: a model is fed, a pipeline/official transform/processor is applied to the data."""
@@ -774,6 +903,12 @@ class _Analyzer:
         if models:
             self.feed(ctx, node, models, args, kwargs)
             return EMPTY
+        instances = [f for f in callee if isinstance(f, Instance)]
+        if instances:
+            out = EMPTY
+            for inst in instances:
+                out = _merge(out, self.call_instance(ctx, inst, "__call__", args, kwargs) or EMPTY)
+            return out
         inputs = [f for fs in (*args, *kwargs.values()) for f in fs if isinstance(f, Data)]
         out: set = set()
         for f in callee:
@@ -787,7 +922,10 @@ class _Analyzer:
         return frozenset(out) if out else None
 
     def dataset(self, ctx: _Ctx, node: ast.Call, kwargs: dict[str, frozenset], args: list[frozenset]) -> frozenset | None:
-        """``ImageFolder(root, transform=T)``, ``MyDataset(files, transform=T)``: every sample goes through T."""
+        """``ImageFolder(root, transform=T)``, ``MyDataset(files, transform=T)``, ``MyDataset(files, T)`` (a project
+        class whose __init__ names that parameter ``transform``): every sample goes through T."""
+        if args and not kwargs.keys() & TRANSFORM_KEYWORDS and any(any(isinstance(f, (Pipeline, Official, Processor)) for f in a) for a in args):
+            kwargs = {**kwargs, **self.positional_transform(ctx, node, args)}
         for name in TRANSFORM_KEYWORDS:
             given = kwargs.get(name, EMPTY)
             if any(isinstance(f, (Pipeline, Official, Processor)) for f in given):
@@ -802,6 +940,16 @@ class _Analyzer:
                 return frozenset(out)
         return None
 
+    def positional_transform(self, ctx: _Ctx, node: ast.Call, args: list[frozenset]) -> dict[str, frozenset]:
+        if id(node) not in self.targets:
+            self.targets[id(node)] = ctx.owner.resolve_function(node.func, ctx.scope, node.lineno)
+        target = self.targets[id(node)]
+        if target is None or target[2] is not True or any(isinstance(a, ast.Starred) for a in node.args):
+            return {}
+        fnode = target[1].node
+        positional = [a.arg for a in (*fnode.args.posonlyargs, *fnode.args.args)][1:]
+        return {name: facts for name, facts in zip(positional, args) if name in TRANSFORM_KEYWORDS}
+
     def feed(self, ctx: _Ctx, node: ast.Call, models: list[Model], args: list[frozenset], kwargs: dict[str, frozenset]) -> None:
         """Data reaches a model: record what was applied to it."""
         if not ctx.emit:
@@ -812,9 +960,12 @@ class _Analyzer:
         carried = [*args[:1], *(facts for name, facts in kwargs.items() if name is None or name in IMAGE_KEYWORDS)]
         inputs = [f for fs in carried for f in fs if isinstance(f, Data)]
         for model in models:
+            names = {r.name for r in model.refs}
             for ref in model.refs:
                 for data in inputs:
                     if data.official:
+                        if any(p.name in names for p in data.processors):
+                            continue  # one id expression with several candidate values feeds both: not another id
                         for proc in data.processors:
                             if ref.loader in ("huggingface", "file") and proc.name and proc.name != ref.name:
                                 obs = HygieneObservation("processor", location, model=ref, processor=proc,
@@ -835,25 +986,45 @@ class _Analyzer:
         if ctx.depth >= MAX_CALL_DEPTH:
             return None
         if id(node) not in self.targets:  # the same call is met again in branches, class passes and summaries
-            self.targets[id(node)] = ctx.owner.resolve_function(node.func, ctx.scope, node.lineno)
+            self.targets[id(node)] = ctx.owner.resolve_function(node.func, ctx.scope, node.lineno) or _own_method(ctx, node.func)
         target = self.targets[id(node)]
         if target is None:
             return None
-        owner, fscope, skip_self = target
-        fnode = fscope.node
-        if not isinstance(fnode, (ast.FunctionDef, ast.AsyncFunctionDef)) or skip_self:
+        owner, fscope, kind = target
+        if kind is True:  # a class: an object that keeps a pretrained model is followed into its methods
+            cls = fscope.parent
+            attrs = self.class_attrs(owner, cls)
+            if any(isinstance(f, (Model, Instance)) for facts in attrs.values() for f in facts):
+                self.classes[id(cls)] = (owner, cls)
+                return frozenset({Instance(id(cls))})
             return None
-        if not any(args) and not any(kwargs.values()) and not _returns_value(fnode):
+        # A method called on self sees the caller's self attributes (the model and transform stored in __init__).
+        selfs = {k: v for k, v in ctx.env.items() if v and k.startswith("self.")} if kind == "method" else {}
+        return self.summarize(ctx, owner, fscope, args, kwargs, selfs, method=kind == "method")
+
+    def summarize(self, ctx: _Ctx, owner, fscope, args: list[frozenset], kwargs: dict[str, frozenset],
+                  selfs: dict[str, frozenset], *, method: bool) -> frozenset | None:
+        """A project function's (or method's) body with the arguments bound; the facts of what it returns."""
+        if ctx.depth >= MAX_CALL_DEPTH:
+            return None
+        fnode = fscope.node
+        if not isinstance(fnode, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        if not any(args) and not any(kwargs.values()) and not _returns_value(fnode) and not selfs:
             return None  # nothing goes in and nothing comes out (``main()``): its own analysis covers its body
         params = [a.arg for a in (*fnode.args.posonlyargs, *fnode.args.args, *fnode.args.kwonlyargs)]
         bound: dict[str, frozenset] = {}
         positional = [a.arg for a in (*fnode.args.posonlyargs, *fnode.args.args)]
+        if method and fscope.self_name:
+            positional = positional[1:]  # ``self.helper(x)``: x is the parameter after self
+        else:
+            selfs = {}
         for name, facts in zip(positional, args):
             bound[name] = facts
         for name, facts in kwargs.items():
             if name in params:
                 bound[name] = facts
-        signature = (id(fscope), tuple(sorted((k, v) for k, v in bound.items() if v)))
+        signature = (id(fscope), ctx.emit, tuple(sorted((k, v) for k, v in bound.items() if v)), tuple(sorted(selfs.items())))
         if signature in self.summaries:
             return self.summaries[signature]
         if id(fscope) in self.active or len(self.summaries) >= MAX_SUMMARIES:
@@ -861,9 +1032,9 @@ class _Analyzer:
         self.summaries[signature] = EMPTY
         self.active.add(id(fscope))
         try:
-            env = {**self.function_env(self.module_env(owner), fscope), **{k: v for k, v in bound.items() if v}}
+            env = {**self.function_env(self.module_env(owner), fscope), **selfs, **{k: v for k, v in bound.items() if v}}
             inner = _Ctx(owner, fscope, ctx.depth + 1, emit=ctx.emit)
-            self.region(inner, fnode.body, env)
+            self.region(inner, fnode.body, env, fscope.self_name if method else None)
         finally:
             self.active.discard(id(fscope))
         result = EMPTY
@@ -938,6 +1109,8 @@ class _Analyzer:
         text = "\n".join(self.module.text.lines)
         match = _FINE_TUNE_WORDS.search(text)
         for location, fact in self.untrained.items():
+            if location in self.replaced:
+                continue  # given a checkpoint: not trained from scratch
             if location in self.heads:
                 evidence = "its classifier head is replaced afterwards, as when fine-tuning pretrained weights"
             elif match:
@@ -952,7 +1125,8 @@ class _Analyzer:
     # -------------------------------------------------------------- plumbing
 
     def observations(self) -> list[HygieneObservation]:
-        return list(self.found.values())
+        return [o for o in self.found.values()
+                if (o.model.location if o.model is not None else o.location) not in self.replaced]
 
     def loads_of(self, owner) -> dict[tuple[int, int], tuple[ModelReference, ...]]:
         """The module's load calls by AST position (line, column offset) -> the references discovery made there."""
@@ -1006,7 +1180,84 @@ def _merge(a: frozenset, b: frozenset) -> frozenset:
     if not b or a is b:
         return a
     merged = a | b
-    return merged if len(merged) <= MAX_FACTS else frozenset(list(merged)[:MAX_FACTS])
+    if len(merged) <= MAX_FACTS:
+        return merged
+    # Over the cap: keep a subset that does not depend on hash order (reports must be byte-identical run to run).
+    return frozenset(sorted(merged, key=repr)[:MAX_FACTS])
+
+
+def _step_text(ctx: _Ctx, node: ast.AST) -> str:
+    """A step's code as one line (reports quote it; a Normalize spread over lines stays one table cell)."""
+    return " ".join(ctx.owner.text.segment(node).split())[:200]
+
+
+def _builtin(func: ast.AST, scope) -> str | None:
+    """``list``/``enumerate``/``zip``... not rebound in the code: the builtin (the evaluator names library names only)."""
+    if isinstance(func, ast.Name) and func.id in _BUILTINS and not any(func.id in s.bindings or func.id in s.params for s in scope.chain()):
+        return func.id
+    return None
+
+
+_BUILTINS = frozenset({"enumerate", "zip", "iter", "next", "list", "tuple", "sorted", "reversed"})
+
+
+def _methods(cls) -> list:
+    methods = [b.inner for bs in cls.bindings.values() for b in bs
+               if b.inner is not None and b.inner.kind == "function" and isinstance(b.inner.node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return sorted(methods, key=lambda s: s.node.lineno)
+
+
+def _own_state(node: ast.AST | None, scope, depth: int = 0) -> bool:
+    """Whether ``load_state_dict``'s argument is the model's own state saved earlier in the run
+    (``best = copy.deepcopy(model.state_dict())``): then the weights are still the fine-tuned pretrained ones.
+    Anything else (a checkpoint file, a value not followed) replaces them."""
+    if node is None or depth > 3:
+        return False
+    if isinstance(node, ast.Call):
+        func = node.func
+        last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if last == "state_dict":
+            return True
+        if last in ("deepcopy", "copy", "dict", "OrderedDict") and len(node.args) == 1:
+            return _own_state(node.args[0], scope, depth + 1)
+        return False
+    if isinstance(node, ast.Name):
+        for s in scope.chain():
+            bindings = s.bindings.get(node.id)
+            if bindings:
+                return all(b.kind == "value" and _own_state(b.node, scope, depth + 1) for b in bindings)
+    return False
+
+
+def _own_method(ctx: _Ctx, func: ast.AST) -> tuple | None:
+    """``self.helper(...)`` inside a method: (module, the class's ``helper`` scope, "method"); the evaluator resolves
+    only module-level names."""
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and ctx.self_name
+            and func.value.id == ctx.self_name):
+        return None
+    scope = ctx.scope
+    while scope is not None and scope.kind != "class":
+        scope = scope.parent
+    bindings = scope.bindings.get(func.attr) if scope is not None else None
+    inner = bindings[-1].inner if bindings else None
+    if inner is None or inner.kind != "function":
+        return None
+    return ctx.owner, inner, "method"
+
+
+def _from_first(index: ast.AST) -> bool:
+    """A slice that keeps the first element (``[:-1]``, ``[0:8]``): the layers still start at the model's input."""
+    return (isinstance(index, ast.Slice) and index.step is None
+            and (index.lower is None or (isinstance(index.lower, ast.Constant) and index.lower.value == 0)))
+
+
+def _one_num(facts: frozenset) -> Num | None:
+    """The numbers a value holds; unknown (an empty Num) when branches leave several different ones in it, since
+    which of them runs is not known here (``mean = CIFAR10_MEAN if ... else CIFAR100_MEAN``)."""
+    nums = [f for f in facts if isinstance(f, Num)]
+    if len(nums) > 1:
+        return Num()
+    return nums[0] if nums else None
 
 
 def _element(items: frozenset) -> frozenset:
