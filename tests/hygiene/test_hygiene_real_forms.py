@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from hygiene.conftest import CLIP_CONFIG, VIT_CONFIG, hygiene
 
 IMAGENET = "mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225]"
@@ -359,10 +358,10 @@ def test_enumerate_and_variable_pass_the_data_through(audit) -> None:
 
 def test_one_id_with_several_candidates_is_not_another_processor(audit) -> None:
     # model_id takes two values (notebook cells redefine it): the processor and the model load the same one each time.
-    cells = ['model_id = "models/vit-a"', 'model_id = "models/clip-b"',
-             "from transformers import AutoImageProcessor, AutoModel\n"
-             "processor = AutoImageProcessor.from_pretrained(model_id)\nmodel = AutoModel.from_pretrained(model_id)\n"
-             "out = model(**processor(images=img, return_tensors='pt'))"]
+    last = ("from transformers import AutoImageProcessor, AutoModel\n"
+            "processor = AutoImageProcessor.from_pretrained(model_id)\nmodel = AutoModel.from_pretrained(model_id)\n"
+            "out = model(**processor(images=img, return_tensors='pt'))")
+    cells = ['model_id = "models/vit-a"', 'model_id = "models/clip-b"', last]
     notebook = {"cells": [{"cell_type": "code", "source": c, "metadata": {}, "outputs": [], "execution_count": None} for c in cells],
                 "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     result = audit({"demo.ipynb": json.dumps(notebook)}, configs={"models/vit-a": VIT_CONFIG, "models/clip-b": CLIP_CONFIG})
