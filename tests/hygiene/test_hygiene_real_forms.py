@@ -366,3 +366,22 @@ def test_one_id_with_several_candidates_is_not_another_processor(audit) -> None:
                 "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     result = audit({"demo.ipynb": json.dumps(notebook)}, configs={"models/vit-a": VIT_CONFIG, "models/clip-b": CLIP_CONFIG})
     assert hygiene(result) == []
+
+
+# ------------------------------------------------------------------------------ Hub models in the snapshot
+
+
+@pytest.mark.parametrize(("normalize", "reported"), [(IMAGENET, False), ("mean=[0.5] * 3, std=[0.5] * 3", True)])
+def test_dinov2_from_the_snapshot_is_judged(audit, normalize: str, reported: bool) -> None:
+    # facebook/dinov2-base: resize 256 (bicubic), crop 224, ImageNet statistics (the conversion script's processor).
+    result = audit({"embed.py": f"""
+        from PIL import Image
+        from torchvision import transforms
+        from transformers import AutoModel
+        model = AutoModel.from_pretrained("facebook/dinov2-base")
+        tf = transforms.Compose([transforms.Resize(256, interpolation=transforms.InterpolationMode.BICUBIC),
+                                 transforms.CenterCrop(224), transforms.ToTensor(), transforms.Normalize({normalize})])
+        out = model(pixel_values=tf(Image.open("a.jpg").convert("RGB")).unsqueeze(0))
+    """})
+    found = hygiene(result)
+    assert [f.component for f in found] == (["hf:facebook/dinov2-base"] if reported else [])
