@@ -385,3 +385,13 @@ def test_dinov2_from_the_snapshot_is_judged(audit, normalize: str, reported: boo
     """})
     found = hygiene(result)
     assert [f.component for f in found] == (["hf:facebook/dinov2-base"] if reported else [])
+
+
+def test_a_normalized_input_changed_by_an_unknown_layer_is_not_judged(audit) -> None:
+    # forward feeds the backbone what a learned adapter makes of the input: what the ViT sees is not known.
+    code = WRAPPER.replace("MEAN_STD", IMAGENET).replace(
+        "self.vit.head = nn.Linear(self.vit.head.in_features, num_classes)",
+        "self.vit.head = nn.Linear(self.vit.head.in_features, num_classes)\n            self.adapter = nn.Conv2d(3, 3, 1)",
+    ).replace("return self.vit(x)", "return self.vit(self.adapter(x))")
+    assert "self.adapter(x)" in code
+    assert hygiene(audit({"train.py": code})) == []

@@ -723,8 +723,12 @@ class _Analyzer:
             if qual in ("list", "tuple") and args:
                 inputs += [f for f in args[0] if isinstance(f, Layers)]
             return frozenset(inputs)
-        # Anything else with data in it: the data comes out changed in ways not known here.
-        return frozenset(replace(d, opaque=True) for d in inputs)
+        # Anything else with data in it: the data comes out changed in ways not known here (a step, so that a
+        # normalization before it is not taken for what reaches the model).
+        if not inputs:
+            return EMPTY
+        step = PreprocessingStep("unknown", self.locate(ctx, node), _step_text(ctx, node))
+        return frozenset(replace(_then(d, step), opaque=True) for d in inputs)
 
     def load(self, qual: str | None, refs: tuple[ModelReference, ...]) -> frozenset:
         api = (refs[0].api or qual or "").split(" ", 1)[0]
@@ -972,10 +976,10 @@ class _Analyzer:
                                                          scope=ctx.owner.scope_label)
                                 self.found[("processor", location, ref, proc)] = obs
                         continue
-                    if not data.steps:
-                        continue
+                    if all(s.op == "unknown" for s in data.steps):
+                        continue  # nothing known was applied (or only calls not followed): nothing to compare
                     complete = (data.source or any(s.op == "to-tensor" for s in data.steps)) and not data.opaque \
-                        and not any(s.op == "opaque" for s in data.steps)
+                        and not any(s.op in ("opaque", "unknown") for s in data.steps)
                     obs = HygieneObservation("preprocessing", location, model=ref, steps=data.steps, complete=complete,
                                              scope=ctx.owner.scope_label)
                     self.found[("preprocessing", location, ref, data.steps)] = obs

@@ -234,8 +234,11 @@ def fold(steps: tuple[PreprocessingStep, ...], kb: KnowledgeBase) -> _Found:
             crop = step.size
         elif op == "random":
             random = True
-        elif op == "opaque" and _changes_size(step):
-            random = True  # size comparisons need every size-changing step known
+        elif op in ("opaque", "unknown"):
+            if normalized:
+                known = False  # values already normalized then changed in an unknown way (a learned stem, a helper)
+            if op == "unknown" or _changes_size(step):
+                random = True  # size comparisons need every size-changing step known
     if not known or from_model:
         mean = std = None
     else:
