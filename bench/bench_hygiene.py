@@ -102,10 +102,10 @@ def main() -> int:
             with_hygiene += min(full)
             found = discover(tree, cache=False, jobs=1)
             kinds = Counter(o.kind for o in found.hygiene)
-            known = sum(1 for o in found.hygiene if config_known(o, tree))
+            judged = sum(1 for o in found.hygiene if config_known(o, tree))
             SUMMARY.append(f"{tree.name}: {len(found.models)} model loads, {len(found.hygiene)} paths followed to a model "
                            f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items())) or 'none'}), "
-                           f"{known} with the weights' config known (judged)")
+                           f"{judged} with the weights' config known (judged)")
             if args.paths:
                 for o in found.hygiene:
                     model = o.model.name if o.model else o.name

@@ -395,3 +395,28 @@ def test_a_normalized_input_changed_by_an_unknown_layer_is_not_judged(audit) -> 
     ).replace("return self.vit(x)", "return self.vit(self.adapter(x))")
     assert "self.adapter(x)" in code
     assert hygiene(audit({"train.py": code})) == []
+
+
+def test_an_untrained_build_offered_next_to_the_pretrained_one_is_on_purpose(audit) -> None:
+    code = """
+        import torch
+        import torch.nn as nn
+        from torchvision import models
+
+        def get_resnet50(num_classes=7, pretrained=True):
+            if pretrained:
+                model = models.resnet50(weights=models.ResNet50_Weights.IMAGENET1K_V2)
+            else:
+                model = models.resnet50(weights=None)
+            model.fc = nn.Linear(model.fc.in_features, num_classes)
+            return model
+
+        model = get_resnet50(PRETRAINED)
+        optimizer = torch.optim.Adam(model.parameters())
+    """
+    assert hygiene(audit({"train.py": code.replace("PRETRAINED", "pretrained=False")})) == []
+    alone = code.replace("""            if pretrained:
+                model = models.resnet50(weights=models.ResNet50_Weights.IMAGENET1K_V2)
+            else:
+                model = models.resnet50(weights=None)""", "            model = models.resnet50(weights=None)")
+    assert rules(audit({"train.py": alone.replace("PRETRAINED", "")})) == [("untrained-backbone", "torchvision:resnet50")]

@@ -263,6 +263,7 @@ class _Analyzer:
         # Loads whose weights the code replaces (``model.load_state_dict(...)``): the pretrained config no longer
         # describes them, and an untrained build given a checkpoint is not untrained.
         self.replaced: set[Location] = set()
+        self.optional: set[Location] = set()  # untrained builds one branch of which loads the pretrained weights
         self.class_envs: dict[int, dict[str, frozenset]] = {}  # class scope id -> self attributes its methods store
         self.classes: dict[int, tuple] = {}  # class scope id -> (module analysis, class scope) of Instance facts
         self.trains = False  # the code followed builds an optimizer or calls backward()
@@ -452,6 +453,10 @@ class _Analyzer:
             for key, facts in branch.items():
                 if env.get(key) is not facts:
                     env[key] = _merge(env.get(key, EMPTY), facts)
+                    # ``if pretrained: resnet50(weights=...) else: resnet50(weights=None)``: training from scratch
+                    # is an option the code offers on purpose, not an oversight.
+                    if any(isinstance(f, Model) for f in env[key]):
+                        self.optional.update(f.location for f in env[key] if isinstance(f, Untrained))
 
     def bind(self, ctx: _Ctx, target: ast.AST, value: ast.AST | None, facts: frozenset, env: dict[str, frozenset],
              self_name: str | None) -> None:
@@ -1113,8 +1118,8 @@ class _Analyzer:
         text = "\n".join(self.module.text.lines)
         match = _FINE_TUNE_WORDS.search(text)
         for location, fact in self.untrained.items():
-            if location in self.replaced:
-                continue  # given a checkpoint: not trained from scratch
+            if location in self.replaced or location in self.optional:
+                continue  # given a checkpoint, or the pretrained build is the other branch: from scratch on purpose
             if location in self.heads:
                 evidence = "its classifier head is replaced afterwards, as when fine-tuning pretrained weights"
             elif match:
