@@ -8,6 +8,8 @@ import json
 import pytest
 from hygiene.conftest import CLIP_CONFIG, VIT_CONFIG, hygiene
 
+from vlicense.discovery import discover
+
 IMAGENET = "mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225]"
 
 
@@ -420,3 +422,50 @@ def test_an_untrained_build_offered_next_to_the_pretrained_one_is_on_purpose(aud
             else:
                 model = models.resnet50(weights=None)""", "            model = models.resnet50(weights=None)")
     assert rules(audit({"train.py": alone.replace("PRETRAINED", "")})) == [("untrained-backbone", "torchvision:resnet50")]
+
+
+DATASET_CLASS = """
+    import os
+    import timm
+    import torch
+    import torchvision.transforms as T
+    from PIL import Image
+    from torch.utils.data import DataLoader, Dataset
+
+    class Unsupervised(Dataset):
+        def __init__(self, root):
+            self.preprocess = T.Compose([T.Resize(SIZE), T.CenterCrop(SIZE), T.ToTensor(),
+                                         T.Normalize((.5, .5, .5), (.5, .5, .5))])
+            self.root = root
+            self.files = os.listdir(root)
+
+        def __getitem__(self, idx):
+            img = Image.open(os.path.join(self.root, self.files[idx])).convert("RGB")
+            return self.preprocess(img), self.files[idx]
+
+    def cluster(root):
+        dataset = Unsupervised(root)
+        imgs = []
+        for i in range(0, 500):
+            img, name = dataset[i]
+            imgs.append(img)
+        inception = timm.create_model("inception_v4", pretrained=True)
+        return inception(torch.stack(imgs))
+
+    def embed_all(root):
+        inception = timm.create_model("inception_v4", pretrained=True)
+        for batch, names in DataLoader(Unsupervised(root), batch_size=8):
+            inception(batch)
+"""
+
+
+@pytest.mark.parametrize(("resize", "crop", "reported"), [(224, 224, True), (341, 299, False)])
+def test_a_dataset_class_that_builds_its_transform_is_read_through_getitem(audit, tmp_path, resize, crop, reported) -> None:
+    # timm inception_v4 (tf_in1k): resize 341, crop 299, the inception mean/std 0.5. Indexing the dataset (into a
+    # list then torch.stack) and iterating a DataLoader over it both reach the model with the dataset's transform.
+    code = DATASET_CLASS.replace("T.Resize(SIZE), T.CenterCrop(SIZE)", f"T.Resize({resize}), T.CenterCrop({crop})")
+    found = hygiene(audit({"cluster.py": code}))
+    assert [f.rule for f in found] == (["preprocessing-mismatch"] if reported else [])
+    assert all("224x224 instead of 299x299" in f.message for f in found)
+    paths = discover(tmp_path / "project", cache=False, jobs=1).hygiene
+    assert sorted(o.location.line for o in paths) == [27, 32]

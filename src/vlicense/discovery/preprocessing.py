@@ -424,7 +424,7 @@ class _Analyzer:
             self.branches(ctx, [stmt.body, stmt.orelse], env, self_name)
         elif kind in (ast.For, ast.AsyncFor):
             items = self.expr(ctx, stmt.iter, env, self_name)
-            self.bind(ctx, stmt.target, None, _element(items), env, self_name)
+            self.bind(ctx, stmt.target, None, self.element(ctx, items), env, self_name)
             self.branches(ctx, [stmt.body + stmt.orelse, []], env, self_name)
         elif kind is ast.While:
             self.branches(ctx, [stmt.body + stmt.orelse, []], env, self_name)
@@ -549,6 +549,8 @@ class _Analyzer:
                     out.add(f)
                 elif isinstance(f, (ModelCfg, Official)):
                     out.add(Num(from_model=True))
+                elif isinstance(f, Instance):  # dataset[i]: what its __getitem__ returns
+                    out.update(self.element(ctx, frozenset({f})))
             return frozenset(out)
         if kind is ast.Call:
             return self.call(ctx, node, env, self_name)
@@ -576,7 +578,7 @@ class _Analyzer:
         if kind in (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp):
             inner = dict(env)
             for gen in node.generators:
-                self.bind(ctx, gen.target, None, _element(self.expr(ctx, gen.iter, inner, self_name)), inner, self_name)
+                self.bind(ctx, gen.target, None, self.element(ctx, self.expr(ctx, gen.iter, inner, self_name)), inner, self_name)
             if kind is ast.DictComp:  # {k: v.to(device) for k, v in batch.items()}: the data in its values
                 return _element(self.expr(ctx, node.value, inner, self_name))
             return self.expr(ctx, node.elt, inner, self_name)
@@ -725,8 +727,8 @@ class _Analyzer:
                 return summary
         inputs = [f for fs in (*args, *kwargs.values()) for f in fs if isinstance(f, Data)]
         if qual is not None and PASS_THROUGH.match(qual):
-            if qual in ("list", "tuple") and args:
-                inputs += [f for f in args[0] if isinstance(f, Layers)]
+            if args:  # list(model.children()), DataLoader(dataset_object), Subset(dataset_object, idx)
+                inputs += [f for f in args[0] if isinstance(f, (Layers, Instance))]
             return frozenset(inputs)
         # Anything else with data in it: the data comes out changed in ways not known here (a step, so that a
         # normalization before it is not taken for what reaches the model).
@@ -845,6 +847,13 @@ class _Analyzer:
                 extra = _pipeline_steps(added, self.locate(ctx, node))
                 env[key] = frozenset(Pipeline((*f.steps, *extra)[:MAX_STEPS]) if isinstance(f, Pipeline) else f for f in env.get(key, base))
             return EMPTY
+        if attr in ("append", "extend") and args and not any(isinstance(f, Pipeline) for f in base):
+            # imgs.append(tf(img)) ... torch.stack(imgs): the list holds the data
+            key = _key(func.value, self_name)
+            added = _element(args[-1]) if attr == "extend" else frozenset(f for f in args[-1] if isinstance(f, Data))
+            if key is not None and added:
+                env[key] = _merge(env.get(key, EMPTY), added)
+            return EMPTY
         processors = [f for f in base if isinstance(f, Processor)]
         if processors and attr in ("__call__", "preprocess"):
             return frozenset({Data(official=True, processors=processors[0].refs)})
@@ -869,6 +878,16 @@ class _Analyzer:
         if nums and attr in NUMBER_METHODS:
             return frozenset(nums)
         return None
+
+    def element(self, ctx: _Ctx, items: frozenset) -> frozenset:
+        """What iterating (or indexing) yields: data stays data (a loader yields batches); a project dataset object
+        yields what its ``__getitem__`` returns (the samples after the transform it builds itself)."""
+        out = _element(items)
+        for f in items:
+            if isinstance(f, Instance):
+                got = self.call_instance(ctx, f, "__getitem__", [EMPTY], {})
+                out = _merge(out, _element(got or EMPTY))
+        return out
 
     def weights_replaced(self, target: ast.AST, env: dict[str, frozenset], self_name: str | None) -> None:
         """``model.load_state_dict(...)`` (or ``model.backbone.load_state_dict``): the weights are the project's own
@@ -1003,7 +1022,10 @@ class _Analyzer:
         if kind is True:  # a class: an object that keeps a pretrained model is followed into its methods
             cls = fscope.parent
             attrs = self.class_attrs(owner, cls)
-            if any(isinstance(f, (Model, Instance)) for facts in attrs.values() for f in facts):
+            facts = [f for fs in attrs.values() for f in fs]
+            # A wrapper that keeps a model, or a dataset that builds its own transform (read through __getitem__).
+            if any(isinstance(f, (Model, Instance)) for f in facts) or (
+                    "__getitem__" in cls.bindings and any(isinstance(f, (Pipeline, Official, Processor)) for f in facts)):
                 self.classes[id(cls)] = (owner, cls)
                 return frozenset({Instance(id(cls))})
             return None
