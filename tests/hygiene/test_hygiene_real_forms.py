@@ -469,3 +469,25 @@ def test_a_dataset_class_that_builds_its_transform_is_read_through_getitem(audit
     assert all("224x224 instead of 299x299" in f.message for f in found)
     paths = discover(tmp_path / "project", cache=False, jobs=1).hygiene
     assert sorted(o.location.line for o in paths) == [27, 32]
+
+
+def test_a_wrapper_attribute_called_from_outside_is_its_model(audit) -> None:
+    # model.image_encoder(x): the sub-module the wrapper stores, called directly.
+    code = f"""
+        import timm
+        import torch.nn as nn
+        from PIL import Image
+        from torchvision import transforms
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.image_encoder = timm.create_model("vit_base_patch16_224.augreg2_in21k_ft_in1k", pretrained=True)
+
+        model = Encoder()
+        tf = transforms.Compose([transforms.Resize((224, 224)), transforms.ToTensor(), transforms.Normalize(NORM)])
+        features = model.image_encoder(tf(Image.open("a.jpg")).unsqueeze(0))
+    """
+    assert rules(audit({"embed.py": code.replace("NORM", IMAGENET)})) == [
+        ("preprocessing-mismatch", "timm:vit_base_patch16_224.augreg2_in21k_ft_in1k")]
+    assert hygiene(audit({"embed.py": code.replace("NORM", "mean=[0.5] * 3, std=[0.5] * 3")})) == []

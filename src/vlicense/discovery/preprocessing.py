@@ -534,6 +534,8 @@ class _Analyzer:
                     out.add(Num(from_model=True))
                 elif isinstance(f, (ModelCfg, Official)):
                     out.add(Num(from_model=True))
+                elif isinstance(f, Instance):  # wrapper.encoder: what the class stores in self.encoder
+                    out.update(self.class_envs.get(f.cls, {}).get(f"self.{node.attr}", EMPTY))
             return frozenset(out)
         if kind is ast.Subscript:
             base = self.expr(ctx, node.value, env, self_name)
@@ -816,9 +818,12 @@ class _Analyzer:
         if instances:
             if attr in MODEL_SAME:
                 return frozenset(instances)
+            results = [self.call_instance(ctx, inst, attr, args, kwargs) for inst in instances]
+            if all(r is None for r in results):
+                return None  # not a method: an attribute called (wrapper.encoder(x)), read below
             out = EMPTY
-            for inst in instances:
-                out = _merge(out, self.call_instance(ctx, inst, attr, args, kwargs) or EMPTY)
+            for r in results:
+                out = _merge(out, r or EMPTY)
             return out
         models = [f for f in base if isinstance(f, Model)]
         if models:
