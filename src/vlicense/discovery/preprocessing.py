@@ -22,7 +22,7 @@ import ast
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 
 from vlicense.discovery.transforms import (
     COMPOSE,
@@ -103,14 +103,28 @@ _TRAINING_CALLS = re.compile(r"^torch\.optim\.|^torch\.optim$")
 # --------------------------------------------------------------------------------------------------- facts
 
 
-@dataclass(frozen=True)
+def _fact(cls):
+    """A frozen dataclass whose hash is computed once: facts are put in frozensets again at every expression, and
+    hashing their nested steps and references each time was a large part of the analysis."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(tuple(getattr(self, n) for n in names)))
+
+    cls.__post_init__ = __post_init__
+    cls = dataclass(frozen=True)(cls)
+    names = tuple(f.name for f in fields(cls))
+    cls.__hash__ = lambda self: self._hash
+    return cls
+
+
+@_fact
 class Model:
     """A pretrained model loaded at ``load`` (the references discovery made there)."""
 
     refs: tuple[ModelReference, ...]
 
 
-@dataclass(frozen=True)
+@_fact
 class Processor:
     """A Hugging Face processor/feature extractor loaded from ``refs``."""
 
@@ -125,14 +139,14 @@ class Official:
     what: str
 
 
-@dataclass(frozen=True)
+@_fact
 class Pipeline:
     """A hand-built transform (or a list of transforms) with its steps in order."""
 
     steps: tuple[PreprocessingStep, ...]
 
 
-@dataclass(frozen=True)
+@_fact
 class Data:
     """Images/tensors/datasets: the steps applied so far; ``official``: went through an Official or a Processor;
     ``source``: starts at a raw image read or a pipeline converting to tensor; ``opaque``: passed through code
@@ -150,7 +164,7 @@ class ModelCfg:
     """``model.pretrained_cfg``/``default_cfg``/``config``: items read from it come from the model."""
 
 
-@dataclass(frozen=True)
+@_fact
 class Untrained:
     """A model built without pretrained weights (library, builder/arch name, the build call's location)."""
 
@@ -159,21 +173,21 @@ class Untrained:
     location: Location
 
 
-@dataclass(frozen=True)
+@_fact
 class OpenClipTuple:
     """The tuple ``create_model_and_transforms``/``create_model_from_pretrained`` returns."""
 
     refs: tuple[ModelReference, ...]
 
 
-@dataclass(frozen=True)
+@_fact
 class Seq:
     """A tuple literal holding more than data (``return model, preprocess``): the facts of each position."""
 
     items: tuple[frozenset, ...]
 
 
-@dataclass(frozen=True)
+@_fact
 class Layers:
     """``model.children()`` (and lists/slices of it from the first layer on): ``nn.Sequential(*layers)`` is the same
     model's input side (a feature extractor that drops the head), so it expects the same preprocessing."""
@@ -266,8 +280,10 @@ class _Analyzer:
         self.optional: set[Location] = set()  # untrained builds one branch of which loads the pretrained weights
         self.class_envs: dict[int, dict[str, frozenset]] = {}  # class scope id -> self attributes its methods store
         self.classes: dict[int, tuple] = {}  # class scope id -> (module analysis, class scope) of Instance facts
+        self.holders: dict[int, bool] = {}  # class scope id -> may hold a model or build a transform (may_hold)
         self.trains = False  # the code followed builds an optimizer or calls backward()
         self.targets: dict[int, tuple | None] = {}  # call node id -> resolved project function (memo)
+        self.quals: dict[int, str | None] = {}  # call node id -> library qualname of the callee (memo)
         self.locations: dict[tuple[str, int, int], Location] = {}
         self.expr_depth = 0
 
@@ -277,7 +293,10 @@ class _Analyzer:
         if any(r.loader in ("torchvision", "timm", "huggingface", "open_clip", "file") for r in self._own):
             return True
         text = "\n".join(self.module.text.lines)
-        return _BUILD_WORDS.search(text) is not None and _TRAINING_WORDS.search(text) is not None
+        # Substring tests first (fast): most modules without a load do not train at all.
+        if ".backward(" not in text and "optim" not in text and "fit(" not in text:
+            return False
+        return _TRAINING_WORDS.search(text) is not None and _BUILD_WORDS.search(text) is not None
 
     def run(self) -> None:
         module = self.module
@@ -301,26 +320,30 @@ class _Analyzer:
         or names a module-level model. Other functions are interpreted only when called with a model or data
         (project_call), which is where their facts come from anyway."""
         lines = {line for line, _ in self.loads_of(module)}
+        torchvision = any("torchvision" in line for line in module.text.lines)  # else no builder to resolve below
         for node, scope in module.calls:
             func = node.func
             last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
             if last == "create_model" or (last[:1].islower() and "models" in module.text.segment(func)):
                 lines.add(node.lineno)
-            elif last and last[:1].islower():
+            elif torchvision and last and last[:1].islower():
                 qual = module.evaluator.qualname(func, scope, node.lineno) or ""
                 if qual.startswith("torchvision.models."):
                     lines.add(node.lineno)
-        names = [k for k, facts in env.items()
-                 if any(isinstance(f, (Model, Processor, Untrained, OpenClipTuple)) for f in facts)]
-        pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b") if names else None
+        names = {k for k, facts in env.items()
+                 if any(isinstance(f, (Model, Processor, Untrained, OpenClipTuple, Instance)) for f in facts)}
+        memo: dict[int, set[str]] = {}
 
-        def text(node: ast.AST | None) -> str:
-            start, end = getattr(node, "lineno", 0), getattr(node, "end_lineno", 0) or 0
-            return "\n".join(module.text.lines[start - 1:end])
+        def words(node: ast.AST | None) -> set[str]:
+            """The identifiers in a function's or class's text (one pass of a C regex, kept per node)."""
+            if id(node) not in memo:
+                start, end = getattr(node, "lineno", 0), getattr(node, "end_lineno", 0) or 0
+                memo[id(node)] = set(_WORD.findall("\n".join(module.text.lines[start - 1:end])))
+            return memo[id(node)]
 
         def direct(node: ast.AST | None) -> bool:
             start, end = getattr(node, "lineno", 0), getattr(node, "end_lineno", 0) or 0
-            return any(start <= line <= end for line in lines) or (pattern is not None and pattern.search(text(node)) is not None)
+            return any(start <= line <= end for line in lines) or not names.isdisjoint(words(node))
 
         # Functions that call a relevant function of this module (``model, tf = build()``) are relevant too.
         chosen = {id(f.node) for f in module.functions if direct(f.node)}
@@ -330,8 +353,7 @@ class _Analyzer:
                        for f in module.functions if id(f.node) in chosen and f.name}
             if not callees:
                 break
-            calls = re.compile(r"\b(" + "|".join(map(re.escape, sorted(callees))) + r")\s*\(")
-            grown = {id(f.node) for f in module.functions if id(f.node) not in chosen and calls.search(text(f.node))}
+            grown = {id(f.node) for f in module.functions if id(f.node) not in chosen and not callees.isdisjoint(words(f.node))}
             if not grown:
                 break
             chosen |= grown
@@ -374,6 +396,26 @@ class _Analyzer:
         for method in _methods(cls):
             env = {**self.function_env(module_env, method), **shared}
             self.region(_Ctx(owner, method), method.node.body, env, self_name=method.self_name)
+
+    def may_hold(self, owner, cls, depth: int = 0) -> bool:
+        """A cheap test before summarizing a class's attributes: it loads a model in its body, builds a transform and
+        defines ``__getitem__`` (a dataset), or names another class of its module that may hold one."""
+        key = id(cls)
+        if key not in self.holders:
+            self.holders[key] = False  # a class that names itself is not evidence
+            node = cls.node
+            start, end = getattr(node, "lineno", 0), getattr(node, "end_lineno", 0) or 0
+            words = set(_WORD.findall("\n".join(owner.text.lines[start - 1:end])))
+            found = any(start <= line <= end for line, _ in self.loads_of(owner)) or (
+                "__getitem__" in cls.bindings and not words.isdisjoint(_TRANSFORM_WORDS))
+            if not found and depth < MAX_CALL_DEPTH:
+                for name in words & set(owner.module.bindings):
+                    inner = owner.module.bindings[name][-1].inner
+                    if inner is not None and inner.kind == "class" and inner is not cls and self.may_hold(owner, inner, depth + 1):
+                        found = True
+                        break
+            self.holders[key] = found
+        return self.holders[key]
 
     def class_attrs(self, owner, cls) -> dict[str, frozenset]:
         """The ``self.<attr>`` facts a class's methods store (memoized per class; a class met again while its own
@@ -626,7 +668,7 @@ class _Analyzer:
             return frozenset({n} if (n := _arith(lnum, rnum, op)) is not None else ())
         if not ldata:
             rdata = [f for f in right if isinstance(f, Data)]
-            return frozenset(replace(d, opaque=True) for d in rdata)
+            return frozenset(_data(d, opaque=True) for d in rdata)
         step = self.arith_step(ctx, node, op, rnum, right)
         return frozenset(_then(d, step) for d in ldata)
 
@@ -702,7 +744,11 @@ class _Analyzer:
         refs = self.loads_of(owner).get((node.lineno, node.col_offset))
         args = [self.expr(ctx, a, env, self_name) for a in node.args]
         kwargs = {k.arg: self.expr(ctx, k.value, env, self_name) for k in node.keywords}
-        qual = owner.evaluator.qualname(node.func, ctx.scope, node.lineno) or _builtin(node.func, ctx.scope)
+        key = id(node)
+        if key in self.quals:  # the same call is met again in branches, class passes and summaries
+            qual = self.quals[key]
+        else:
+            qual = self.quals[key] = owner.evaluator.qualname(node.func, ctx.scope, node.lineno) or _builtin(node.func, ctx.scope)
         if refs:
             return self.load(qual, refs)
         if qual is not None:
@@ -736,8 +782,12 @@ class _Analyzer:
         # normalization before it is not taken for what reaches the model).
         if not inputs:
             return EMPTY
+        # One unknown step stands for any run of them: a value already unknown is kept as it is (no new fact).
+        fresh = [d for d in inputs if not (d.opaque and d.steps and d.steps[-1].op == "unknown")]
+        if not fresh:
+            return frozenset(inputs)
         step = PreprocessingStep("unknown", self.locate(ctx, node), _step_text(ctx, node))
-        return frozenset(replace(_then(d, step), opaque=True) for d in inputs)
+        return frozenset(d if d not in fresh else _then(d, step, opaque=True) for d in inputs)
 
     def load(self, qual: str | None, refs: tuple[ModelReference, ...]) -> frozenset:
         api = (refs[0].api or qual or "").split(" ", 1)[0]
@@ -1026,6 +1076,8 @@ class _Analyzer:
         owner, fscope, kind = target
         if kind is True:  # a class: an object that keeps a pretrained model is followed into its methods
             cls = fscope.parent
+            if not self.may_hold(owner, cls):
+                return None
             attrs = self.class_attrs(owner, cls)
             facts = [f for fs in attrs.values() for f in fs]
             # A wrapper that keeps a model, or a dataset that builds its own transform (read through __getitem__).
@@ -1201,6 +1253,10 @@ class _Analyzer:
         return found
 
 
+_WORD = re.compile(r"[A-Za-z_]\w*")
+# Words of a dataset class that builds its own transform (may_hold).
+_TRANSFORM_WORDS = frozenset({"transforms", "Compose", "albumentations", "Normalize", "ToTensor", "Resize", "preprocess",
+                              "T", "A", "v2", "Processor", "processor", "image_processor", "feature_extractor"})
 _TRAINING_WORDS = re.compile(r"\.backward\(|torch\.optim|optim\.|\bfit\(")
 # A build that may have no weights: timm's create_model, or a torchvision builder (called bare or with None/False).
 _BUILD_WORDS = re.compile(r"create_model\(|weights\s*=\s*None|pretrained\s*=\s*False|models\.[a-z][a-z0-9_]*\(|"
@@ -1301,10 +1357,17 @@ def _element(items: frozenset) -> frozenset:
     return frozenset(f for f in items if isinstance(f, Data))
 
 
-def _then(data: Data, step: PreprocessingStep) -> Data:
+def _data(data: Data, *, steps: tuple[PreprocessingStep, ...] | None = None, source: bool | None = None,
+          opaque: bool | None = None) -> Data:
+    """``dataclasses.replace`` for Data, without its per-call field introspection (this runs at every step)."""
+    return Data(data.steps if steps is None else steps, data.official, data.processors,
+                data.source if source is None else source, data.opaque if opaque is None else opaque)
+
+
+def _then(data: Data, step: PreprocessingStep, *, opaque: bool | None = None) -> Data:
     if len(data.steps) >= MAX_STEPS:
-        return replace(data, opaque=True)
-    return replace(data, steps=(*data.steps, step))
+        return _data(data, opaque=True)
+    return _data(data, steps=(*data.steps, step), opaque=opaque)
 
 
 def _apply_pipeline(data: Data, pipeline: Pipeline) -> Data:
@@ -1312,7 +1375,7 @@ def _apply_pipeline(data: Data, pipeline: Pipeline) -> Data:
     if any(s.op == "official" for s in steps):
         return Data(official=True, source=data.source)
     source = data.source or any(s.op == "to-tensor" for s in steps)
-    return replace(data, steps=(*data.steps, *steps)[:MAX_STEPS], source=source)
+    return _data(data, steps=(*data.steps, *steps)[:MAX_STEPS], source=source)
 
 
 def _pipeline_steps(facts: frozenset, location: Location) -> tuple[PreprocessingStep, ...]:
