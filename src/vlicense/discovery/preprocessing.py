@@ -324,7 +324,7 @@ class _Analyzer:
         for node, scope in module.calls:
             func = node.func
             last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-            if last == "create_model" or (last[:1].islower() and "models" in module.text.segment(func)):
+            if last == "create_model" or (last[:1].islower() and _names_models(func)):
                 lines.add(node.lineno)
             elif torchvision and last and last[:1].islower():
                 qual = module.evaluator.qualname(func, scope, node.lineno) or ""
@@ -809,15 +809,15 @@ class _Analyzer:
     def library_call(self, ctx: _Ctx, node: ast.Call, qual: str, args: list[frozenset], kwargs: dict[str, frozenset]) -> frozenset | None:
         """Known library callees: transforms, image readers, official transforms, untrained builders."""
         short = qual.rsplit(".", 1)[-1]
-        location = self.locate(ctx, node)
-        text = _step_text(ctx, node)
         inputs = [f for fs in (*args, *kwargs.values()) for f in fs if isinstance(f, Data)]
         if qual.startswith(FUNCTIONAL_MODULES):
+            location, text = self.locate(ctx, node), _step_text(ctx, node)
             step = functional_step(_CtxReader(self, ctx), node, short, location, text)
             if step is None:
                 return frozenset(inputs)
             return frozenset(_then(d, step) for d in (inputs or [Data()]))
         if qual.startswith(TRANSFORM_MODULES):
+            location, text = self.locate(ctx, node), _step_text(ctx, node)
             if short in COMPOSE:
                 return frozenset({self.compose(ctx, node, args, kwargs, location)})
             return frozenset({Pipeline(transform_steps(_CtxReader(self, ctx), node, qual, short, location, text))})
@@ -838,19 +838,19 @@ class _Analyzer:
             found = self.num(ctx, node.args[0], args[0])
             return frozenset({found}) if found is not None else EMPTY
         if qual == "cv2.resize":
-            step = cv2_resize(_CtxReader(self, ctx), node, location, text)
+            step = cv2_resize(_CtxReader(self, ctx), node, self.locate(ctx, node), _step_text(ctx, node))
             return frozenset(_then(d, step) for d in (inputs or [Data()]))
         if qual in ("torch.nn.functional.interpolate", "torch.nn.functional.upsample"):
             size = self.size(ctx, kw(node, "size") or (node.args[1] if len(node.args) > 1 else None))
             size = size if size is None or len(size) == 2 else (size[0], size[0])
-            step = PreprocessingStep("resize", location, text, size=size)
+            step = PreprocessingStep("resize", self.locate(ctx, node), _step_text(ctx, node), size=size)
             return frozenset(_then(d, step) for d in inputs)
         if qual in MODEL_WRAPPERS:
             return frozenset(f for a in args for f in a if isinstance(f, (Model, Instance)))
         if _TRAINING_CALLS.match(qual):
             self.trains = True
             return EMPTY
-        untrained = self.untrained_build(ctx, node, qual, location)
+        untrained = self.untrained_build(ctx, node, qual)
         if untrained is not None:
             return frozenset({untrained})
         return None
@@ -1163,7 +1163,7 @@ class _Analyzer:
 
     # -------------------------------------------------------------- untrained backbones
 
-    def untrained_build(self, ctx: _Ctx, node: ast.Call, qual: str, location: Location) -> Untrained | None:
+    def untrained_build(self, ctx: _Ctx, node: ast.Call, qual: str) -> Untrained | None:
         """``resnet50()``/``resnet50(weights=None)``/``create_model(name)`` with no checkpoint: random weights."""
         parts = qual.split(".")
         short = parts[-1]
@@ -1178,7 +1178,7 @@ class _Analyzer:
             for name in ("weights", "pretrained"):
                 if name in keywords and not _is_none_or_false(keywords[name]):
                     return None
-            return Untrained("torchvision", short, location)
+            return Untrained("torchvision", short, self.locate(ctx, node))
         if qual.startswith("timm.") and short == "create_model":
             name = _literal_string(node.args[0], ctx.scope) if node.args else None
             if name is None or ":" in name:
@@ -1187,7 +1187,7 @@ class _Analyzer:
             if (pretrained is not None and not _is_none_or_false(pretrained)) or "checkpoint_path" in keywords \
                     or "pretrained_cfg_overlay" in keywords:
                 return None
-            return Untrained("timm", name, location)
+            return Untrained("timm", name, self.locate(ctx, node))
         return None
 
     def untrained_findings(self) -> None:
@@ -1281,6 +1281,17 @@ def _merge(a: frozenset, b: frozenset) -> frozenset:
 def _step_text(ctx: _Ctx, node: ast.AST) -> str:
     """A step's code as one line (reports quote it; a Normalize spread over lines stays one table cell)."""
     return " ".join(ctx.owner.text.segment(node).split())[:200]
+
+
+def _names_models(func: ast.AST) -> bool:
+    """``models.resnet50``, ``torchvision.models.vgg16``, ``tv_models.x``: a name or attribute along the callee
+    mentions models (read from the AST: no source text is sliced for every call of the module)."""
+    node = func
+    while isinstance(node, ast.Attribute):
+        node = node.value
+        if isinstance(node, ast.Attribute) and "models" in node.attr:
+            return True
+    return isinstance(node, ast.Name) and "models" in node.id
 
 
 def _builtin(func: ast.AST, scope) -> str | None:
