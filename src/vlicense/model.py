@@ -112,7 +112,8 @@ class PreprocessingStep:
     ``op``: ``to-tensor`` (ToTensor and friends: uint8 -> [0, 1]), ``scale`` (multiply by ``factor``), ``shift``
     (add ``shift``), ``normalize`` (``(x - mean) / std``), ``resize`` (``size``: one int = shorter side, two =
     exact height, width), ``center-crop``, ``random`` (a random augmentation: the pipeline is for training),
-    ``official`` (the door's own transform or processor), ``opaque`` (a step whose effect is not known).
+    ``official`` (the door's own transform or processor), ``opaque`` (a transform whose effect is not known),
+    ``unknown`` (a call not followed that the data went through: neither its values nor its size are known after it).
     ``mean_name``/``std_name``: a library constant the values come from (``timm.data.IMAGENET_DEFAULT_MEAN``),
     resolved later; ``from_model``: the values are read from the model itself (``model.pretrained_cfg['mean']``).
     ``max_pixel``: albumentations Normalize divides by ``max_pixel * std`` (it scales and normalizes at once).

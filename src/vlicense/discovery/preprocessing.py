@@ -22,7 +22,7 @@ import ast
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 
 from vlicense.discovery.transforms import (
     COMPOSE,
@@ -32,6 +32,7 @@ from vlicense.discovery.transforms import (
     arg,
     cv2_resize,
     functional_step,
+    interpolation,
     kw,
     transform_steps,
 )
@@ -40,7 +41,7 @@ from vlicense.model import HygieneObservation, Location, ModelReference, Preproc
 MAX_VISITS = 40_000  # statements interpreted per module, callee bodies included (bounded work)
 MAX_CALL_DEPTH = 2
 MAX_SUMMARIES = 150  # project-function bodies interpreted for their callers, per module
-MAX_FACTS = 12  # facts kept per name (branches and loops merge them)
+MAX_FACTS = 32  # facts kept per name (branches and loops merge them; an if/elif chain of builders stays whole)
 MAX_STEPS = 40
 MAX_EXPR_DEPTH = 150  # nested expressions interpreted (deeper ones are not followed: no recursion-limit crash)
 
@@ -53,6 +54,16 @@ MODEL_SAME = frozenset({"to", "cuda", "cpu", "eval", "train", "half", "float", "
 # Calls that return the same model (wrappers that do not touch the input).
 MODEL_WRAPPERS = frozenset({"torch.nn.DataParallel", "torch.nn.parallel.DataParallel", "torch.compile",
                             "torch.nn.parallel.DistributedDataParallel"})
+# Methods of an image/tensor/array that keep its values (device, dtype, shape, container, PIL mode).
+DATA_SAME = frozenset({"to", "cuda", "cpu", "unsqueeze", "unsqueeze_", "squeeze", "squeeze_", "permute", "transpose",
+                       "view", "reshape", "contiguous", "float", "double", "half", "bfloat16", "detach", "clone", "numpy",
+                       "copy", "astype", "expand", "expand_as", "repeat", "flatten", "requires_grad_", "pin_memory",
+                       "convert", "type", "movedim", "flip", "next", "__next__", "get", "values", "items", "tolist"})
+# Arithmetic methods of a tensor/array: the same steps as the operators (``x.float().div(255).sub_(mean)``).
+DATA_ARITH = {"div": ast.Div, "div_": ast.Div, "true_divide": ast.Div, "mul": ast.Mult, "mul_": ast.Mult,
+              "sub": ast.Sub, "sub_": ast.Sub, "add": ast.Add, "add_": ast.Add}
+# Attributes of a torchvision/timm classifier that are its input side (``vgg19(weights=...).features``).
+INPUT_SIDE_ATTRS = frozenset({"features"})
 # Head replacement: assigning these attributes (or calling reset_classifier) means the backbone is being adapted.
 HEAD_ATTRS = frozenset({"fc", "classifier", "head", "heads", "last_linear", "top"})
 # Sources of raw pixels (uint8, 0..255).
@@ -62,8 +73,8 @@ IMAGE_SOURCES = frozenset({
 })
 # Library calls that pass their data argument through unchanged as far as values go (shape, device, container).
 PASS_THROUGH = re.compile(
-    r"^(torch\.(stack|cat|from_numpy|tensor|as_tensor|unsqueeze|squeeze|permute|flip|clone|utils\.data\.(DataLoader|Subset|"
-    r"random_split|ConcatDataset))|numpy\.(array|asarray|stack|expand_dims|transpose|ascontiguousarray|concatenate|float32)|"
+    r"^(torch\.(stack|cat|from_numpy|tensor|as_tensor|unsqueeze|squeeze|permute|flip|clone|autograd\.Variable|utils\.data\.(DataLoader|"
+    r"Subset|random_split|ConcatDataset))|numpy\.(array|asarray|stack|expand_dims|transpose|ascontiguousarray|concatenate|float32)|"
     r"PIL\.Image\.fromarray|cv2\.(cvtColor|copyMakeBorder)|tqdm\.(tqdm|auto\.tqdm|notebook\.tqdm)|einops\.rearrange|"
     r"enumerate|zip|iter|next|list|tuple|sorted|reversed)$"
 )
@@ -92,14 +103,28 @@ _TRAINING_CALLS = re.compile(r"^torch\.optim\.|^torch\.optim$")
 # --------------------------------------------------------------------------------------------------- facts
 
 
-@dataclass(frozen=True)
+def _fact(cls):
+    """A frozen dataclass whose hash is computed once: facts are put in frozensets again at every expression, and
+    hashing their nested steps and references each time was a large part of the analysis."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(tuple(getattr(self, n) for n in names)))
+
+    cls.__post_init__ = __post_init__
+    cls = dataclass(frozen=True)(cls)
+    names = tuple(f.name for f in fields(cls))
+    cls.__hash__ = lambda self: self._hash
+    return cls
+
+
+@_fact
 class Model:
     """A pretrained model loaded at ``load`` (the references discovery made there)."""
 
     refs: tuple[ModelReference, ...]
 
 
-@dataclass(frozen=True)
+@_fact
 class Processor:
     """A Hugging Face processor/feature extractor loaded from ``refs``."""
 
@@ -114,14 +139,14 @@ class Official:
     what: str
 
 
-@dataclass(frozen=True)
+@_fact
 class Pipeline:
     """A hand-built transform (or a list of transforms) with its steps in order."""
 
     steps: tuple[PreprocessingStep, ...]
 
 
-@dataclass(frozen=True)
+@_fact
 class Data:
     """Images/tensors/datasets: the steps applied so far; ``official``: went through an Official or a Processor;
     ``source``: starts at a raw image read or a pipeline converting to tensor; ``opaque``: passed through code
@@ -139,7 +164,7 @@ class ModelCfg:
     """``model.pretrained_cfg``/``default_cfg``/``config``: items read from it come from the model."""
 
 
-@dataclass(frozen=True)
+@_fact
 class Untrained:
     """A model built without pretrained weights (library, builder/arch name, the build call's location)."""
 
@@ -148,22 +173,39 @@ class Untrained:
     location: Location
 
 
-@dataclass(frozen=True)
+@_fact
 class OpenClipTuple:
     """The tuple ``create_model_and_transforms``/``create_model_from_pretrained`` returns."""
 
     refs: tuple[ModelReference, ...]
 
 
-@dataclass(frozen=True)
+@_fact
 class Seq:
     """A tuple literal holding more than data (``return model, preprocess``): the facts of each position."""
 
     items: tuple[frozenset, ...]
 
 
+@_fact
+class Layers:
+    """``model.children()`` (and lists/slices of it from the first layer on): ``nn.Sequential(*layers)`` is the same
+    model's input side (a feature extractor that drops the head), so it expects the same preprocessing."""
+
+    refs: tuple[ModelReference, ...]
+
+
+@dataclass(frozen=True)
+class Instance:
+    """An object of a project class that keeps a pretrained model in its attributes (an ``nn.Module`` wrapper):
+    calling it runs its ``forward`` (or the method called) with the class's attributes. ``cls``: the id of the class
+    scope in ``_Analyzer.classes``."""
+
+    cls: int
+
+
 # What a name can hold: a frozenset of these (several when branches merge).
-Fact = Model | Processor | Official | Pipeline | Data | Num | ModelCfg | Untrained | OpenClipTuple | Seq
+Fact = Model | Processor | Official | Pipeline | Data | Num | ModelCfg | Untrained | OpenClipTuple | Seq | Layers | Instance
 EMPTY: frozenset = frozenset()
 
 
@@ -232,8 +274,16 @@ class _Analyzer:
         self.active: set[int] = set()
         self.untrained: dict[Location, Untrained] = {}  # models built without weights, bound to a name
         self.heads: set[Location] = set()  # untrained builds whose classifier head is then replaced
+        # Loads whose weights the code replaces (``model.load_state_dict(...)``): the pretrained config no longer
+        # describes them, and an untrained build given a checkpoint is not untrained.
+        self.replaced: set[Location] = set()
+        self.optional: set[Location] = set()  # untrained builds one branch of which loads the pretrained weights
+        self.class_envs: dict[int, dict[str, frozenset]] = {}  # class scope id -> self attributes its methods store
+        self.classes: dict[int, tuple] = {}  # class scope id -> (module analysis, class scope) of Instance facts
+        self.holders: dict[int, bool] = {}  # class scope id -> may hold a model or build a transform (may_hold)
         self.trains = False  # the code followed builds an optimizer or calls backward()
         self.targets: dict[int, tuple | None] = {}  # call node id -> resolved project function (memo)
+        self.quals: dict[int, str | None] = {}  # call node id -> library qualname of the callee (memo)
         self.locations: dict[tuple[str, int, int], Location] = {}
         self.expr_depth = 0
 
@@ -243,7 +293,10 @@ class _Analyzer:
         if any(r.loader in ("torchvision", "timm", "huggingface", "open_clip", "file") for r in self._own):
             return True
         text = "\n".join(self.module.text.lines)
-        return _BUILD_WORDS.search(text) is not None and _TRAINING_WORDS.search(text) is not None
+        # Substring tests first (fast): most modules without a load do not train at all.
+        if ".backward(" not in text and "optim" not in text and "fit(" not in text:
+            return False
+        return _TRAINING_WORDS.search(text) is not None and _BUILD_WORDS.search(text) is not None
 
     def run(self) -> None:
         module = self.module
@@ -267,35 +320,40 @@ class _Analyzer:
         or names a module-level model. Other functions are interpreted only when called with a model or data
         (project_call), which is where their facts come from anyway."""
         lines = {line for line, _ in self.loads_of(module)}
+        torchvision = any("torchvision" in line for line in module.text.lines)  # else no builder to resolve below
         for node, scope in module.calls:
             func = node.func
             last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-            if last == "create_model" or (last[:1].islower() and "models" in module.text.segment(func)):
+            if last == "create_model" or (last[:1].islower() and _names_models(func)):
                 lines.add(node.lineno)
-            elif last and last[:1].islower():
+            elif torchvision and last and last[:1].islower():
                 qual = module.evaluator.qualname(func, scope, node.lineno) or ""
                 if qual.startswith("torchvision.models."):
                     lines.add(node.lineno)
-        names = [k for k, facts in env.items()
-                 if any(isinstance(f, (Model, Processor, Untrained, OpenClipTuple)) for f in facts)]
-        pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b") if names else None
+        names = {k for k, facts in env.items()
+                 if any(isinstance(f, (Model, Processor, Untrained, OpenClipTuple, Instance)) for f in facts)}
+        memo: dict[int, set[str]] = {}
 
-        def text(node: ast.AST | None) -> str:
-            start, end = getattr(node, "lineno", 0), getattr(node, "end_lineno", 0) or 0
-            return "\n".join(module.text.lines[start - 1:end])
+        def words(node: ast.AST | None) -> set[str]:
+            """The identifiers in a function's or class's text (one pass of a C regex, kept per node)."""
+            if id(node) not in memo:
+                start, end = getattr(node, "lineno", 0), getattr(node, "end_lineno", 0) or 0
+                memo[id(node)] = set(_WORD.findall("\n".join(module.text.lines[start - 1:end])))
+            return memo[id(node)]
 
         def direct(node: ast.AST | None) -> bool:
             start, end = getattr(node, "lineno", 0), getattr(node, "end_lineno", 0) or 0
-            return any(start <= line <= end for line in lines) or (pattern is not None and pattern.search(text(node)) is not None)
+            return any(start <= line <= end for line in lines) or not names.isdisjoint(words(node))
 
         # Functions that call a relevant function of this module (``model, tf = build()``) are relevant too.
         chosen = {id(f.node) for f in module.functions if direct(f.node)}
         for _ in range(3):
-            callees = {f.name for f in module.functions if id(f.node) in chosen and f.name}
+            # A chosen method is reached by instantiating its class: callers spell the class's name.
+            callees = {(f.parent.name if f.parent is not None and f.parent.kind == "class" else f.name)
+                       for f in module.functions if id(f.node) in chosen and f.name}
             if not callees:
                 break
-            calls = re.compile(r"\b(" + "|".join(map(re.escape, sorted(callees))) + r")\s*\(")
-            grown = {id(f.node) for f in module.functions if id(f.node) not in chosen and calls.search(text(f.node))}
+            grown = {id(f.node) for f in module.functions if id(f.node) not in chosen and not callees.isdisjoint(words(f.node))}
             if not grown:
                 break
             chosen |= grown
@@ -316,6 +374,15 @@ class _Analyzer:
             env: dict[str, frozenset] = {}
             body = [s for s in owner.tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
             self.region(_Ctx(owner, owner.module, emit=owner is self.module), body, env)
+            # Lazy loading: ``def _load(): global _model; _model = resnet50(...)``: what the function stores in
+            # its global names is what the module's other functions see there.
+            for scope in owner.functions:
+                if scope.globals_ and scope.parent is owner.module and isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    inner = dict(env)
+                    self.region(_Ctx(owner, scope, emit=False), scope.node.body, inner)
+                    for name in scope.globals_:
+                        if inner.get(name):
+                            env[name] = _merge(env.get(name, EMPTY), inner[name])
             self.module_envs[owner.rel] = env
         return self.module_envs[owner.rel]
 
@@ -323,19 +390,49 @@ class _Analyzer:
         return {k: v for k, v in module_env.items() if k not in scope.params and not k.startswith("self.")}
 
     def class_region(self, owner, cls, module_env: dict[str, frozenset]) -> None:
-        methods = [b.inner for bs in cls.bindings.values() for b in bs
-                   if b.inner is not None and b.inner.kind == "function" and isinstance(b.inner.node, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        methods.sort(key=lambda s: s.node.lineno)
-        shared: dict[str, frozenset] = {}
-        # Pass 1: what each method stores on self (models, pipelines); pass 2: flows, with every attribute known.
-        for emit in (False, True):
-            for method in methods:
+        # Pass 1 (class_attrs): what each method stores on self (models, pipelines); pass 2: flows, with every
+        # attribute known.
+        shared = self.class_attrs(owner, cls)
+        for method in _methods(cls):
+            env = {**self.function_env(module_env, method), **shared}
+            self.region(_Ctx(owner, method), method.node.body, env, self_name=method.self_name)
+
+    def may_hold(self, owner, cls, depth: int = 0) -> bool:
+        """A cheap test before summarizing a class's attributes: it loads a model in its body, builds a transform and
+        defines ``__getitem__`` (a dataset), or names another class of its module that may hold one."""
+        key = id(cls)
+        if key not in self.holders:
+            self.holders[key] = False  # a class that names itself is not evidence
+            node = cls.node
+            start, end = getattr(node, "lineno", 0), getattr(node, "end_lineno", 0) or 0
+            words = set(_WORD.findall("\n".join(owner.text.lines[start - 1:end])))
+            found = any(start <= line <= end for line, _ in self.loads_of(owner)) or (
+                "__getitem__" in cls.bindings and not words.isdisjoint(_TRANSFORM_WORDS))
+            if not found and depth < MAX_CALL_DEPTH:
+                for name in words & set(owner.module.bindings):
+                    inner = owner.module.bindings[name][-1].inner
+                    if inner is not None and inner.kind == "class" and inner is not cls and self.may_hold(owner, inner, depth + 1):
+                        found = True
+                        break
+            self.holders[key] = found
+        return self.holders[key]
+
+    def class_attrs(self, owner, cls) -> dict[str, frozenset]:
+        """The ``self.<attr>`` facts a class's methods store (memoized per class; a class met again while its own
+        methods are interpreted sees nothing yet)."""
+        key = id(cls)
+        if key not in self.class_envs:
+            self.class_envs[key] = {}
+            module_env = self.module_env(owner)
+            shared: dict[str, frozenset] = {}
+            for method in _methods(cls):
                 env = {**self.function_env(module_env, method), **shared}
-                self.region(_Ctx(owner, method, emit=emit), method.node.body, env, self_name=method.self_name)
-                if not emit:
-                    for key, facts in env.items():
-                        if key.startswith("self."):
-                            shared[key] = _merge(shared.get(key, EMPTY), facts)
+                self.region(_Ctx(owner, method, emit=False), method.node.body, env, self_name=method.self_name)
+                for name, facts in env.items():
+                    if name.startswith("self."):
+                        shared[name] = _merge(shared.get(name, EMPTY), facts)
+            self.class_envs[key] = shared
+        return self.class_envs[key]
 
     # -------------------------------------------------------------- statements
 
@@ -369,7 +466,7 @@ class _Analyzer:
             self.branches(ctx, [stmt.body, stmt.orelse], env, self_name)
         elif kind in (ast.For, ast.AsyncFor):
             items = self.expr(ctx, stmt.iter, env, self_name)
-            self.bind(ctx, stmt.target, None, _element(items), env, self_name)
+            self.bind(ctx, stmt.target, None, self.element(ctx, items), env, self_name)
             self.branches(ctx, [stmt.body + stmt.orelse, []], env, self_name)
         elif kind is ast.While:
             self.branches(ctx, [stmt.body + stmt.orelse, []], env, self_name)
@@ -398,6 +495,10 @@ class _Analyzer:
             for key, facts in branch.items():
                 if env.get(key) is not facts:
                     env[key] = _merge(env.get(key, EMPTY), facts)
+                    # ``if pretrained: resnet50(weights=...) else: resnet50(weights=None)``: training from scratch
+                    # is an option the code offers on purpose, not an oversight.
+                    if any(isinstance(f, Model) for f in env[key]):
+                        self.optional.update(f.location for f in env[key] if isinstance(f, Untrained))
 
     def bind(self, ctx: _Ctx, target: ast.AST, value: ast.AST | None, facts: frozenset, env: dict[str, frozenset],
              self_name: str | None) -> None:
@@ -467,12 +568,16 @@ class _Analyzer:
                     out.add(f)
                 elif isinstance(f, Model) and node.attr == "module":
                     out.add(f)
+                elif isinstance(f, Model) and node.attr in INPUT_SIDE_ATTRS and all(r.loader in ("torchvision", "timm") for r in f.refs):
+                    out.add(f)
                 elif isinstance(f, Model) and node.attr in ("pretrained_cfg", "default_cfg", "config", "data_config"):
                     out.add(ModelCfg())
                 elif isinstance(f, Processor) and node.attr in ("image_mean", "image_std"):
                     out.add(Num(from_model=True))
                 elif isinstance(f, (ModelCfg, Official)):
                     out.add(Num(from_model=True))
+                elif isinstance(f, Instance):  # wrapper.encoder: what the class stores in self.encoder
+                    out.update(self.class_envs.get(f.cls, {}).get(f"self.{node.attr}", EMPTY))
             return frozenset(out)
         if kind is ast.Subscript:
             base = self.expr(ctx, node.value, env, self_name)
@@ -484,8 +589,12 @@ class _Analyzer:
                     out.add(f)
                 elif isinstance(f, Seq) and index is not None and -len(f.items) <= index < len(f.items):
                     out.update(f.items[index])
+                elif isinstance(f, Layers) and _from_first(node.slice):
+                    out.add(f)
                 elif isinstance(f, (ModelCfg, Official)):
                     out.add(Num(from_model=True))
+                elif isinstance(f, Instance):  # dataset[i]: what its __getitem__ returns
+                    out.update(self.element(ctx, frozenset({f})))
             return frozenset(out)
         if kind is ast.Call:
             return self.call(ctx, node, env, self_name)
@@ -510,10 +619,12 @@ class _Analyzer:
             return EMPTY
         if kind is ast.Constant and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
             return frozenset({Num((float(node.value),))})
-        if kind in (ast.ListComp, ast.GeneratorExp, ast.SetComp):
+        if kind in (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp):
             inner = dict(env)
             for gen in node.generators:
-                self.bind(ctx, gen.target, None, _element(self.expr(ctx, gen.iter, inner, self_name)), inner, self_name)
+                self.bind(ctx, gen.target, None, self.element(ctx, self.expr(ctx, gen.iter, inner, self_name)), inner, self_name)
+            if kind is ast.DictComp:  # {k: v.to(device) for k, v in batch.items()}: the data in its values
+                return _element(self.expr(ctx, node.value, inner, self_name))
             return self.expr(ctx, node.elt, inner, self_name)
         if kind is ast.NamedExpr:
             facts = self.expr(ctx, node.value, env, self_name)
@@ -532,7 +643,7 @@ class _Analyzer:
             for p in parts:
                 steps += _pipeline_steps(p, self.locate(ctx, node))
             return frozenset({Pipeline(tuple(steps[:MAX_STEPS]))})
-        nums = [next((f for f in p if isinstance(f, Num)), None) for p in parts]
+        nums = [_one_num(p) for p in parts]
         if parts and all(n is not None and n.values and len(n.values) == 1 for n in nums):
             return frozenset({Num(tuple(n.values[0] for n in nums))})  # type: ignore[index, union-attr]
         if isinstance(node, ast.Tuple) and any(not isinstance(f, (Data, Num)) for p in parts for f in p):
@@ -544,25 +655,26 @@ class _Analyzer:
         right = self.expr(ctx, node.right, env, self_name)
         op = type(node.op)
         if op is ast.Mult and isinstance(node.left, (ast.List, ast.Tuple)):  # [0.5] * 3: repetition, not arithmetic
-            lnum = next((f for f in left if isinstance(f, Num) and f.values), None)
+            lnum = _one_num(left)
+            lnum = lnum if lnum is not None and lnum.values else None
             count = next((f.values[0] for f in right if isinstance(f, Num) and f.values and len(f.values) == 1), None)
             if lnum is not None and count is not None and float(count).is_integer() and 0 < count <= 16:
                 return frozenset({Num(lnum.values * int(count))})  # type: ignore[operator]
             return EMPTY
-        lnum = self.num(ctx, node.left, left) if right else next((f for f in left if isinstance(f, Num)), None)
-        rnum = self.num(ctx, node.right, right) if left else next((f for f in right if isinstance(f, Num)), None)
+        lnum = self.num(ctx, node.left, left) if right else _one_num(left)
+        rnum = self.num(ctx, node.right, right) if left else _one_num(right)
         ldata = [f for f in left if isinstance(f, Data)]
         if lnum is not None and rnum is not None and not ldata:
             return frozenset({n} if (n := _arith(lnum, rnum, op)) is not None else ())
         if not ldata:
             rdata = [f for f in right if isinstance(f, Data)]
-            return frozenset(replace(d, opaque=True) for d in rdata)
+            return frozenset(_data(d, opaque=True) for d in rdata)
         step = self.arith_step(ctx, node, op, rnum, right)
         return frozenset(_then(d, step) for d in ldata)
 
     def arith_step(self, ctx: _Ctx, node: ast.BinOp, op: type, num: Num | None, right: frozenset) -> PreprocessingStep:
         location = self.locate(ctx, node)
-        text = ctx.owner.text.segment(node)[:200]
+        text = _step_text(ctx, node)
         if num is None or (num.values is None and num.name is None and not num.from_model):
             if any(isinstance(f, Data) for f in right) or op not in (ast.Sub, ast.Div, ast.Add, ast.Mult):
                 return PreprocessingStep("opaque", location, text)
@@ -590,9 +702,8 @@ class _Analyzer:
     def num(self, ctx: _Ctx, node: ast.AST, facts: frozenset) -> Num | None:
         """The numbers an operand holds: from its facts, else a constant the evaluator knows (names, attributes,
         items of literal containers)."""
-        found = next((f for f in facts if isinstance(f, Num)), None)
-        if found is not None or facts:
-            return found
+        if facts:
+            return _one_num(facts)
         if isinstance(node, (ast.Name, ast.Attribute)):
             return self.constant(ctx, node)
         if isinstance(node, ast.Subscript):  # MEAN[None, :, None]: the same numbers, reshaped
@@ -633,7 +744,11 @@ class _Analyzer:
         refs = self.loads_of(owner).get((node.lineno, node.col_offset))
         args = [self.expr(ctx, a, env, self_name) for a in node.args]
         kwargs = {k.arg: self.expr(ctx, k.value, env, self_name) for k in node.keywords}
-        qual = owner.evaluator.qualname(node.func, ctx.scope, node.lineno)
+        key = id(node)
+        if key in self.quals:  # the same call is met again in branches, class passes and summaries
+            qual = self.quals[key]
+        else:
+            qual = self.quals[key] = owner.evaluator.qualname(node.func, ctx.scope, node.lineno) or _builtin(node.func, ctx.scope)
         if refs:
             return self.load(qual, refs)
         if qual is not None:
@@ -660,9 +775,19 @@ class _Analyzer:
                 return summary
         inputs = [f for fs in (*args, *kwargs.values()) for f in fs if isinstance(f, Data)]
         if qual is not None and PASS_THROUGH.match(qual):
+            if args:  # list(model.children()), DataLoader(dataset_object), Subset(dataset_object, idx)
+                inputs += [f for f in args[0] if isinstance(f, (Layers, Instance))]
             return frozenset(inputs)
-        # Anything else with data in it: the data comes out changed in ways not known here.
-        return frozenset(replace(d, opaque=True) for d in inputs)
+        # Anything else with data in it: the data comes out changed in ways not known here (a step, so that a
+        # normalization before it is not taken for what reaches the model).
+        if not inputs:
+            return EMPTY
+        # One unknown step stands for any run of them: a value already unknown is kept as it is (no new fact).
+        fresh = [d for d in inputs if not (d.opaque and d.steps and d.steps[-1].op == "unknown")]
+        if not fresh:
+            return frozenset(inputs)
+        step = PreprocessingStep("unknown", self.locate(ctx, node), _step_text(ctx, node))
+        return frozenset(d if d not in fresh else _then(d, step, opaque=True) for d in inputs)
 
     def load(self, qual: str | None, refs: tuple[ModelReference, ...]) -> frozenset:
         api = (refs[0].api or qual or "").split(" ", 1)[0]
@@ -684,20 +809,25 @@ class _Analyzer:
     def library_call(self, ctx: _Ctx, node: ast.Call, qual: str, args: list[frozenset], kwargs: dict[str, frozenset]) -> frozenset | None:
         """Known library callees: transforms, image readers, official transforms, untrained builders."""
         short = qual.rsplit(".", 1)[-1]
-        location = self.locate(ctx, node)
-        text = ctx.owner.text.segment(node)[:200]
         inputs = [f for fs in (*args, *kwargs.values()) for f in fs if isinstance(f, Data)]
         if qual.startswith(FUNCTIONAL_MODULES):
+            location, text = self.locate(ctx, node), _step_text(ctx, node)
             step = functional_step(_CtxReader(self, ctx), node, short, location, text)
             if step is None:
                 return frozenset(inputs)
             return frozenset(_then(d, step) for d in (inputs or [Data()]))
         if qual.startswith(TRANSFORM_MODULES):
+            location, text = self.locate(ctx, node), _step_text(ctx, node)
             if short in COMPOSE:
                 return frozenset({self.compose(ctx, node, args, kwargs, location)})
             return frozenset({Pipeline(transform_steps(_CtxReader(self, ctx), node, qual, short, location, text))})
         if qual == "torch.nn.Sequential" and args and all(any(isinstance(f, (Pipeline, Official)) for f in a) for a in args):
             return self.sequence(ctx, node, args)
+        if qual == "torch.nn.Sequential" and args:
+            # nn.Sequential(*list(model.children())[:-1]) or nn.Sequential(model, head): the model's input side first.
+            first = args[0]
+            kind = Layers if isinstance(node.args[0], ast.Starred) else Model
+            return frozenset(Model(f.refs) for f in first if isinstance(f, kind))
         if qual.startswith(("timm.data.", "open_clip.")) and short in ("create_transform", "resolve_data_config",
                                                                       "resolve_model_data_config", "transforms_factory",
                                                                       "image_transform", "image_transform_v2", "get_tokenizer"):
@@ -708,19 +838,19 @@ class _Analyzer:
             found = self.num(ctx, node.args[0], args[0])
             return frozenset({found}) if found is not None else EMPTY
         if qual == "cv2.resize":
-            step = cv2_resize(_CtxReader(self, ctx), node, location, text)
+            step = cv2_resize(_CtxReader(self, ctx), node, self.locate(ctx, node), _step_text(ctx, node))
             return frozenset(_then(d, step) for d in (inputs or [Data()]))
         if qual in ("torch.nn.functional.interpolate", "torch.nn.functional.upsample"):
             size = self.size(ctx, kw(node, "size") or (node.args[1] if len(node.args) > 1 else None))
             size = size if size is None or len(size) == 2 else (size[0], size[0])
-            step = PreprocessingStep("resize", location, text, size=size)
+            step = PreprocessingStep("resize", self.locate(ctx, node), _step_text(ctx, node), size=size)
             return frozenset(_then(d, step) for d in inputs)
         if qual in MODEL_WRAPPERS:
-            return frozenset(f for a in args for f in a if isinstance(f, Model))
+            return frozenset(f for a in args for f in a if isinstance(f, (Model, Instance)))
         if _TRAINING_CALLS.match(qual):
             self.trains = True
             return EMPTY
-        untrained = self.untrained_build(ctx, node, qual, location)
+        untrained = self.untrained_build(ctx, node, qual)
         if untrained is not None:
             return frozenset({untrained})
         return None
@@ -730,6 +860,21 @@ class _Analyzer:
         attr = func.attr
         if attr == "backward":
             self.trains = True
+        if attr == "load_state_dict":
+            if not _own_state(node.args[0] if node.args else None, ctx.scope):
+                self.weights_replaced(func.value, env, self_name)
+            return EMPTY
+        instances = [f for f in base if isinstance(f, Instance)]
+        if instances:
+            if attr in MODEL_SAME:
+                return frozenset(instances)
+            results = [self.call_instance(ctx, inst, attr, args, kwargs) for inst in instances]
+            if all(r is None for r in results):
+                return None  # not a method: an attribute called (wrapper.encoder(x)), read below
+            out = EMPTY
+            for r in results:
+                out = _merge(out, r or EMPTY)
+            return out
         models = [f for f in base if isinstance(f, Model)]
         if models:
             if attr in MODEL_SAME:
@@ -737,6 +882,8 @@ class _Analyzer:
             if attr in FEED_METHODS or attr == "__call__":
                 self.feed(ctx, node, models, args, kwargs)
                 return EMPTY
+            if attr == "children" and not node.args:
+                return frozenset(Layers(m.refs) for m in models)
             return EMPTY
         untrained = [f for f in base if isinstance(f, Untrained)]
         if untrained:
@@ -755,6 +902,13 @@ class _Analyzer:
                 extra = _pipeline_steps(added, self.locate(ctx, node))
                 env[key] = frozenset(Pipeline((*f.steps, *extra)[:MAX_STEPS]) if isinstance(f, Pipeline) else f for f in env.get(key, base))
             return EMPTY
+        if attr in ("append", "extend") and args and not any(isinstance(f, Pipeline) for f in base):
+            # imgs.append(tf(img)) ... torch.stack(imgs): the list holds the data
+            key = _key(func.value, self_name)
+            added = _element(args[-1]) if attr == "extend" else frozenset(f for f in args[-1] if isinstance(f, Data))
+            if key is not None and added:
+                env[key] = _merge(env.get(key, EMPTY), added)
+            return EMPTY
         processors = [f for f in base if isinstance(f, Processor)]
         if processors and attr in ("__call__", "preprocess"):
             return frozenset({Data(official=True, processors=processors[0].refs)})
@@ -762,11 +916,69 @@ class _Analyzer:
             return self.apply(ctx, node, base, args, kwargs)
         data = [f for f in base if isinstance(f, Data)]
         if data:
-            return frozenset(data)  # x.to(device), x.unsqueeze(0), batch.float(): same values
+            if attr in DATA_SAME:
+                return frozenset(data)  # x.to(device), x.unsqueeze(0), batch.float(): same values
+            if attr in DATA_ARITH and len(node.args) == 1 and not node.keywords:
+                step = self.arith_step(ctx, node, DATA_ARITH[attr], self.num(ctx, node.args[0], args[0]), args[0])
+            elif attr == "resize" and (size := self.size(ctx, node.args[0] if node.args else None, cv2=True)) and len(size) == 2:
+                # PIL ``img.resize((width, height), resample)``: the filter's default differs across Pillow versions
+                given = arg(node, 1, "resample")
+                interp = interpolation(ctx.owner.text.segment(given)) if given is not None else None
+                step = PreprocessingStep("resize", self.locate(ctx, node), _step_text(ctx, node), size=size,
+                                         interpolation=interp)
+            else:  # x.clamp(...), img.resize(...), anything else: its effect on the values is not known here
+                step = PreprocessingStep("opaque", self.locate(ctx, node), _step_text(ctx, node))
+            return frozenset(_then(d, step) for d in data)
         nums = [f for f in base if isinstance(f, Num)]
         if nums and attr in NUMBER_METHODS:
             return frozenset(nums)
         return None
+
+    def element(self, ctx: _Ctx, items: frozenset) -> frozenset:
+        """What iterating (or indexing) yields: data stays data (a loader yields batches); a project dataset object
+        yields what its ``__getitem__`` returns (the samples after the transform it builds itself)."""
+        out = _element(items)
+        for f in items:
+            if isinstance(f, Instance):
+                got = self.call_instance(ctx, f, "__getitem__", [EMPTY], {})
+                out = _merge(out, _element(got or EMPTY))
+        return out
+
+    def weights_replaced(self, target: ast.AST, env: dict[str, frozenset], self_name: str | None) -> None:
+        """``model.load_state_dict(...)`` (or ``model.backbone.load_state_dict``): the weights are the project's own
+        from here on, so neither the pretrained config nor "untrained" describes that model."""
+        node = target
+        while True:
+            key = _key(node, self_name)
+            if key is not None and key in env:
+                self.mark_replaced(env[key], 0)
+                env[key] = frozenset(f for f in env[key] if not isinstance(f, (Model, Untrained, Instance)))
+                return
+            if not isinstance(node, (ast.Attribute, ast.Subscript)):
+                return
+            node = node.value
+
+    def mark_replaced(self, facts: frozenset, depth: int) -> None:
+        for f in facts:
+            if isinstance(f, Model):
+                self.replaced.update(r.location for r in f.refs)
+            elif isinstance(f, Untrained):
+                self.replaced.add(f.location)
+            elif isinstance(f, Instance) and depth < MAX_CALL_DEPTH:
+                for inner in self.class_envs.get(f.cls, {}).values():
+                    self.mark_replaced(inner, depth + 1)
+
+    def call_instance(self, ctx: _Ctx, inst: Instance, name: str, args: list[frozenset],
+                      kwargs: dict[str, frozenset]) -> frozenset | None:
+        """A method of a wrapper object (``wrapper(x)`` runs ``forward``), with the class's attributes."""
+        owner, cls = self.classes[inst.cls]
+        if name == "__call__" and "__call__" not in cls.bindings:
+            name = "forward"  # nn.Module.__call__ runs forward
+        bindings = cls.bindings.get(name)
+        method = bindings[-1].inner if bindings else None
+        if method is None or method.kind != "function":
+            return None
+        return self.summarize(ctx, owner, method, args, kwargs, self.class_attrs(owner, cls), method=True)
 
     def apply(self, ctx: _Ctx, node: ast.Call, callee: frozenset, args: list[frozenset], kwargs: dict[str, frozenset]) -> frozenset | None:
         """Calling a value: a model is fed, a pipeline/official transform/processor is applied to the data."""
@@ -774,6 +986,12 @@ class _Analyzer:
         if models:
             self.feed(ctx, node, models, args, kwargs)
             return EMPTY
+        instances = [f for f in callee if isinstance(f, Instance)]
+        if instances:
+            out = EMPTY
+            for inst in instances:
+                out = _merge(out, self.call_instance(ctx, inst, "__call__", args, kwargs) or EMPTY)
+            return out
         inputs = [f for fs in (*args, *kwargs.values()) for f in fs if isinstance(f, Data)]
         out: set = set()
         for f in callee:
@@ -787,7 +1005,10 @@ class _Analyzer:
         return frozenset(out) if out else None
 
     def dataset(self, ctx: _Ctx, node: ast.Call, kwargs: dict[str, frozenset], args: list[frozenset]) -> frozenset | None:
-        """``ImageFolder(root, transform=T)``, ``MyDataset(files, transform=T)``: every sample goes through T."""
+        """``ImageFolder(root, transform=T)``, ``MyDataset(files, transform=T)``, ``MyDataset(files, T)`` (a project
+        class whose __init__ names that parameter ``transform``): every sample goes through T."""
+        if args and not kwargs.keys() & TRANSFORM_KEYWORDS and any(any(isinstance(f, (Pipeline, Official, Processor)) for f in a) for a in args):
+            kwargs = {**kwargs, **self.positional_transform(ctx, node, args)}
         for name in TRANSFORM_KEYWORDS:
             given = kwargs.get(name, EMPTY)
             if any(isinstance(f, (Pipeline, Official, Processor)) for f in given):
@@ -802,6 +1023,16 @@ class _Analyzer:
                 return frozenset(out)
         return None
 
+    def positional_transform(self, ctx: _Ctx, node: ast.Call, args: list[frozenset]) -> dict[str, frozenset]:
+        if id(node) not in self.targets:
+            self.targets[id(node)] = _call_target(ctx, node.func, node.lineno)
+        target = self.targets[id(node)]
+        if target is None or target[2] is not True or any(isinstance(a, ast.Starred) for a in node.args):
+            return {}
+        fnode = target[1].node
+        positional = [a.arg for a in (*fnode.args.posonlyargs, *fnode.args.args)][1:]
+        return {name: facts for name, facts in zip(positional, args) if name in TRANSFORM_KEYWORDS}
+
     def feed(self, ctx: _Ctx, node: ast.Call, models: list[Model], args: list[frozenset], kwargs: dict[str, frozenset]) -> None:
         """Data reaches a model: record what was applied to it."""
         if not ctx.emit:
@@ -812,19 +1043,22 @@ class _Analyzer:
         carried = [*args[:1], *(facts for name, facts in kwargs.items() if name is None or name in IMAGE_KEYWORDS)]
         inputs = [f for fs in carried for f in fs if isinstance(f, Data)]
         for model in models:
+            names = {r.name for r in model.refs}
             for ref in model.refs:
                 for data in inputs:
                     if data.official:
+                        if any(p.name in names for p in data.processors):
+                            continue  # one id expression with several candidate values feeds both: not another id
                         for proc in data.processors:
                             if ref.loader in ("huggingface", "file") and proc.name and proc.name != ref.name:
                                 obs = HygieneObservation("processor", location, model=ref, processor=proc,
                                                          scope=ctx.owner.scope_label)
                                 self.found[("processor", location, ref, proc)] = obs
                         continue
-                    if not data.steps:
-                        continue
+                    if all(s.op == "unknown" for s in data.steps):
+                        continue  # nothing known was applied (or only calls not followed): nothing to compare
                     complete = (data.source or any(s.op == "to-tensor" for s in data.steps)) and not data.opaque \
-                        and not any(s.op == "opaque" for s in data.steps)
+                        and not any(s.op in ("opaque", "unknown") for s in data.steps)
                     obs = HygieneObservation("preprocessing", location, model=ref, steps=data.steps, complete=complete,
                                              scope=ctx.owner.scope_label)
                     self.found[("preprocessing", location, ref, data.steps)] = obs
@@ -835,25 +1069,50 @@ class _Analyzer:
         if ctx.depth >= MAX_CALL_DEPTH:
             return None
         if id(node) not in self.targets:  # the same call is met again in branches, class passes and summaries
-            self.targets[id(node)] = ctx.owner.resolve_function(node.func, ctx.scope, node.lineno)
+            self.targets[id(node)] = _call_target(ctx, node.func, node.lineno)
         target = self.targets[id(node)]
         if target is None:
             return None
-        owner, fscope, skip_self = target[:3]
-        fnode = fscope.node
-        if not isinstance(fnode, (ast.FunctionDef, ast.AsyncFunctionDef)) or skip_self:
+        owner, fscope, kind = target
+        if kind is True:  # a class: an object that keeps a pretrained model is followed into its methods
+            cls = fscope.parent
+            if not self.may_hold(owner, cls):
+                return None
+            attrs = self.class_attrs(owner, cls)
+            facts = [f for fs in attrs.values() for f in fs]
+            # A wrapper that keeps a model, or a dataset that builds its own transform (read through __getitem__).
+            if any(isinstance(f, (Model, Instance)) for f in facts) or (
+                    "__getitem__" in cls.bindings and any(isinstance(f, (Pipeline, Official, Processor)) for f in facts)):
+                self.classes[id(cls)] = (owner, cls)
+                return frozenset({Instance(id(cls))})
             return None
-        if not any(args) and not any(kwargs.values()) and not _returns_value(fnode):
+        # A method called on self sees the caller's self attributes (the model and transform stored in __init__).
+        selfs = {k: v for k, v in ctx.env.items() if v and k.startswith("self.")} if kind == "method" else {}
+        return self.summarize(ctx, owner, fscope, args, kwargs, selfs, method=kind == "method")
+
+    def summarize(self, ctx: _Ctx, owner, fscope, args: list[frozenset], kwargs: dict[str, frozenset],
+                  selfs: dict[str, frozenset], *, method: bool) -> frozenset | None:
+        """A project function's (or method's) body with the arguments bound; the facts of what it returns."""
+        if ctx.depth >= MAX_CALL_DEPTH:
+            return None
+        fnode = fscope.node
+        if not isinstance(fnode, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        if not any(args) and not any(kwargs.values()) and not _returns_value(fnode) and not selfs:
             return None  # nothing goes in and nothing comes out (``main()``): its own analysis covers its body
         params = [a.arg for a in (*fnode.args.posonlyargs, *fnode.args.args, *fnode.args.kwonlyargs)]
         bound: dict[str, frozenset] = {}
         positional = [a.arg for a in (*fnode.args.posonlyargs, *fnode.args.args)]
+        if method and fscope.self_name:
+            positional = positional[1:]  # ``self.helper(x)``: x is the parameter after self
+        else:
+            selfs = {}
         for name, facts in zip(positional, args):
             bound[name] = facts
         for name, facts in kwargs.items():
             if name in params:
                 bound[name] = facts
-        signature = (id(fscope), tuple(sorted((k, v) for k, v in bound.items() if v)))
+        signature = (id(fscope), ctx.emit, tuple(sorted((k, v) for k, v in bound.items() if v)), tuple(sorted(selfs.items())))
         if signature in self.summaries:
             return self.summaries[signature]
         if id(fscope) in self.active or len(self.summaries) >= MAX_SUMMARIES:
@@ -861,9 +1120,9 @@ class _Analyzer:
         self.summaries[signature] = EMPTY
         self.active.add(id(fscope))
         try:
-            env = {**self.function_env(self.module_env(owner), fscope), **{k: v for k, v in bound.items() if v}}
+            env = {**self.function_env(self.module_env(owner), fscope), **selfs, **{k: v for k, v in bound.items() if v}}
             inner = _Ctx(owner, fscope, ctx.depth + 1, emit=ctx.emit)
-            self.region(inner, fnode.body, env)
+            self.region(inner, fnode.body, env, fscope.self_name if method else None)
         finally:
             self.active.discard(id(fscope))
         result = EMPTY
@@ -904,7 +1163,7 @@ class _Analyzer:
 
     # -------------------------------------------------------------- untrained backbones
 
-    def untrained_build(self, ctx: _Ctx, node: ast.Call, qual: str, location: Location) -> Untrained | None:
+    def untrained_build(self, ctx: _Ctx, node: ast.Call, qual: str) -> Untrained | None:
         """``resnet50()``/``resnet50(weights=None)``/``create_model(name)`` with no checkpoint: random weights."""
         parts = qual.split(".")
         short = parts[-1]
@@ -919,7 +1178,7 @@ class _Analyzer:
             for name in ("weights", "pretrained"):
                 if name in keywords and not _is_none_or_false(keywords[name]):
                     return None
-            return Untrained("torchvision", short, location)
+            return Untrained("torchvision", short, self.locate(ctx, node))
         if qual.startswith("timm.") and short == "create_model":
             name = _literal_string(node.args[0], ctx.scope) if node.args else None
             if name is None or ":" in name:
@@ -928,7 +1187,7 @@ class _Analyzer:
             if (pretrained is not None and not _is_none_or_false(pretrained)) or "checkpoint_path" in keywords \
                     or "pretrained_cfg_overlay" in keywords:
                 return None
-            return Untrained("timm", name, location)
+            return Untrained("timm", name, self.locate(ctx, node))
         return None
 
     def untrained_findings(self) -> None:
@@ -938,6 +1197,8 @@ class _Analyzer:
         text = "\n".join(self.module.text.lines)
         match = _FINE_TUNE_WORDS.search(text)
         for location, fact in self.untrained.items():
+            if location in self.replaced or location in self.optional:
+                continue  # given a checkpoint, or the pretrained build is the other branch: from scratch on purpose
             if location in self.heads:
                 evidence = "its classifier head is replaced afterwards, as when fine-tuning pretrained weights"
             elif match:
@@ -952,7 +1213,8 @@ class _Analyzer:
     # -------------------------------------------------------------- plumbing
 
     def observations(self) -> list[HygieneObservation]:
-        return list(self.found.values())
+        return [o for o in self.found.values()
+                if (o.model.location if o.model is not None else o.location) not in self.replaced]
 
     def loads_of(self, owner) -> dict[tuple[int, int], tuple[ModelReference, ...]]:
         """The module's load calls by AST position (line, column offset) -> the references discovery made there."""
@@ -991,6 +1253,10 @@ class _Analyzer:
         return found
 
 
+_WORD = re.compile(r"[A-Za-z_]\w*")
+# Words of a dataset class that builds its own transform (may_hold).
+_TRANSFORM_WORDS = frozenset({"transforms", "Compose", "albumentations", "Normalize", "ToTensor", "Resize", "preprocess",
+                              "T", "A", "v2", "Processor", "processor", "image_processor", "feature_extractor"})
 _TRAINING_WORDS = re.compile(r"\.backward\(|torch\.optim|optim\.|\bfit\(")
 # A build that may have no weights: timm's create_model, or a torchvision builder (called bare or with None/False).
 _BUILD_WORDS = re.compile(r"create_model\(|weights\s*=\s*None|pretrained\s*=\s*False|models\.[a-z][a-z0-9_]*\(|"
@@ -1006,7 +1272,108 @@ def _merge(a: frozenset, b: frozenset) -> frozenset:
     if not b or a is b:
         return a
     merged = a | b
-    return merged if len(merged) <= MAX_FACTS else frozenset(list(merged)[:MAX_FACTS])
+    if len(merged) <= MAX_FACTS:
+        return merged
+    # Over the cap: keep a subset that does not depend on hash order (reports must be byte-identical run to run).
+    return frozenset(sorted(merged, key=repr)[:MAX_FACTS])
+
+
+def _step_text(ctx: _Ctx, node: ast.AST) -> str:
+    """A step's code as one line (reports quote it; a Normalize spread over lines stays one table cell)."""
+    return " ".join(ctx.owner.text.segment(node).split())[:200]
+
+
+def _names_models(func: ast.AST) -> bool:
+    """``models.resnet50``, ``torchvision.models.vgg16``, ``tv_models.x``: a name or attribute along the callee
+    mentions models (read from the AST: no source text is sliced for every call of the module)."""
+    node = func
+    while isinstance(node, ast.Attribute):
+        node = node.value
+        if isinstance(node, ast.Attribute) and "models" in node.attr:
+            return True
+    return isinstance(node, ast.Name) and "models" in node.id
+
+
+def _builtin(func: ast.AST, scope) -> str | None:
+    """``list``/``enumerate``/``zip``... not rebound in the code: the builtin (the evaluator names library names only)."""
+    if isinstance(func, ast.Name) and func.id in _BUILTINS and not any(func.id in s.bindings or func.id in s.params for s in scope.chain()):
+        return func.id
+    return None
+
+
+_BUILTINS = frozenset({"enumerate", "zip", "iter", "next", "list", "tuple", "sorted", "reversed"})
+
+
+def _methods(cls) -> list:
+    methods = [b.inner for bs in cls.bindings.values() for b in bs
+               if b.inner is not None and b.inner.kind == "function" and isinstance(b.inner.node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return sorted(methods, key=lambda s: s.node.lineno)
+
+
+def _own_state(node: ast.AST | None, scope, depth: int = 0) -> bool:
+    """Whether ``load_state_dict``'s argument is the model's own state saved earlier in the run
+    (``best = copy.deepcopy(model.state_dict())``): then the weights are still the fine-tuned pretrained ones.
+    Anything else (a checkpoint file, a value not followed) replaces them."""
+    if node is None or depth > 3:
+        return False
+    if isinstance(node, ast.Call):
+        func = node.func
+        last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if last == "state_dict":
+            return True
+        if last in ("deepcopy", "copy", "dict", "OrderedDict") and len(node.args) == 1:
+            return _own_state(node.args[0], scope, depth + 1)
+        return False
+    if isinstance(node, ast.Name):
+        for s in scope.chain():
+            bindings = s.bindings.get(node.id)
+            if bindings:
+                return all(b.kind == "value" and _own_state(b.node, scope, depth + 1) for b in bindings)
+    return False
+
+
+def _call_target(ctx: _Ctx, func: ast.AST, line: int) -> tuple | None:
+    """(module, function scope, kind) for a project callee: kind False for a function or staticmethod, True for a
+    class (its __init__), "method" for ``self.helper(...)``. Classmethods and other methods the evaluator resolves
+    (its 4-tuples carry the bound self/cls value) are not followed here, except a method of self."""
+    target = ctx.owner.resolve_function(func, ctx.scope, line)
+    if target is None:
+        return _own_method(ctx, func)
+    owner, scope, skip_self, self_value = (*target, None)[:4]
+    if skip_self is True and self_value is not None:
+        return _own_method(ctx, func)
+    return owner, scope, skip_self
+
+
+def _own_method(ctx: _Ctx, func: ast.AST) -> tuple | None:
+    """``self.helper(...)`` inside a method: (module, the class's ``helper`` scope, "method"); the evaluator resolves
+    only module-level names."""
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and ctx.self_name
+            and func.value.id == ctx.self_name):
+        return None
+    scope = ctx.scope
+    while scope is not None and scope.kind != "class":
+        scope = scope.parent
+    bindings = scope.bindings.get(func.attr) if scope is not None else None
+    inner = bindings[-1].inner if bindings else None
+    if inner is None or inner.kind != "function":
+        return None
+    return ctx.owner, inner, "method"
+
+
+def _from_first(index: ast.AST) -> bool:
+    """A slice that keeps the first element (``[:-1]``, ``[0:8]``): the layers still start at the model's input."""
+    return (isinstance(index, ast.Slice) and index.step is None
+            and (index.lower is None or (isinstance(index.lower, ast.Constant) and index.lower.value == 0)))
+
+
+def _one_num(facts: frozenset) -> Num | None:
+    """The numbers a value holds; unknown (an empty Num) when branches leave several different ones in it, since
+    which of them runs is not known here (``mean = CIFAR10_MEAN if ... else CIFAR100_MEAN``)."""
+    nums = [f for f in facts if isinstance(f, Num)]
+    if len(nums) > 1:
+        return Num()
+    return nums[0] if nums else None
 
 
 def _element(items: frozenset) -> frozenset:
@@ -1014,10 +1381,17 @@ def _element(items: frozenset) -> frozenset:
     return frozenset(f for f in items if isinstance(f, Data))
 
 
-def _then(data: Data, step: PreprocessingStep) -> Data:
+def _data(data: Data, *, steps: tuple[PreprocessingStep, ...] | None = None, source: bool | None = None,
+          opaque: bool | None = None) -> Data:
+    """``dataclasses.replace`` for Data, without its per-call field introspection (this runs at every step)."""
+    return Data(data.steps if steps is None else steps, data.official, data.processors,
+                data.source if source is None else source, data.opaque if opaque is None else opaque)
+
+
+def _then(data: Data, step: PreprocessingStep, *, opaque: bool | None = None) -> Data:
     if len(data.steps) >= MAX_STEPS:
-        return replace(data, opaque=True)
-    return replace(data, steps=(*data.steps, step))
+        return _data(data, opaque=True)
+    return _data(data, steps=(*data.steps, step), opaque=opaque)
 
 
 def _apply_pipeline(data: Data, pipeline: Pipeline) -> Data:
@@ -1025,7 +1399,7 @@ def _apply_pipeline(data: Data, pipeline: Pipeline) -> Data:
     if any(s.op == "official" for s in steps):
         return Data(official=True, source=data.source)
     source = data.source or any(s.op == "to-tensor" for s in steps)
-    return replace(data, steps=(*data.steps, *steps)[:MAX_STEPS], source=source)
+    return _data(data, steps=(*data.steps, *steps)[:MAX_STEPS], source=source)
 
 
 def _pipeline_steps(facts: frozenset, location: Location) -> tuple[PreprocessingStep, ...]:
