@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from vlicense import __version__
 from vlicense.bounded import FILE_SECONDS, Budget, OverLimit
 from vlicense.discovery import command_calls, fastimports, manifests, notebooks, python_configs, recover, registry, shell, weights
-from vlicense.discovery.callers import WrapperModules
+from vlicense.discovery.callers import WrapperModules, absolute_parts, module_parts
 from vlicense.discovery.cache import ANALYZER_VERSION, Cache, content_hash, decode, entry_key, pack_imports, unpack_imports
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
 from vlicense.discovery.loaders import may_call_loader
@@ -400,6 +400,7 @@ class _Run:
                 item.mode = "nb"
                 todo.append(item)
         self._analyze(todo)
+        self._analyze(self._star_importers(python))
         # Callers of project wrappers need the full analysis even when they never spell a loader library: a
         # caller imports the wrapper (``from lib import load``) or its module (``from lib import loading``).
         known: dict[str, list[str]] = {}
@@ -452,6 +453,30 @@ class _Run:
                     self.cache.put_raw(entry_key("imports", item.pf.rel, item.pf.scope, item.sha), pre.packed)
             else:
                 item.mode = "full"
+
+    def _star_importers(self, items: list[_PyFile]) -> list[_PyFile]:
+        """Imports-only files with ``from <module> import *`` of a project module that may call a loader: the
+        names they use may be its (``from app import *`` then ``YOLO(MODEL)``); they get the full analysis."""
+        full = {i.pf.rel for i in items if i.mode == "full"}
+        todo = []
+        for item in items:
+            if item.mode != "imports" or item.result is None:
+                continue
+            for name in item.result.import_names:
+                if not name.endswith(".*"):
+                    continue
+                dots = len(name) - len(name.lstrip("."))
+                parts = absolute_parts(name[:-2], module_parts(item.pf.rel)[:-1])
+                rel = self.index.find_path("/".join(parts), _parent(item.pf.rel), bool(dots)) if parts else None
+                if rel in full:
+                    item.mode = "full"
+                    cached = self._cached(item, "full")
+                    if cached is not None:
+                        item.result = cached
+                    else:
+                        todo.append(item)
+                    break
+        return todo
 
     def _loader_importers(self) -> set[str]:
         # Full-mode files import a loader library (or call wrappers): the modules worth parsing for wrappers.

@@ -215,7 +215,11 @@ class Evaluator:
                 return None
             names = {self._alias(b) for b in reach}
             return names.pop() if len(names) == 1 else None
-        return self._star(name)
+        found = self._star(name)
+        if found is None and (module := self._star_module(name)) is not None:
+            target = self.owner.index.get(module)  # type: ignore[union-attr]
+            found = target.evaluator._name_qualname(name, target.module, (10**9, 0)) if target is not None else None
+        return found
 
     def _alias(self, binding: Binding) -> str | None:
         """The library name an alias binding stands for (``Detector = ultralytics.YOLO``), memoized."""
@@ -246,6 +250,13 @@ class Evaluator:
         # ``from torchvision.models import *``: an otherwise unbound name may come from the library.
         return f"{self.star_modules[0]}.{name}" if len(self.star_modules) == 1 else None
 
+    def _star_module(self, name: str) -> str | None:
+        """The project module (its path) defining a name this module only has through ``from <module> import *``."""
+        owner = self.owner
+        if owner is None or owner.index is None or not owner.facts.star_imports or name in BUILTIN_NAMES or name.startswith("_"):
+            return None
+        return owner.index.star_module(owner, name)
+
     def callee_binding(self, node: ast.AST, scope: Scope, line: int) -> tuple[str, object] | None:
         """What a call's callee names in the project: ("local", Binding) for a def/class of this module,
         ("qual"/"rel", dotted) for a name imported (absolutely or relatively) from somewhere, ("attr",
@@ -265,7 +276,8 @@ class Evaluator:
                     return ("local", chosen)
                 kind = "rel" if chosen.kind == "relimport" else "qual"
                 return (kind, chosen.qualname) if chosen.qualname else None
-            return None
+            module = self._star_module(node.id)
+            return ("rel", f"{_dotted(module)}.{node.id}") if module is not None else None
         if isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name):
                 method = _method_scope(scope)
@@ -376,6 +388,11 @@ class Evaluator:
             return self._bound_value(name, reach or bindings, s, node, depth, text)
         if name == "__file__" and self.owner is not None:
             return Value("const", f"./{self.owner.rel}", text=text, node=node)
+        module = self._star_module(name)
+        if module is not None:
+            found = self._lookup(f"{_dotted(module)}.{name}", depth, rooted=True)
+            if found is not None:
+                return derive(found, text, node)
         qual = self._star(name)
         if qual is not None:
             return Value("dotted", qual, text=text, node=node)
@@ -895,6 +912,11 @@ _HANDLERS: dict[type, Callable] = {
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+
+def _dotted(rel: str) -> str:
+    """A module's root-relative dotted name: ``pkg/x.py`` -> ``pkg.x``, ``pkg/__init__.py`` -> ``pkg``."""
+    return rel.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
 
 
 def _unpack(row: Value, path: tuple[int, ...], text: str, node) -> Value:

@@ -27,7 +27,7 @@ from vlicense.discovery import preprocessing
 from vlicense.discovery.bindings import Binding, Scope
 from vlicense.discovery.budget import BudgetExceeded, Tracker
 from vlicense.discovery.configvalues import config_value
-from vlicense.discovery.evaluator import CLICK_DECORATORS, MAX_ROWS, PARAM_REASONS, STAR_REASON, Evaluator, Frame, _bases
+from vlicense.discovery.evaluator import CLICK_DECORATORS, MAX_ROWS, PARAM_REASONS, STAR_REASON, Evaluator, Frame, _bases, _dotted
 from vlicense.discovery.loaders import LOADERS_BY_MODULE, callee_name
 from vlicense.discovery.loaders.by_name import WEIGHT_KEYWORDS, named_weights, unnamed_weight_keywords
 from vlicense.discovery.loaders.base import (
@@ -59,6 +59,7 @@ from vlicense.model import HygieneObservation, Location, ModelReference, Require
 _CLASS_BASES = re.compile(r"class\s+\w+\s*\(([^)]*)\)")
 _WORD = re.compile(r"\w+")
 MAX_WRAPPER_DEPTH = 4
+MAX_STAR_DEPTH = 3
 MAX_CHOICE_EXPANSION = 2
 
 
@@ -549,9 +550,21 @@ def _origins(ref: ModelReference, values: list[Value]) -> tuple[Location, ...]:
         if (o.path, o.line) == (ref.location.path, ref.location.line) or o in out:
             continue
         text = v.value.strip()
-        if any(text in n or n in text for n in names):
+        if any(_part_of(text, n) or _part_of(n, text) for n in names):
             out.append(o)
     return tuple(out)
+
+
+def _part_of(part: str, whole: str) -> bool:
+    """Whether ``part`` is written in ``whole`` as a whole word: ``yolov8n`` in ``yolov8n.pt``, ``models`` in
+    ``models/x.pt``, not ``yolov5`` (a model type read next to the id) in ``yolov5l6.pt``."""
+    start = whole.find(part)
+    while start >= 0:
+        end = start + len(part)
+        if (start == 0 or not whole[start - 1].isalnum()) and (end == len(whole) or not whole[end].isalnum()):
+            return True
+        start = whole.find(part, start + 1)
+    return False
 
 
 def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tuple, location: Location, *, depth: int,
@@ -569,6 +582,8 @@ def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tu
             if entry.loader is not None:
                 qual = callee_name(owner.evaluator, entry.call, entry.scope, entry.call.lineno) or ""
                 got = run_loader(owner, entry.call, entry.scope, qual, entry.loader, location, set(), via=via)
+                got = _at_load_line(got, owner.locate(entry.call.lineno, entry.call.col_offset), owner.text.segment(entry.call),
+                                    location, via)
             else:
                 got = run_wrapper(owner, entry.call, entry.scope, entry.target, location, depth=depth + 1, via=via)
         # Only loads that read the wrapper's parameters belong to this call site (a constant load inside the
@@ -579,7 +594,19 @@ def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tu
 
 
 def _relocate(ref: Reference, location: Location) -> Reference:
-    return dataclasses.replace(ref, location=location)
+    """A wrapper's model reference is reported where the call passes the value; an unresolved entry stays at the
+    load line (see _at_load_line)."""
+    return ref if isinstance(ref, UnresolvedReference) else dataclasses.replace(ref, location=location)
+
+
+def _at_load_line(refs: list[Reference], load: Location, text: str, call: Location, via: str) -> list[Reference]:
+    """An unresolved entry of a wrapper call whose expression the load itself spells (``torch.load(args.resume)``
+    in ``main_worker(args)``) belongs at the load line: that is what a reader must check, not the call of a
+    function that happens to reach it; the reason names the call site. One the call site spells stays there."""
+    if load == call:
+        return refs
+    return [dataclasses.replace(r, location=load, reason=f"{r.reason} (via {via} at {call.path}:{call.line})")
+            if isinstance(r, UnresolvedReference) and r.expression and r.expression in text else r for r in refs]
 
 
 def _all_bindings(scope: Scope):
@@ -745,6 +772,27 @@ class ProjectIndex:
                     return rel
         return None
 
+    def star_module(self, module: ModuleAnalysis, name: str, depth: int = 0) -> str | None:
+        """The project module (path) that defines ``name`` for ``module`` through its ``from x import *`` lines
+        (followed through further star imports, a few levels deep); None when none does."""
+        for dotted, rooted in module.facts.star_imports:
+            rel = self.find(dotted.split("."), module.rel, rooted=rooted)
+            target = self.get(rel) if rel is not None and rel != module.rel else None
+            if target is None:
+                continue
+            if name in target.module.bindings:
+                return rel
+            if depth < MAX_STAR_DEPTH:
+                found = self.star_module(target, name, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def _stars(self, rel: str) -> bool:
+        """Cheap test: the module's text star-imports something (it may re-export another module's wrapper)."""
+        text = self.text(rel)
+        return text is not None and "import *" in text
+
     def may_define_wrappers(self, rel: str) -> bool:
         """Cheap test before parsing a module for wrappers: it imports a loader library, or an earlier round
         found wrappers in it (wrappers of wrappers)."""
@@ -816,14 +864,16 @@ class ProjectIndex:
         if split is None or len(split[1]) != 1 or depth > 5:
             return None
         rel, (name,) = split
-        if wrappers_only and not self.may_define_wrappers(rel):
-            return None
-        module = self.get(rel)
+        module = self.get(rel) if not wrappers_only or self.may_define_wrappers(rel) or self._stars(rel) else None
         if module is None:
             return None
         bindings = module.module.bindings.get(name) or []
         decisive = [b for b in bindings if b.kind in ("def", "import", "relimport")]
         if not decisive:
+            # ``from .utils import *`` in a package's __init__: the name is the star-imported module's.
+            star = self.star_module(module, name) if not bindings else None
+            if star is not None:
+                return self.resolve_def(f"{_dotted(star)}.{name}", rel, depth + 1, rooted=True, wrappers_only=wrappers_only)
             return None
         b = decisive[-1]
         if b.kind == "def":
