@@ -265,12 +265,20 @@ class ModuleAnalysis:
             return "setup"
         loader = _loader_for(qual)
         if loader is None:
-            return "other"
+            # A project name the analysis cannot follow (a module left out of the tree, a registry of the project's
+            # own builders) is as opaque as an unnamed callable: its weight keywords are listed (see _by_name).
+            return "unnamed" if self.index is not None and self.index.has_name(qual.partition(".")[0]) else "other"
         self.evaluator.consulted = set()
         location = self.locate(node.lineno, node.col_offset)
         rows = self.evaluator.row_sources(node, scope)
         refs = self._each_row(rows, lambda: run_loader(self, node, scope, qual, loader, location, consumed))
         self._file_refs(result, refs, _Entry(node, scope, loader=loader), qual)
+        if self.index is not None and self.index.has_name(qual.partition(".")[0]):
+            # The project is the library (Real-ESRGAN's own ``realesrgan.RealESRGANer``): the catalog reads this
+            # call, so the loads inside the class are the library's, not loads of their own.
+            target = self.resolve_function(node.func, scope, node.lineno)
+            if target is not None:
+                result.called.append(wrapper_key(target[0], target[1]))
         return "load"
 
     def _row_call(self, result: FileResult, node: ast.Call, scope: Scope, consumed: set[int]) -> bool:
@@ -583,7 +591,7 @@ def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tu
                 qual = callee_name(owner.evaluator, entry.call, entry.scope, entry.call.lineno) or ""
                 got = run_loader(owner, entry.call, entry.scope, qual, entry.loader, location, set(), via=via)
                 got = _at_load_line(got, owner.locate(entry.call.lineno, entry.call.col_offset), owner.text.segment(entry.call),
-                                    location, via)
+                                    entry.scope, location, via)
             else:
                 got = run_wrapper(owner, entry.call, entry.scope, entry.target, location, depth=depth + 1, via=via)
         # Only loads that read the wrapper's parameters belong to this call site (a constant load inside the
@@ -599,14 +607,17 @@ def _relocate(ref: Reference, location: Location) -> Reference:
     return ref if isinstance(ref, UnresolvedReference) else dataclasses.replace(ref, location=location)
 
 
-def _at_load_line(refs: list[Reference], load: Location, text: str, call: Location, via: str) -> list[Reference]:
-    """An unresolved entry of a wrapper call whose expression the load itself spells (``torch.load(args.resume)``
-    in ``main_worker(args)``) belongs at the load line: that is what a reader must check, not the call of a
-    function that happens to reach it; the reason names the call site. One the call site spells stays there."""
+def _at_load_line(refs: list[Reference], load: Location, text: str, scope: Scope, call: Location, via: str) -> list[Reference]:
+    """An unresolved entry of a wrapper call that the load itself makes unresolvable (``torch.load(args.resume)``
+    in ``main_worker(args)``: the load spells the expression, which is not just a parameter the call fills in, and
+    the call passes no known value) belongs at the load line: that is what a reader must check, not the call of
+    a function that happens to reach it; the reason names the call site. Any other stays where the call is."""
     if load == call:
         return refs
+    params = {p for s in scope.chain() if s.kind == "function" for p in s.params}
     return [dataclasses.replace(r, location=load, reason=f"{r.reason} (via {via} at {call.path}:{call.line})")
-            if isinstance(r, UnresolvedReference) and r.expression and r.expression in text else r for r in refs]
+            if isinstance(r, UnresolvedReference) and r.expression and r.expression in text
+            and r.expression not in params and not r.candidates else r for r in refs]
 
 
 def _all_bindings(scope: Scope):
