@@ -143,6 +143,22 @@ class Frame:
             return self.caller.evaluate(node, self.caller_scope, node.lineno, depth + 1)
 
 
+class ConfigFrame(Frame):
+    """A project class a config instantiates (``target: pkg.Class`` with ``params:``): its parameters read the
+    config's values, and their defaults otherwise."""
+
+    def __init__(self, values: dict[str, Value], caller: Evaluator, caller_scope: Scope, callee: Evaluator,
+                 func_scope: Scope) -> None:
+        super().__init__(ast.Call(ast.Name("config", ast.Load()), [], []), caller, caller_scope, callee, func_scope, True)
+        self.values = values
+
+    def value(self, name: str, depth: int) -> Value | None:
+        if name in self.values:
+            self.used = True
+            return self.values[name]
+        return super().value(name, depth)
+
+
 class Evaluator:
     """Resolves callee names to qualified library names and argument expressions to Values (memoized)."""
 

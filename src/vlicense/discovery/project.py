@@ -27,7 +27,17 @@ from vlicense.discovery import preprocessing
 from vlicense.discovery.bindings import Binding, Scope
 from vlicense.discovery.budget import BudgetExceeded, Tracker
 from vlicense.discovery.configvalues import config_value
-from vlicense.discovery.evaluator import CLICK_DECORATORS, MAX_ROWS, PARAM_REASONS, STAR_REASON, Evaluator, Frame, _bases, _dotted
+from vlicense.discovery.evaluator import (
+    CLICK_DECORATORS,
+    MAX_ROWS,
+    PARAM_REASONS,
+    STAR_REASON,
+    ConfigFrame,
+    Evaluator,
+    Frame,
+    _bases,
+    _dotted,
+)
 from vlicense.discovery.loaders import LOADERS_BY_MODULE, callee_name
 from vlicense.discovery.loaders.by_name import WEIGHT_KEYWORDS, named_weights, unnamed_weight_keywords
 from vlicense.discovery.loaders.base import (
@@ -222,6 +232,7 @@ class ModuleAnalysis:
                 if outcome == "load":
                     handled.add(id(node))
                 elif outcome != "setup":
+                    self._config_instances(result, node, scope)
                     pending.append((node, scope))
                     if outcome == "unnamed":
                         unnamed.add(id(node))
@@ -349,6 +360,31 @@ class ModuleAnalysis:
         elif caller is not None:
             result.forwards.append((caller, callee))
         return True
+
+    def _config_instances(self, result: FileResult, node: ast.Call, scope: Scope) -> None:
+        """``create_model('./models/cldm_v15.yaml')``: a call given a project YAML config whose ``target:`` /
+        ``_target_`` entries name project classes; what each class loads with the config's ``params`` (or the
+        sibling keys) and its own defaults is loaded at the call, with the target line as an origin."""
+        paths = [a.value for a in [*node.args, *(k.value for k in node.keywords)]
+                 if isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value.endswith((".yaml", ".yml"))]
+        if not paths or self.index is None:
+            return
+        location = self.locate(node.lineno, node.col_offset)
+        for path in paths[:2]:
+            config = self.config_value(None, path, hydra=False)
+            for target, values in _config_targets(config):
+                found = self.index.resolve_def(str(target.value), self.rel)
+                target_fn = _function_of(*found) if found is not None and found[1].kind == "def" else None
+                if target_fn is None or found[1].inner is None or found[1].inner.kind != "class":
+                    continue
+                owner, fscope = target_fn[0], target_fn[1]
+                if owner is not self:
+                    owner.run()
+                if fscope not in owner.wrappers:
+                    continue
+                refs = run_wrapper(self, node, scope, target_fn, location, depth=1, values=values)
+                result.references += [dataclasses.replace(r, origins=(*r.origins, target.origin))
+                                      if isinstance(r, ModelReference) and target.origin is not None else r for r in refs]
 
     def _by_name(self, result: FileResult, unnamed: list[tuple[ast.Call, Scope]], loads: set[int]) -> None:
         """Known weights named outside loader calls (``loads``: calls already analyzed as loads), and weight
@@ -576,8 +612,9 @@ def _part_of(part: str, whole: str) -> bool:
 
 
 def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tuple, location: Location, *, depth: int,
-                via: str = "") -> list[Reference]:
-    """The loads of one wrapper call, evaluated with the call's arguments, reported at ``location``."""
+                via: str = "", values: dict[str, Value] | None = None) -> list[Reference]:
+    """The loads of one wrapper call, evaluated with the call's arguments (``values``: a class a config
+    instantiates, with the config's values), reported at ``location``."""
     owner, fscope, skip_self, self_value = target
     if depth > MAX_WRAPPER_DEPTH:
         return []
@@ -585,7 +622,10 @@ def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tu
     via = f"{via} -> {name}" if via else name
     refs: list[Reference] = []
     for entry in list(owner.wrappers.get(fscope, ())):
-        frame = Frame(call, caller.evaluator, scope, owner.evaluator, fscope, skip_self, self_value)
+        if values is not None:
+            frame: Frame = ConfigFrame(values, caller.evaluator, scope, owner.evaluator, fscope)
+        else:
+            frame = Frame(call, caller.evaluator, scope, owner.evaluator, fscope, skip_self, self_value)
         with owner.evaluator.context({**owner.evaluator.frames, fscope: frame}):
             if entry.loader is not None:
                 qual = callee_name(owner.evaluator, entry.call, entry.scope, entry.call.lineno) or ""
@@ -599,6 +639,36 @@ def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tu
         if frame.used or entry.loader is None:
             refs += [_relocate(r, location) for r in got]
     return refs
+
+
+MAX_CONFIG_TARGETS = 32
+MAX_CONFIG_NODES = 5000
+TARGET_KEYS = ("target", "_target_")
+
+
+def _config_targets(config: Value) -> list[tuple[Value, dict[str, Value]]]:
+    """The ``target``/``_target_`` entries of a config (a dotted class path) with the values the class is given:
+    the ``params`` mapping beside ``target`` (latent-diffusion style), else the other keys beside ``_target_``."""
+    out: list[tuple[Value, dict[str, Value]]] = []
+    stack, seen = [config], 0
+    while stack and seen < MAX_CONFIG_NODES and len(out) < MAX_CONFIG_TARGETS:
+        v = stack.pop()
+        seen += 1
+        if v.kind != "container" or v.value[0] not in ("dict", "seq"):
+            continue
+        if v.value[0] == "seq":
+            stack.extend(reversed(v.value[1]))
+            continue
+        items = {str(k.value): item for k, item in v.value[1] if k.kind == "const"}
+        key = next((k for k in TARGET_KEYS if k in items), None)
+        target = items.get(key) if key else None
+        if target is not None and target.kind == "const" and isinstance(target.value, str) and "." in target.value:
+            params = items.get("params") if key == "target" else v
+            pairs = params.value[1] if params is not None and params.kind == "container" and params.value[0] == "dict" else ()
+            values = {str(k.value): item for k, item in pairs if k.kind == "const" and item.kind == "const" and str(k.value) not in TARGET_KEYS}
+            out.append((target, values))
+        stack.extend(reversed([item for _, item in v.value[1]]))
+    return out
 
 
 def _relocate(ref: Reference, location: Location) -> Reference:

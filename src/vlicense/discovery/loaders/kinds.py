@@ -65,7 +65,10 @@ class Ctx:
         if value.kind == "const" and (value.value is None or value.value is False or text is not None):
             if value.note:
                 return [self.site.unresolved(self.door, value, f"nothing loads with the {value.note} ({value.value!r}); a value given at run time does")]
-            return [self.site.unresolved(self.door, value, "no model id given")] if self.part.required else []
+            # An explicit None reaching a load comes from a parameter or a variable the code tests first
+            # (``if ckpt_path is not None: self.init_from_ckpt(ckpt_path)``): nothing loads.
+            required = self.part.required and value.value is not None
+            return [self.site.unresolved(self.door, value, "no model id given")] if required else []
         if self.site.from_loader_call(value):
             return []
         return [self.site.unresolved(self.door, value, f"{what}{self.site.not_a_string(value)}")]
