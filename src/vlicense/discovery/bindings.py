@@ -66,6 +66,8 @@ class Scope:
     cli_defaults: dict[str, tuple[ast.expr | None, ast.expr | None]] = field(default_factory=dict)
     # Classes: ``self.X = value`` inside its methods -> [(value, method scope, line)].
     self_attrs: dict[str, list[tuple[ast.expr, Scope, int]]] = field(default_factory=dict)
+    # Functions: the expressions their own ``return`` statements give (found on first use, evaluator._returns).
+    returns: list[ast.expr] | None = None
     # Loops of this scope's body that no other loop of the scope encloses: (start, end), in source order.
     loops: list[tuple[Position, Position]] = field(default_factory=list)
     # name -> (bindings sorted by end, their ends, index of the last straight binding up to each)

@@ -42,7 +42,7 @@ PATH_CALLS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
 JOIN_CALLS = frozenset({"os.path.join", "posixpath.join"})
 PATH_FUNCTIONS: dict[str, Callable[[str], str]] = {
     "os.path.dirname": posixpath.dirname, "os.path.basename": posixpath.basename,
-    "os.path.abspath": lambda p: p, "os.path.realpath": lambda p: p, "os.path.normpath": posixpath.normpath,
+    "os.path.abspath": posixpath.normpath, "os.path.realpath": posixpath.normpath, "os.path.normpath": posixpath.normpath,
     "os.path.expanduser": lambda p: p, "os.fspath": lambda p: p,
 }
 PATH_ATTRIBUTES: dict[str, Callable[[str], str]] = {
@@ -795,7 +795,37 @@ class Evaluator:
         instance = self._instance(node, scope, line, depth, text)
         if instance is not None:
             return instance
+        returned = self._returned(node, scope, line, depth, text)
+        if returned is not None:
+            return returned
         return Value("call", callee, text=text, node=node)
+
+    def _returned(self, node: ast.Call, scope: Scope, line: int, depth: int, text: str) -> Value | None:
+        """``resolve_relative_path('../models/x.pth')``, ``download_model(url)``: what a project function returns,
+        its ``return`` expressions evaluated with the call's arguments (None: not a project function, or no value
+        is returned)."""
+        if self.owner is None:
+            return None
+        found = self.callee_binding(node.func, scope, line)
+        if found is None or found[0] not in ("local", "qual", "rel"):
+            return None
+        if found[0] == "local":
+            target = (self.owner, found[1])
+        elif self.owner.index is not None:
+            target = self.owner.index.resolve_def(found[1], self.owner.rel, rooted=found[0] == "rel", wrappers_only=False)
+        else:
+            target = None
+        if target is None or target[1].inner is None or target[1].inner.kind != "function":
+            return None
+        owner, fscope = target[0], target[1].inner
+        returns = _returns(fscope)
+        if not returns:
+            return None
+        callee = owner.evaluator
+        frame = Frame(node, self, scope, callee, fscope, skip_self=False)
+        with callee.context({**callee.frames, fscope: frame}):
+            values = [callee.evaluate(r, fscope, r.lineno, depth + 1) for r in returns]
+        return derive(values[0], text, node) if len(values) == 1 else union(values, text, node)
 
     def _method_value(self, node: ast.Call, func: ast.Attribute, scope: Scope, line: int, depth: int, text: str) -> Value | None:
         """Methods of known values: ``d.get(k, default)``, ``d.items()``, ``Path(...).resolve()``, ``p.joinpath(x)``."""
@@ -928,6 +958,29 @@ _HANDLERS: dict[type, Callable] = {
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+
+MAX_RETURNS = 8
+
+
+def _returns(fscope: Scope) -> list[ast.expr]:
+    """The values a function returns (its own ``return x`` statements, not those of nested functions or classes);
+    empty when it has more than MAX_RETURNS of them."""
+    found = fscope.returns
+    if found is None:
+        found, stack = [], list(getattr(fscope.node, "body", ()))
+        while stack:
+            stmt = stack.pop()
+            if isinstance(stmt, ast.Return):
+                if stmt.value is not None:
+                    found.append(stmt.value)
+            elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.extend(c for c in ast.iter_child_nodes(stmt) if isinstance(c, (ast.stmt, ast.excepthandler, ast.match_case)))
+        found.sort(key=lambda r: (r.lineno, r.col_offset))
+        if len(found) > MAX_RETURNS:
+            found = []
+        fscope.returns = found
+    return found
 
 
 def _dotted(rel: str) -> str:
