@@ -24,7 +24,7 @@ from vlicense.discovery.cache import ANALYZER_VERSION, Cache, content_hash, deco
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
 from vlicense.discovery.loaders import may_call_loader
 from vlicense.discovery.loaders.base import Reference, is_project_dir_factory
-from vlicense.discovery.loaders.by_name import may_load_through_project_class, names_known_weight
+from vlicense.discovery.loaders.by_name import may_load_through_project_class, names_known_weight, passes_weight_keyword
 from vlicense.discovery.project import (
     LOADER_MODULES,
     FileResult,
@@ -758,7 +758,7 @@ def prefilter(path: Path, rel: str) -> Prefiltered:
             return Prefiltered(sha, data, None, None)
         # A known weight's name (an Ultralytics asset, a weight URL) counts wherever it is passed or assigned, and
         # a project class may inherit a library's loader (``Net.from_pretrained`` with Net(PyTorchModelHubMixin)).
-        if may_load_through_project_class(source) or names_known_weight(source):
+        if may_load_through_project_class(source) or names_known_weight(source) or passes_weight_keyword(source):
             return Prefiltered(sha, data, None, None)
         # IPython shell lines (``!wget ...`` in a Colab export) are commands the full analysis reads; a config
         # module (``load_from = ...``, ``dict(checkpoint=...)``) names weights without calling anything.

@@ -18,6 +18,7 @@ import contextlib
 import dataclasses
 import itertools
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -278,7 +279,7 @@ class ModuleAnalysis:
         if loader is None:
             # A project name the analysis cannot follow (a module left out of the tree, a registry of the project's
             # own builders) is as opaque as an unnamed callable: its weight keywords are listed (see _by_name).
-            return "unnamed" if self.index is not None and self.index.has_name(qual.partition(".")[0]) else "other"
+            return "unnamed" if self.index is not None and self.index.defines(qual.removesuffix("[]"), self.rel) else "other"
         self.evaluator.consulted = set()
         location = self.locate(node.lineno, node.col_offset)
         rows = self.evaluator.row_sources(node, scope)
@@ -828,6 +829,10 @@ class ProjectIndex:
 
     def has_name(self, name: str) -> bool:
         return name in self._names
+
+    def defines(self, qualname: str, importer: str) -> bool:
+        """Whether a project module is (a prefix of) this dotted name, as ``importer`` imports it."""
+        return qualname.partition(".")[0] not in sys.stdlib_module_names and self._split(qualname, importer, False) is not None
 
     def find_path(self, path: str, parent: str, rooted: bool) -> str | None:
         key = (path, parent, rooted)

@@ -35,6 +35,7 @@ MESSAGE_SUFFIXES = ("Error", "Exception", "Warning")
 WEIGHT_KEYWORDS = frozenset({"weights", "weights_path", "checkpoint", "checkpoint_path", "ckpt", "ckpt_path",
                              "pretrained", "pretrained_weights", "model_path"})  # fmt: skip
 NO_WEIGHTS = (None, False, 0, "")
+_WEIGHT_KEYWORD = re.compile(r"[(,]\s*(?:" + "|".join(sorted(WEIGHT_KEYWORDS)) + r")\s*=(?!=)")
 # Builtins that only build data (``dict(checkpoint=dict(type="CheckpointHook"))`` in an mmengine config): the
 # config reader (python_configs.py) judges their values.
 DATA_BUILDERS = frozenset({"dict"})
@@ -55,6 +56,12 @@ def may_name_weights(source: str) -> bool:
 
 def may_load_through_project_class(source: str) -> bool:
     return any(word in source for word in INHERITED_LOADS)
+
+
+def passes_weight_keyword(source: str) -> bool:
+    """Whether a source passes a weight keyword to some call (``build(checkpoint=args.ckpt)``): the callable may be
+    one the analysis cannot name, whose weight keyword is listed as unresolved (unnamed_weight_keywords)."""
+    return _WEIGHT_KEYWORD.search(source) is not None
 
 
 def _candidates(source: str, *, hub_ids: bool = True) -> set[str]:

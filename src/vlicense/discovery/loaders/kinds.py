@@ -98,7 +98,23 @@ def read_arg(site: CallSite, arg: Arg, *, strict: bool) -> Value:
         node = site.arg_node(arg.pos, arg.kw)
         item = _dict_item(node, arg.key) if node is not None else None
         return MISSING if item is None else site.evaluate(item)
+    if arg.after is not None:
+        node = site.arg_node(arg.pos, arg.kw)
+        return _item_after(site, node, arg.after) if node is not None else MISSING
     return site.arg(arg.pos, arg.kw) if strict else site.optional(arg.pos, arg.kw)
+
+
+def _item_after(site: CallSite, node: ast.expr, key: str) -> Value:
+    """``cfg.merge_from_list(['MODEL.WEIGHT', path, ...])``: the value after ``key`` (MISSING when the list does
+    not set it; unresolved when the list is not known statically)."""
+    items = site.evaluate(node)
+    if items.kind != "container" or items.value[0] != "seq":
+        return Value("unresolved", text=items.text, reason=f"a {key} setting in a list not known statically")
+    values = items.value[1]
+    for i, item in enumerate(values[:-1]):
+        if item.kind == "const" and item.value == key:
+            return values[i + 1]
+    return MISSING
 
 
 def _dict_item(node: ast.AST, key: str) -> ast.expr | None:
