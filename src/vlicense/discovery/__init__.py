@@ -30,6 +30,7 @@ from vlicense.discovery.project import (
     FileResult,
     ModuleAnalysis,
     ProjectIndex,
+    may_instantiate_config,
 )
 from vlicense.discovery.python_ast import (
     PythonSyntaxError,
@@ -758,7 +759,8 @@ def prefilter(path: Path, rel: str) -> Prefiltered:
             return Prefiltered(sha, data, None, None)
         # A known weight's name (an Ultralytics asset, a weight URL) counts wherever it is passed or assigned, and
         # a project class may inherit a library's loader (``Net.from_pretrained`` with Net(PyTorchModelHubMixin)).
-        if may_load_through_project_class(source) or names_known_weight(source) or passes_weight_keyword(source):
+        if (may_load_through_project_class(source) or names_known_weight(source) or passes_weight_keyword(source)
+                or may_instantiate_config(source)):
             return Prefiltered(sha, data, None, None)
         # IPython shell lines (``!wget ...`` in a Colab export) are commands the full analysis reads; a config
         # module (``load_from = ...``, ``dict(checkpoint=...)``) names weights without calling anything.

@@ -642,6 +642,15 @@ def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tu
     return refs
 
 
+# A call whose first argument (or ``config...=``) is a YAML file path: it may build project classes from it.
+_CONFIG_ARGUMENT = re.compile(r"""\(\s*(?:config\w*\s*=\s*)?['"][\w./-]+\.ya?ml['"]""")
+
+
+def may_instantiate_config(source: str) -> bool:
+    """The pre-filter's test for _config_instances: a call given a YAML config path as a literal."""
+    return _CONFIG_ARGUMENT.search(source) is not None
+
+
 MAX_CONFIG_TARGETS = 32
 MAX_CONFIG_NODES = 5000
 TARGET_KEYS = ("target", "_target_")
