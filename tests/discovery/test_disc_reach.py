@@ -256,7 +256,7 @@ CONFIG_PROJECT = {
 
 def test_project_classes_a_config_instantiates_load_their_defaults_and_params(scan):
     d = scan(CONFIG_PROJECT)
-    at_call = sorted((m.name, {(o.path, o.line) for o in m.origins} >= {("models/v15.yaml", 5 if "large" in m.name else 7)})
+    at_call = sorted((m.name, {(o.path, o.line) for o in m.origins} >= {("models/v15.yaml", 6 if "large" in m.name else 8)})
                      for m in d.models if m.location.path == "app.py")
     assert at_call == [("openai/clip-vit-base-patch32", True), ("openai/clip-vit-large-patch14", True)]
     # LatentDiffusion's ckpt_path defaults to None and is tested before the load: nothing loads, nothing is unresolved.
