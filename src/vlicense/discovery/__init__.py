@@ -19,17 +19,18 @@ from pathlib import Path, PurePosixPath
 from vlicense import __version__
 from vlicense.bounded import FILE_SECONDS, Budget, OverLimit
 from vlicense.discovery import command_calls, fastimports, manifests, notebooks, python_configs, recover, registry, shell, weights
-from vlicense.discovery.callers import WrapperModules
+from vlicense.discovery.callers import WrapperModules, absolute_parts, module_parts
 from vlicense.discovery.cache import ANALYZER_VERSION, Cache, content_hash, decode, entry_key, pack_imports, unpack_imports
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
 from vlicense.discovery.loaders import may_call_loader
 from vlicense.discovery.loaders.base import Reference, is_project_dir_factory
-from vlicense.discovery.loaders.by_name import may_load_through_project_class, names_known_weight
+from vlicense.discovery.loaders.by_name import may_load_through_project_class, names_known_weight, passes_weight_keyword
 from vlicense.discovery.project import (
     LOADER_MODULES,
     FileResult,
     ModuleAnalysis,
     ProjectIndex,
+    may_instantiate_config,
 )
 from vlicense.discovery.python_ast import (
     PythonSyntaxError,
@@ -400,6 +401,7 @@ class _Run:
                 item.mode = "nb"
                 todo.append(item)
         self._analyze(todo)
+        self._analyze(self._star_importers(python))
         # Callers of project wrappers need the full analysis even when they never spell a loader library: a
         # caller imports the wrapper (``from lib import load``) or its module (``from lib import loading``).
         known: dict[str, list[str]] = {}
@@ -452,6 +454,30 @@ class _Run:
                     self.cache.put_raw(entry_key("imports", item.pf.rel, item.pf.scope, item.sha), pre.packed)
             else:
                 item.mode = "full"
+
+    def _star_importers(self, items: list[_PyFile]) -> list[_PyFile]:
+        """Imports-only files with ``from <module> import *`` of a project module that may call a loader: the
+        names they use may be its (``from app import *`` then ``YOLO(MODEL)``); they get the full analysis."""
+        full = {i.pf.rel for i in items if i.mode == "full"}
+        todo = []
+        for item in items:
+            if item.mode != "imports" or item.result is None:
+                continue
+            for name in item.result.import_names:
+                if not name.endswith(".*"):
+                    continue
+                dots = len(name) - len(name.lstrip("."))
+                parts = absolute_parts(name[:-2], module_parts(item.pf.rel)[:-1])
+                rel = self.index.find_path("/".join(parts), _parent(item.pf.rel), bool(dots)) if parts else None
+                if rel in full:
+                    item.mode = "full"
+                    cached = self._cached(item, "full")
+                    if cached is not None:
+                        item.result = cached
+                    else:
+                        todo.append(item)
+                    break
+        return todo
 
     def _loader_importers(self) -> set[str]:
         # Full-mode files import a loader library (or call wrappers): the modules worth parsing for wrappers.
@@ -733,7 +759,8 @@ def prefilter(path: Path, rel: str) -> Prefiltered:
             return Prefiltered(sha, data, None, None)
         # A known weight's name (an Ultralytics asset, a weight URL) counts wherever it is passed or assigned, and
         # a project class may inherit a library's loader (``Net.from_pretrained`` with Net(PyTorchModelHubMixin)).
-        if may_load_through_project_class(source) or names_known_weight(source):
+        if (may_load_through_project_class(source) or names_known_weight(source) or passes_weight_keyword(source)
+                or may_instantiate_config(source)):
             return Prefiltered(sha, data, None, None)
         # IPython shell lines (``!wget ...`` in a Colab export) are commands the full analysis reads; a config
         # module (``load_from = ...``, ``dict(checkpoint=...)``) names weights without calling anything.

@@ -32,7 +32,8 @@ class Binding:
     ``inner`` is the body scope of a ``def``/``class`` binding; relative imports carry a root-relative dotted
     ``qualname`` (``src.pkg.settings.WEIGHTS``) so the project index can follow them. ``at``/``end`` are the
     statement's start and the position from which the binding is in effect; ``straight`` says it is a statement
-    of the scope's own body (it always runs); ``row``/``path`` name a loop target's source.
+    of the scope's own body (it always runs), ``block`` where the nested block holding it ends (every later
+    position of that block sees it); ``row``/``path`` name a loop target's source.
     """
 
     line: int
@@ -44,6 +45,7 @@ class Binding:
     at: Position = (0, 0)
     end: Position = (0, 0)
     straight: bool = False
+    block: Position = (0, 0)  # where the nested block holding the statement ends ((0, 0): none, or the scope's body)
     row: RowSource | None = None
     path: tuple[int, ...] = ()
 
@@ -64,6 +66,8 @@ class Scope:
     cli_defaults: dict[str, tuple[ast.expr | None, ast.expr | None]] = field(default_factory=dict)
     # Classes: ``self.X = value`` inside its methods -> [(value, method scope, line)].
     self_attrs: dict[str, list[tuple[ast.expr, Scope, int]]] = field(default_factory=dict)
+    # Functions: the expressions their own ``return`` statements give (found on first use, evaluator._returns).
+    returns: list[ast.expr] | None = None
     # Loops of this scope's body that no other loop of the scope encloses: (start, end), in source order.
     loops: list[tuple[Position, Position]] = field(default_factory=list)
     # name -> (bindings sorted by end, their ends, index of the last straight binding up to each)
@@ -105,7 +109,7 @@ class Scope:
         if len(bindings) == 1:
             b = bindings[0]
             if pos is None or b.end <= pos or self._in_loop_with(b, pos):
-                return bindings, b.straight
+                return bindings, b.straight or (pos is not None and b.end <= pos < b.block)
             return [], False
         info = self._reach.get(name)
         if info is None:
@@ -119,6 +123,17 @@ class Scope:
         ordered, ends, last = info
         k = len(ordered) if pos is None else bisect_right(ends, pos)
         first = last[k - 1] if k else -1
+        if pos is not None:
+            # A binding earlier in the same nested block as the use hides what came before it (``if a: url = x``
+            # then ``if b: url = y; get(url)`` reads only y).
+            for i in range(k - 1, first, -1):
+                b = ordered[i]
+                if pos < b.block:
+                    if self.loops and (loop := self._loop_at(pos)) is not None and loop[0] <= b.at:
+                        # The block is inside a loop: later bindings of the block may come round again.
+                        return ordered[i:k] + ordered[k:bisect_right(ends, b.block)], True
+                    first = i
+                    break
         chosen = ordered[max(first, 0):k]
         if pos is not None and self.loops:
             loop = self._loop_at(pos)

@@ -34,7 +34,7 @@ class WrapperModules:
                 continue
             if package is None:
                 package = module_parts(importer)[:-1]
-            comps = _absolute(path, package)
+            comps = absolute_parts(path, package)
             if not comps:
                 continue
             if any(_ends_with(parts, comps) for parts in self.by_stem.get(comps[-1], ())):
@@ -45,7 +45,8 @@ class WrapperModules:
         return False
 
 
-def _absolute(path: str, package: list[str]) -> list[str]:
+def absolute_parts(path: str, package: list[str]) -> list[str]:
+    """A dotted import path (``..io.helper`` when relative) as absolute parts, from the importer's package."""
     dots = len(path) - len(path.lstrip("."))
     rest = [p for p in path[dots:].split(".") if p]
     if not dots:

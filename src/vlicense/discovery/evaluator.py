@@ -42,7 +42,7 @@ PATH_CALLS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
 JOIN_CALLS = frozenset({"os.path.join", "posixpath.join"})
 PATH_FUNCTIONS: dict[str, Callable[[str], str]] = {
     "os.path.dirname": posixpath.dirname, "os.path.basename": posixpath.basename,
-    "os.path.abspath": lambda p: p, "os.path.realpath": lambda p: p, "os.path.normpath": posixpath.normpath,
+    "os.path.abspath": posixpath.normpath, "os.path.realpath": posixpath.normpath, "os.path.normpath": posixpath.normpath,
     "os.path.expanduser": lambda p: p, "os.fspath": lambda p: p,
 }
 PATH_ATTRIBUTES: dict[str, Callable[[str], str]] = {
@@ -143,6 +143,22 @@ class Frame:
             return self.caller.evaluate(node, self.caller_scope, node.lineno, depth + 1)
 
 
+class ConfigFrame(Frame):
+    """A project class a config instantiates (``target: pkg.Class`` with ``params:``): its parameters read the
+    config's values, and their defaults otherwise."""
+
+    def __init__(self, values: dict[str, Value], caller: Evaluator, caller_scope: Scope, callee: Evaluator,
+                 func_scope: Scope) -> None:
+        super().__init__(ast.Call(ast.Name("config", ast.Load()), [], []), caller, caller_scope, callee, func_scope, True)
+        self.values = values
+
+    def value(self, name: str, depth: int) -> Value | None:
+        if name in self.values:
+            self.used = True
+            return self.values[name]
+        return super().value(name, depth)
+
+
 class Evaluator:
     """Resolves callee names to qualified library names and argument expressions to Values (memoized)."""
 
@@ -215,7 +231,11 @@ class Evaluator:
                 return None
             names = {self._alias(b) for b in reach}
             return names.pop() if len(names) == 1 else None
-        return self._star(name)
+        found = self._star(name)
+        if found is None and (module := self._star_module(name)) is not None:
+            target = self.owner.index.get(module)  # type: ignore[union-attr]
+            found = target.evaluator._name_qualname(name, target.module, (10**9, 0)) if target is not None else None
+        return found
 
     def _alias(self, binding: Binding) -> str | None:
         """The library name an alias binding stands for (``Detector = ultralytics.YOLO``), memoized."""
@@ -246,6 +266,13 @@ class Evaluator:
         # ``from torchvision.models import *``: an otherwise unbound name may come from the library.
         return f"{self.star_modules[0]}.{name}" if len(self.star_modules) == 1 else None
 
+    def _star_module(self, name: str) -> str | None:
+        """The project module (its path) defining a name this module only has through ``from <module> import *``."""
+        owner = self.owner
+        if owner is None or owner.index is None or not owner.facts.star_imports or name in BUILTIN_NAMES or name.startswith("_"):
+            return None
+        return owner.index.star_module(owner, name)
+
     def callee_binding(self, node: ast.AST, scope: Scope, line: int) -> tuple[str, object] | None:
         """What a call's callee names in the project: ("local", Binding) for a def/class of this module,
         ("qual"/"rel", dotted) for a name imported (absolutely or relatively) from somewhere, ("attr",
@@ -265,7 +292,8 @@ class Evaluator:
                     return ("local", chosen)
                 kind = "rel" if chosen.kind == "relimport" else "qual"
                 return (kind, chosen.qualname) if chosen.qualname else None
-            return None
+            module = self._star_module(node.id)
+            return ("rel", f"{_dotted(module)}.{node.id}") if module is not None else None
         if isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name):
                 method = _method_scope(scope)
@@ -376,6 +404,11 @@ class Evaluator:
             return self._bound_value(name, reach or bindings, s, node, depth, text)
         if name == "__file__" and self.owner is not None:
             return Value("const", f"./{self.owner.rel}", text=text, node=node)
+        module = self._star_module(name)
+        if module is not None:
+            found = self._lookup(f"{_dotted(module)}.{name}", depth, rooted=True)
+            if found is not None:
+                return derive(found, text, node)
         qual = self._star(name)
         if qual is not None:
             return Value("dotted", qual, text=text, node=node)
@@ -762,7 +795,37 @@ class Evaluator:
         instance = self._instance(node, scope, line, depth, text)
         if instance is not None:
             return instance
+        returned = self._returned(node, scope, line, depth, text)
+        if returned is not None:
+            return returned
         return Value("call", callee, text=text, node=node)
+
+    def _returned(self, node: ast.Call, scope: Scope, line: int, depth: int, text: str) -> Value | None:
+        """``resolve_relative_path('../models/x.pth')``, ``download_model(url)``: what a project function returns,
+        its ``return`` expressions evaluated with the call's arguments (None: not a project function, or no value
+        is returned)."""
+        if self.owner is None:
+            return None
+        found = self.callee_binding(node.func, scope, line)
+        if found is None or found[0] not in ("local", "qual", "rel"):
+            return None
+        if found[0] == "local":
+            target = (self.owner, found[1])
+        elif self.owner.index is not None:
+            target = self.owner.index.resolve_def(found[1], self.owner.rel, rooted=found[0] == "rel", wrappers_only=False)
+        else:
+            target = None
+        if target is None or target[1].inner is None or target[1].inner.kind != "function":
+            return None
+        owner, fscope = target[0], target[1].inner
+        returns = _returns(fscope)
+        if not returns:
+            return None
+        callee = owner.evaluator
+        frame = Frame(node, self, scope, callee, fscope, skip_self=False)
+        with callee.context({**callee.frames, fscope: frame}):
+            values = [callee.evaluate(r, fscope, r.lineno, depth + 1) for r in returns]
+        return derive(values[0], text, node) if len(values) == 1 else union(values, text, node)
 
     def _method_value(self, node: ast.Call, func: ast.Attribute, scope: Scope, line: int, depth: int, text: str) -> Value | None:
         """Methods of known values: ``d.get(k, default)``, ``d.items()``, ``Path(...).resolve()``, ``p.joinpath(x)``."""
@@ -895,6 +958,34 @@ _HANDLERS: dict[type, Callable] = {
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+
+MAX_RETURNS = 8
+
+
+def _returns(fscope: Scope) -> list[ast.expr]:
+    """The values a function returns (its own ``return x`` statements, not those of nested functions or classes);
+    empty when it has more than MAX_RETURNS of them."""
+    found = fscope.returns
+    if found is None:
+        found, stack = [], list(getattr(fscope.node, "body", ()))
+        while stack:
+            stmt = stack.pop()
+            if isinstance(stmt, ast.Return):
+                if stmt.value is not None:
+                    found.append(stmt.value)
+            elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.extend(c for c in ast.iter_child_nodes(stmt) if isinstance(c, (ast.stmt, ast.excepthandler, ast.match_case)))
+        found.sort(key=lambda r: (r.lineno, r.col_offset))
+        if len(found) > MAX_RETURNS:
+            found = []
+        fscope.returns = found
+    return found
+
+
+def _dotted(rel: str) -> str:
+    """A module's root-relative dotted name: ``pkg/x.py`` -> ``pkg.x``, ``pkg/__init__.py`` -> ``pkg``."""
+    return rel.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
 
 
 def _unpack(row: Value, path: tuple[int, ...], text: str, node) -> Value:

@@ -18,6 +18,7 @@ import contextlib
 import dataclasses
 import itertools
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -27,7 +28,17 @@ from vlicense.discovery import preprocessing
 from vlicense.discovery.bindings import Binding, Scope
 from vlicense.discovery.budget import BudgetExceeded, Tracker
 from vlicense.discovery.configvalues import config_value
-from vlicense.discovery.evaluator import CLICK_DECORATORS, MAX_ROWS, PARAM_REASONS, STAR_REASON, Evaluator, Frame, _bases
+from vlicense.discovery.evaluator import (
+    CLICK_DECORATORS,
+    MAX_ROWS,
+    PARAM_REASONS,
+    STAR_REASON,
+    ConfigFrame,
+    Evaluator,
+    Frame,
+    _bases,
+    _dotted,
+)
 from vlicense.discovery.loaders import LOADERS_BY_MODULE, callee_name
 from vlicense.discovery.loaders.by_name import WEIGHT_KEYWORDS, named_weights, unnamed_weight_keywords
 from vlicense.discovery.loaders.base import (
@@ -59,6 +70,7 @@ from vlicense.model import HygieneObservation, Location, ModelReference, Require
 _CLASS_BASES = re.compile(r"class\s+\w+\s*\(([^)]*)\)")
 _WORD = re.compile(r"\w+")
 MAX_WRAPPER_DEPTH = 4
+MAX_STAR_DEPTH = 3
 MAX_CHOICE_EXPANSION = 2
 
 
@@ -221,6 +233,7 @@ class ModuleAnalysis:
                 if outcome == "load":
                     handled.add(id(node))
                 elif outcome != "setup":
+                    self._config_instances(result, node, scope)
                     pending.append((node, scope))
                     if outcome == "unnamed":
                         unnamed.add(id(node))
@@ -264,12 +277,20 @@ class ModuleAnalysis:
             return "setup"
         loader = _loader_for(qual)
         if loader is None:
-            return "other"
+            # A project name the analysis cannot follow (a module left out of the tree, a registry of the project's
+            # own builders) is as opaque as an unnamed callable: its weight keywords are listed (see _by_name).
+            return "unnamed" if self.index is not None and self.index.defines(qual.removesuffix("[]"), self.rel) else "other"
         self.evaluator.consulted = set()
         location = self.locate(node.lineno, node.col_offset)
         rows = self.evaluator.row_sources(node, scope)
         refs = self._each_row(rows, lambda: run_loader(self, node, scope, qual, loader, location, consumed))
         self._file_refs(result, refs, _Entry(node, scope, loader=loader), qual)
+        if self.index is not None and self.index.has_name(qual.partition(".")[0]):
+            # The project is the library (Real-ESRGAN's own ``realesrgan.RealESRGANer``): the catalog reads this
+            # call, so the loads inside the class are the library's, not loads of their own.
+            target = self.resolve_function(node.func, scope, node.lineno)
+            if target is not None:
+                result.called.append(wrapper_key(target[0], target[1]))
         return "load"
 
     def _row_call(self, result: FileResult, node: ast.Call, scope: Scope, consumed: set[int]) -> bool:
@@ -340,6 +361,31 @@ class ModuleAnalysis:
         elif caller is not None:
             result.forwards.append((caller, callee))
         return True
+
+    def _config_instances(self, result: FileResult, node: ast.Call, scope: Scope) -> None:
+        """``create_model('./models/cldm_v15.yaml')``: a call given a project YAML config whose ``target:`` /
+        ``_target_`` entries name project classes; what each class loads with the config's ``params`` (or the
+        sibling keys) and its own defaults is loaded at the call, with the target line as an origin."""
+        paths = [a.value for a in [*node.args, *(k.value for k in node.keywords)]
+                 if isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value.endswith((".yaml", ".yml"))]
+        if not paths or self.index is None:
+            return
+        location = self.locate(node.lineno, node.col_offset)
+        for path in paths[:2]:
+            config = self.config_value(None, path, hydra=False)
+            for target, values in _config_targets(config):
+                found = self.index.resolve_def(str(target.value), self.rel)
+                target_fn = _function_of(*found) if found is not None and found[1].kind == "def" else None
+                if target_fn is None or found[1].inner is None or found[1].inner.kind != "class":
+                    continue
+                owner, fscope = target_fn[0], target_fn[1]
+                if owner is not self:
+                    owner.run()
+                if fscope not in owner.wrappers:
+                    continue
+                refs = run_wrapper(self, node, scope, target_fn, location, depth=1, values=values)
+                result.references += [dataclasses.replace(r, origins=(*r.origins, target.origin))
+                                      if isinstance(r, ModelReference) and target.origin is not None else r for r in refs]
 
     def _by_name(self, result: FileResult, unnamed: list[tuple[ast.Call, Scope]], loads: set[int]) -> None:
         """Known weights named outside loader calls (``loads``: calls already analyzed as loads), and weight
@@ -549,14 +595,27 @@ def _origins(ref: ModelReference, values: list[Value]) -> tuple[Location, ...]:
         if (o.path, o.line) == (ref.location.path, ref.location.line) or o in out:
             continue
         text = v.value.strip()
-        if any(text in n or n in text for n in names):
+        if any(_part_of(text, n) or _part_of(n, text) for n in names):
             out.append(o)
     return tuple(out)
 
 
+def _part_of(part: str, whole: str) -> bool:
+    """Whether ``part`` is written in ``whole`` as a whole word: ``yolov8n`` in ``yolov8n.pt``, ``models`` in
+    ``models/x.pt``, not ``yolov5`` (a model type read next to the id) in ``yolov5l6.pt``."""
+    start = whole.find(part)
+    while start >= 0:
+        end = start + len(part)
+        if (start == 0 or not whole[start - 1].isalnum()) and (end == len(whole) or not whole[end].isalnum()):
+            return True
+        start = whole.find(part, start + 1)
+    return False
+
+
 def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tuple, location: Location, *, depth: int,
-                via: str = "") -> list[Reference]:
-    """The loads of one wrapper call, evaluated with the call's arguments, reported at ``location``."""
+                via: str = "", values: dict[str, Value] | None = None) -> list[Reference]:
+    """The loads of one wrapper call, evaluated with the call's arguments (``values``: a class a config
+    instantiates, with the config's values), reported at ``location``."""
     owner, fscope, skip_self, self_value = target
     if depth > MAX_WRAPPER_DEPTH:
         return []
@@ -564,11 +623,16 @@ def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tu
     via = f"{via} -> {name}" if via else name
     refs: list[Reference] = []
     for entry in list(owner.wrappers.get(fscope, ())):
-        frame = Frame(call, caller.evaluator, scope, owner.evaluator, fscope, skip_self, self_value)
+        if values is not None:
+            frame: Frame = ConfigFrame(values, caller.evaluator, scope, owner.evaluator, fscope)
+        else:
+            frame = Frame(call, caller.evaluator, scope, owner.evaluator, fscope, skip_self, self_value)
         with owner.evaluator.context({**owner.evaluator.frames, fscope: frame}):
             if entry.loader is not None:
                 qual = callee_name(owner.evaluator, entry.call, entry.scope, entry.call.lineno) or ""
                 got = run_loader(owner, entry.call, entry.scope, qual, entry.loader, location, set(), via=via)
+                got = _at_load_line(got, owner.locate(entry.call.lineno, entry.call.col_offset), owner.text.segment(entry.call),
+                                    entry.scope, location, via)
             else:
                 got = run_wrapper(owner, entry.call, entry.scope, entry.target, location, depth=depth + 1, via=via)
         # Only loads that read the wrapper's parameters belong to this call site (a constant load inside the
@@ -578,8 +642,62 @@ def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tu
     return refs
 
 
+# A call whose first argument (or ``config...=``) is a YAML file path: it may build project classes from it.
+_CONFIG_ARGUMENT = re.compile(r"""\(\s*(?:config\w*\s*=\s*)?['"][\w./-]+\.ya?ml['"]""")
+
+
+def may_instantiate_config(source: str) -> bool:
+    """The pre-filter's test for _config_instances: a call given a YAML config path as a literal."""
+    return _CONFIG_ARGUMENT.search(source) is not None
+
+
+MAX_CONFIG_TARGETS = 32
+MAX_CONFIG_NODES = 5000
+TARGET_KEYS = ("target", "_target_")
+
+
+def _config_targets(config: Value) -> list[tuple[Value, dict[str, Value]]]:
+    """The ``target``/``_target_`` entries of a config (a dotted class path) with the values the class is given:
+    the ``params`` mapping beside ``target`` (latent-diffusion style), else the other keys beside ``_target_``."""
+    out: list[tuple[Value, dict[str, Value]]] = []
+    stack, seen = [config], 0
+    while stack and seen < MAX_CONFIG_NODES and len(out) < MAX_CONFIG_TARGETS:
+        v = stack.pop()
+        seen += 1
+        if v.kind != "container" or v.value[0] not in ("dict", "seq"):
+            continue
+        if v.value[0] == "seq":
+            stack.extend(reversed(v.value[1]))
+            continue
+        items = {str(k.value): item for k, item in v.value[1] if k.kind == "const"}
+        key = next((k for k in TARGET_KEYS if k in items), None)
+        target = items.get(key) if key else None
+        if target is not None and target.kind == "const" and isinstance(target.value, str) and "." in target.value:
+            params = items.get("params") if key == "target" else v
+            pairs = params.value[1] if params is not None and params.kind == "container" and params.value[0] == "dict" else ()
+            values = {str(k.value): item for k, item in pairs if k.kind == "const" and item.kind == "const" and str(k.value) not in TARGET_KEYS}
+            out.append((target, values))
+        stack.extend(reversed([item for _, item in v.value[1]]))
+    return out
+
+
 def _relocate(ref: Reference, location: Location) -> Reference:
-    return dataclasses.replace(ref, location=location)
+    """A wrapper's model reference is reported where the call passes the value; an unresolved entry stays at the
+    load line (see _at_load_line)."""
+    return ref if isinstance(ref, UnresolvedReference) else dataclasses.replace(ref, location=location)
+
+
+def _at_load_line(refs: list[Reference], load: Location, text: str, scope: Scope, call: Location, via: str) -> list[Reference]:
+    """An unresolved entry of a wrapper call that the load itself makes unresolvable (``torch.load(args.resume)``
+    in ``main_worker(args)``: the load spells the expression, which is not just a parameter the call fills in, and
+    the call passes no known value) belongs at the load line: that is what a reader must check, not the call of
+    a function that happens to reach it; the reason names the call site. Any other stays where the call is."""
+    if load == call:
+        return refs
+    params = {p for s in scope.chain() if s.kind == "function" for p in s.params}
+    return [dataclasses.replace(r, location=load, reason=f"{r.reason} (via {via} at {call.path}:{call.line})")
+            if isinstance(r, UnresolvedReference) and r.expression and r.expression in text
+            and r.expression not in params and not r.candidates else r for r in refs]
 
 
 def _all_bindings(scope: Scope):
@@ -721,6 +839,10 @@ class ProjectIndex:
     def has_name(self, name: str) -> bool:
         return name in self._names
 
+    def defines(self, qualname: str, importer: str) -> bool:
+        """Whether a project module is (a prefix of) this dotted name, as ``importer`` imports it."""
+        return qualname.partition(".")[0] not in sys.stdlib_module_names and self._split(qualname, importer, False) is not None
+
     def find_path(self, path: str, parent: str, rooted: bool) -> str | None:
         key = (path, parent, rooted)
         found = self._found.get(key, self)
@@ -744,6 +866,27 @@ class ProjectIndex:
                 if rel in self.files:
                     return rel
         return None
+
+    def star_module(self, module: ModuleAnalysis, name: str, depth: int = 0) -> str | None:
+        """The project module (path) that defines ``name`` for ``module`` through its ``from x import *`` lines
+        (followed through further star imports, a few levels deep); None when none does."""
+        for dotted, rooted in module.facts.star_imports:
+            rel = self.find(dotted.split("."), module.rel, rooted=rooted)
+            target = self.get(rel) if rel is not None and rel != module.rel else None
+            if target is None:
+                continue
+            if name in target.module.bindings:
+                return rel
+            if depth < MAX_STAR_DEPTH:
+                found = self.star_module(target, name, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def _stars(self, rel: str) -> bool:
+        """Cheap test: the module's text star-imports something (it may re-export another module's wrapper)."""
+        text = self.text(rel)
+        return text is not None and "import *" in text
 
     def may_define_wrappers(self, rel: str) -> bool:
         """Cheap test before parsing a module for wrappers: it imports a loader library, or an earlier round
@@ -816,14 +959,16 @@ class ProjectIndex:
         if split is None or len(split[1]) != 1 or depth > 5:
             return None
         rel, (name,) = split
-        if wrappers_only and not self.may_define_wrappers(rel):
-            return None
-        module = self.get(rel)
+        module = self.get(rel) if not wrappers_only or self.may_define_wrappers(rel) or self._stars(rel) else None
         if module is None:
             return None
         bindings = module.module.bindings.get(name) or []
         decisive = [b for b in bindings if b.kind in ("def", "import", "relimport")]
         if not decisive:
+            # ``from .utils import *`` in a package's __init__: the name is the star-imported module's.
+            star = self.star_module(module, name) if not bindings else None
+            if star is not None:
+                return self.resolve_def(f"{_dotted(star)}.{name}", rel, depth + 1, rooted=True, wrappers_only=wrappers_only)
             return None
         b = decisive[-1]
         if b.kind == "def":

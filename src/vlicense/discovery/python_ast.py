@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vlicense.discovery.bindings import Binding, RowSource, Scope
+from vlicense.discovery.bindings import Binding, Position, RowSource, Scope
 from vlicense.discovery.evaluator import Evaluator
 from vlicense.discovery.loaders import CATALOG, LOADERS_BY_MODULE
 from vlicense.discovery.loaders.base import Reference
@@ -51,6 +51,8 @@ class ModuleFacts:
     setup_problems: list[str] = field(default_factory=list)
     # setup.py only: the distribution name when setup(name=...) is a literal.
     setup_name: str | None = None
+    # Module-level ``from <module> import *`` of modules that may be the project's: (dotted name, root-relative).
+    star_imports: list[tuple[str, bool]] = field(default_factory=list)
 
 
 class SourceText:
@@ -121,6 +123,9 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
     stack: list[tuple[ast.AST, Scope]] = [(tree, module)]
     # Statements of a scope's own body (not under an if/for/while/try): their bindings always run.
     straight: set[int] = {id(s) for s in tree.body}
+    # Statements of a nested block (an if/else branch, a loop or with body, a try clause) -> where that block ends:
+    # a binding there is in effect at every later position of its block (see Scope.reaching).
+    blocks: dict[int, Position] = {}
     push = stack.append
     while stack:
         node, scope = stack.pop()
@@ -131,7 +136,7 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
         elif kind is ast.Call:
             calls.append((node, scope))
         elif kind is ast.Import:
-            where = _where(node, straight)
+            where = _where(node, straight, blocks)
             for alias in node.names:
                 top = alias.name.split(".", 1)[0]
                 facts.imports.append(RawImport(top, locate(node.lineno, node.col_offset)))
@@ -140,25 +145,29 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
                 else:
                     scope.bind(top, Binding(node.lineno, "import", qualname=top, **where))
         elif kind is ast.ImportFrom:
-            where = _where(node, straight)
+            where = _where(node, straight, blocks)
             if node.level:
                 base = _relative_base(package, node.level, node.module)
                 for alias in node.names:
                     if alias.name != "*":
                         qual = f"{base}.{alias.name}" if base else (alias.name if base == "" else None)
                         scope.bind(alias.asname or alias.name, Binding(node.lineno, "relimport", qualname=qual, **where))
+                    elif base and scope is module:
+                        facts.star_imports.append((base, True))
             elif node.module:
                 facts.imports.append(RawImport(node.module.split(".", 1)[0], locate(node.lineno, node.col_offset)))
                 for alias in node.names:
                     if alias.name == "*":
                         if node.module.split(".", 1)[0] in LOADERS_BY_MODULE:
                             star_modules.append(node.module)
+                        elif scope is module:
+                            facts.star_imports.append((node.module, False))
                     else:
                         scope.bind(alias.asname or alias.name, Binding(node.lineno, "import", qualname=f"{node.module}.{alias.name}", **where))
         elif kind in _FUNCTIONS or kind is ast.Lambda:
             inner = Scope("function", scope, name=getattr(node, "name", "<lambda>"), node=node)
             if kind is not ast.Lambda:
-                scope.bind(node.name, Binding(node.lineno, "def", inner=inner, **_where(node, straight)))
+                scope.bind(node.name, Binding(node.lineno, "def", inner=inner, **_where(node, straight, blocks)))
                 straight.update(id(s) for s in node.body)
                 if functions is not None:
                     functions.append(inner)
@@ -181,7 +190,7 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
             children += [(s, inner) for s in body]
         elif kind is ast.ClassDef:
             inner = Scope("class", scope, name=node.name, node=node)
-            scope.bind(node.name, Binding(node.lineno, "def", inner=inner, **_where(node, straight)))
+            scope.bind(node.name, Binding(node.lineno, "def", inner=inner, **_where(node, straight, blocks)))
             straight.update(id(s) for s in node.body)
             children = [(d, scope) for d in node.decorator_list]
             children += [(b, scope) for b in node.bases] + [(k.value, scope) for k in node.keywords]
@@ -199,7 +208,7 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
             else:
                 children.append((node.elt, inner))
         elif kind is ast.Assign:
-            where = _where(node, straight)
+            where = _where(node, straight, blocks)
             for target in node.targets:
                 _bind_target(target, scope, node.lineno, node.value, where)
                 if type(target) is ast.Attribute and target.attr in ASSIGNED_ATTRS:
@@ -211,9 +220,9 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
                     scope.parent.self_attrs.setdefault(target.attr, []).append((node.value, scope, node.lineno))
         elif kind is ast.AnnAssign:
             if node.value is not None and isinstance(node.target, ast.Name):
-                scope.bind(node.target.id, Binding(node.lineno, "value", node=node.value, **_where(node, straight)))
+                scope.bind(node.target.id, Binding(node.lineno, "value", node=node.value, **_where(node, straight, blocks)))
         elif kind is ast.AugAssign:
-            _bind_target(node.target, scope, node.lineno, None, _where(node, straight))
+            _bind_target(node.target, scope, node.lineno, None, _where(node, straight, blocks))
         elif kind in (ast.For, ast.AsyncFor):
             scope.add_loop((node.lineno, node.col_offset), (node.end_lineno or node.lineno, node.end_col_offset or 0))
             it = node.iter
@@ -226,14 +235,22 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
                 straight.update(id(s) for s in node.body)
             for item in node.items:
                 if item.optional_vars is not None:
-                    _bind_target(item.optional_vars, scope, node.lineno, None, _where(node, straight, head=item.context_expr))
+                    _bind_target(item.optional_vars, scope, node.lineno, None, _where(node, straight, blocks, head=item.context_expr))
         elif kind is ast.ExceptHandler:
             if node.name:
-                scope.bind(node.name, Binding(node.lineno, "assign", **_where(node, set())))
+                scope.bind(node.name, Binding(node.lineno, "assign", **_where(node, set(), blocks)))
         elif kind is ast.NamedExpr:
-            _bind_target(node.target, scope, node.lineno, node.value, _where(node, set()))
+            _bind_target(node.target, scope, node.lineno, node.value, _where(node, set(), blocks))
         elif kind is ast.Global:
             scope.globals_.update(node.names)
+        if kind in _BLOCK_KINDS:
+            for name in _BLOCK_FIELDS:
+                block = getattr(node, name, None)
+                if block and type(block) is list and isinstance(block[0], ast.stmt):
+                    last = block[-1]
+                    end = (last.end_lineno or last.lineno, last.end_col_offset or 0)
+                    for stmt in block:
+                        blocks[id(stmt)] = end
         if children is None:
             # Pushed last field first, last item first: popped in source order.
             for name in _child_fields(kind):
@@ -248,6 +265,10 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
             stack.extend(reversed(children))
 
 
+# Compound statements and the fields holding their blocks of statements.
+_BLOCK_KINDS = frozenset({ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.ExceptHandler,
+                          ast.match_case, *([ast.TryStar] if hasattr(ast, "TryStar") else [])})
+_BLOCK_FIELDS = ("body", "orelse", "finalbody")
 # Nodes walk_module handles itself (the rest only have children to visit).
 _SPECIAL_KINDS = frozenset({
     ast.Call, ast.Import, ast.ImportFrom, *_FUNCTIONS, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS, ast.Assign,
@@ -295,11 +316,13 @@ def _relative_base(package: tuple[str, ...], level: int, module: str | None) -> 
     return ".".join(parts)
 
 
-def _where(node: ast.AST, straight: set[int], head: ast.AST | None = None) -> dict:
-    """A binding statement's start, the position from which it is in effect, and whether it always runs."""
+def _where(node: ast.AST, straight: set[int], blocks: dict[int, Position], head: ast.AST | None = None) -> dict:
+    """A binding statement's start, the position from which it is in effect, whether it always runs, and where
+    the block it belongs to ends."""
     last = head or node
     end = (getattr(last, "end_lineno", None) or node.lineno, getattr(last, "end_col_offset", None) or 0)
-    return {"at": (node.lineno, node.col_offset), "end": end, "straight": id(node) in straight}
+    return {"at": (node.lineno, node.col_offset), "end": end, "straight": id(node) in straight,
+            "block": blocks.get(id(node), (0, 0))}
 
 
 def _bind_target(target: ast.AST, scope: Scope, line: int, value: ast.expr | None, where: dict,

@@ -56,8 +56,9 @@ _UNSET: Any = _Unset()
 @dataclass(frozen=True)
 class Arg:
     """Where a value is in a call: position and/or keyword, the callee's subscript, the callee's own name
-    (``short``: its last part; ``owner``: everything before it), optionally one item of a dict argument;
-    ``const``: a value the library fills in itself; ``multiple``: the argument is a list of ids."""
+    (``short``: its last part; ``owner``: everything before it), optionally one item of a dict argument (``key``)
+    or of a ``[key, value, ...]`` list (``after``); ``const``: a value the library fills in itself; ``multiple``:
+    the argument is a list of ids."""
 
     pos: int | None = None
     kw: str | None = None
@@ -66,6 +67,8 @@ class Arg:
     key: str | None = None
     const: str | None = None
     multiple: bool = False
+    # A yacs-style ``[key, value, key, value]`` list argument: the item after this key (``MODEL.WEIGHT``).
+    after: str | None = None
 
     @property
     def label(self) -> str:
@@ -718,7 +721,7 @@ def _arg(data: dict[str, Any] | None) -> Arg | None:
         return None
     const = data.get("const")
     return Arg(data.get("pos"), data.get("kw"), bool(data.get("subscript")), data.get("callee"), data.get("key"),
-               None if const is None else str(const), bool(data.get("multiple")))
+               None if const is None else str(const), bool(data.get("multiple")), data.get("after"))
 
 
 def _frozen(value: Any) -> Any:

@@ -33,11 +33,14 @@ MESSAGE_KEYWORDS = frozenset({"help", "description", "epilog", "usage", "msg", "
 MESSAGE_SUFFIXES = ("Error", "Exception", "Warning")
 # Keywords that hand weights to whatever is called (values that switch weights off are skipped).
 WEIGHT_KEYWORDS = frozenset({"weights", "weights_path", "checkpoint", "checkpoint_path", "ckpt", "ckpt_path",
-                             "pretrained", "pretrained_weights"})  # fmt: skip
+                             "pretrained", "pretrained_weights", "model_path"})  # fmt: skip
 NO_WEIGHTS = (None, False, 0, "")
+_WEIGHT_KEYWORD = re.compile(r"[(,]\s*(?:" + "|".join(sorted(WEIGHT_KEYWORDS)) + r")\s*=(?!=)")
 # Builtins that only build data (``dict(checkpoint=dict(type="CheckpointHook"))`` in an mmengine config): the
 # config reader (python_configs.py) judges their values.
 DATA_BUILDERS = frozenset({"dict"})
+# Calls that write or upload the weights they are given (Roboflow ``deploy``, ``push_to_hub``, ``export``).
+WRITE_VERBS = ("save", "export", "deploy", "upload", "push")
 # Receivers whose methods the project defines itself (``self.build(pretrained=True)``): not "cannot name".
 OWN_RECEIVERS = frozenset({"self", "cls"})
 
@@ -53,6 +56,12 @@ def may_name_weights(source: str) -> bool:
 
 def may_load_through_project_class(source: str) -> bool:
     return any(word in source for word in INHERITED_LOADS)
+
+
+def passes_weight_keyword(source: str) -> bool:
+    """Whether a source passes a weight keyword to some call (``build(checkpoint=args.ckpt)``): the callable may be
+    one the analysis cannot name, whose weight keyword is listed as unresolved (unnamed_weight_keywords)."""
+    return _WEIGHT_KEYWORD.search(source) is not None
 
 
 def _candidates(source: str, *, hub_ids: bool = True) -> set[str]:
@@ -175,6 +184,8 @@ def unnamed_weight_keywords(node: ast.Call, location: Location, segment: Callabl
         callee = _callee_text(node.func)
         if callee.split(".", 1)[0] in OWN_RECEIVERS or callee.startswith("super()") or callee in DATA_BUILDERS:
             return []
+        if callee.rsplit(".", 1)[-1].lower().startswith(WRITE_VERBS):
+            return []  # ``version.deploy(model_path=...)``, ``save(weights=...)``: the weights go out, not in
         expression = segment(node)
         return [UnresolvedReference(location, "unknown", expression if len(expression) <= 500 else expression[:499] + "…",
                                     f"{kw.arg}= passed to {callee}(), a callable the analysis cannot name")]

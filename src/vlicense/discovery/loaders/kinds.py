@@ -65,7 +65,10 @@ class Ctx:
         if value.kind == "const" and (value.value is None or value.value is False or text is not None):
             if value.note:
                 return [self.site.unresolved(self.door, value, f"nothing loads with the {value.note} ({value.value!r}); a value given at run time does")]
-            return [self.site.unresolved(self.door, value, "no model id given")] if self.part.required else []
+            # An explicit None reaching a load comes from a parameter or a variable the code tests first
+            # (``if ckpt_path is not None: self.init_from_ckpt(ckpt_path)``): nothing loads.
+            required = self.part.required and value.value is not None
+            return [self.site.unresolved(self.door, value, "no model id given")] if required else []
         if self.site.from_loader_call(value):
             return []
         return [self.site.unresolved(self.door, value, f"{what}{self.site.not_a_string(value)}")]
@@ -95,7 +98,23 @@ def read_arg(site: CallSite, arg: Arg, *, strict: bool) -> Value:
         node = site.arg_node(arg.pos, arg.kw)
         item = _dict_item(node, arg.key) if node is not None else None
         return MISSING if item is None else site.evaluate(item)
+    if arg.after is not None:
+        node = site.arg_node(arg.pos, arg.kw)
+        return _item_after(site, node, arg.after) if node is not None else MISSING
     return site.arg(arg.pos, arg.kw) if strict else site.optional(arg.pos, arg.kw)
+
+
+def _item_after(site: CallSite, node: ast.expr, key: str) -> Value:
+    """``cfg.merge_from_list(['MODEL.WEIGHT', path, ...])``: the value after ``key`` (MISSING when the list does
+    not set it; unresolved when the list is not known statically)."""
+    items = site.evaluate(node)
+    if items.kind != "container" or items.value[0] != "seq":
+        return Value("unresolved", text=items.text, reason=f"a {key} setting in a list not known statically")
+    values = items.value[1]
+    for i, item in enumerate(values[:-1]):
+        if item.kind == "const" and item.value == key:
+            return values[i + 1]
+    return MISSING
 
 
 def _dict_item(node: ast.AST, key: str) -> ast.expr | None:
