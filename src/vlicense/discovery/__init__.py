@@ -583,7 +583,8 @@ class _Run:
             return
         jobs = self.jobs
         if jobs is None:
-            jobs = (os.cpu_count() or 1) if sum(i.pf.size for i in todo) >= PARALLEL_BYTES else 1
+            # Once the workers run, later rounds go to them too: they hold the modules these files look up.
+            jobs = (os.cpu_count() or 1) if sum(i.pf.size for i in todo) >= PARALLEL_BYTES or self._workers is not None else 1
         tasks = [(i.pf.rel, i.pf.scope, i.mode) for i in todo]
         self.index.loader_importers = self._loader_importers()
         if jobs <= 1:
@@ -600,10 +601,8 @@ class _Run:
                 self._store(item)
 
     def _parallel(self, tasks: list[tuple[str, str, str]], jobs: int) -> list:
-        # Larger files first, spread round-robin, so the workers finish together.
-        order = sorted(range(len(tasks)), key=lambda i: -self._size(tasks[i][0]))
-        chunks = [order[k::jobs * 4] for k in range(jobs * 4)]
-        chunks = [c for c in chunks if c]
+        # A notebook's bytes are mostly outputs and JSON: its analysis costs about 1/50 of a .py file's per byte.
+        chunks = _chunks([(t[0], self._size(t[0]) // (50 if t[2].startswith("nb") else 1)) for t in tasks], jobs)
         # What the workers' indexes must know this round; they keep their parsed modules between rounds.
         state = (self.wrapper_modules, self.index.loader_importers, tuple(self._forgotten))
         out: list = [None] * len(tasks)
@@ -944,6 +943,54 @@ def _work(batch: tuple[tuple, list[tuple[str, str, str]]]) -> list:
     out = [analyze_task(index, *t) for t in tasks]
     # The parent does not need the bytes a worker read (sending them back would cost more than the read).
     return [(r._replace(data=None), s) if isinstance(r, Prefiltered) else (r, s) for r, s in out]
+
+
+def _chunks(files: list[tuple[str, int]], jobs: int) -> list[list[int]]:
+    """Indexes of ``files`` (rel, size) in chunks for the workers: the files of one folder together, largest first.
+
+    A worker parses and analyzes again every module its files look values up in (wrappers, class attributes),
+    mostly neighbours in the same package: a package's files in one chunk are looked up once. Folders larger than
+    a share of the work are split by subfolder so that the chunks, handed out largest first, still end together.
+    """
+    total = sum(size for _, size in files) or 1
+    limit = total / (jobs * 6)
+    groups: list[tuple[int, list[int]]] = []  # (depth of the folder split so far, indexes)
+    todo = [(0, list(range(len(files))))]
+    while todo:
+        depth, members = todo.pop()
+        if sum(files[i][1] for i in members) <= limit or len(members) == 1:
+            groups.append((depth, members))
+            continue
+        split: dict[str, list[int]] = {}
+        for i in members:
+            parts = files[i][0].split("/")
+            split.setdefault("/".join(parts[:depth + 1]) if len(parts) > depth + 1 else files[i][0], []).append(i)
+        if len(split) == 1 and all(len(files[i][0].split("/")) <= depth + 1 for i in members):
+            groups.append((depth, members))  # files of one folder: can be split no further by folder
+            continue
+        if len(split) == 1:
+            todo.append((depth + 1, members))
+            continue
+        loose = [i for key, ids in split.items() for i in ids if key == files[i][0]]
+        if loose:  # the folder's own files, cut in shares of the limit
+            share: list[int] = []
+            for i in sorted(loose, key=lambda i: files[i][0]):
+                share.append(i)
+                if sum(files[j][1] for j in share) >= limit:
+                    groups.append((depth, share))
+                    share = []
+            if share:
+                groups.append((depth, share))
+        todo += [(depth + 1, ids) for key, ids in split.items() if key != files[ids[0]][0]]
+    # Small groups side by side (in path order) share a chunk, so a chunk is worth sending.
+    groups.sort(key=lambda g: min(files[i][0] for i in g[1]))
+    chunks: list[list[int]] = []
+    for _, members in groups:
+        if chunks and sum(files[i][1] for i in chunks[-1]) + sum(files[i][1] for i in members) <= limit / 2:
+            chunks[-1] += members
+        else:
+            chunks.append(list(members))
+    return sorted(chunks, key=lambda c: -sum(files[i][1] for i in c))
 
 
 def _roots(rels: list[str]) -> set[str]:
