@@ -102,10 +102,11 @@ def discover(root: Path, *, exclude: Sequence[str] = (), cache: bool = True, job
             run = _Run(base, walked.files, walked.skipped, store, jobs)
             try:
                 found = run.run()
+                if store is not None and run_key is not None:
+                    _remember_run(store, run_key, found, run)
             finally:
                 run.close()
-            if store is not None and run_key is not None:
-                _remember_run(store, run_key, found, run)
+                run.dispose()
             return found
     finally:
         if store is not None:
@@ -626,6 +627,12 @@ class _Run:
                                                 initargs=(self.base, self.py_rels, self.roots, self.scopes))
         return self._workers
 
+    def dispose(self) -> None:
+        """Free the parsed modules now that the run is over (their cycles would cost a full collection later)."""
+        if self._index is not None:
+            self._index.dispose()
+            self._index = None
+
     def close(self) -> None:
         if self._workers is not None:
             self._workers.shutdown(wait=True, cancel_futures=True)
@@ -858,6 +865,7 @@ def analyze_notebook(index: ProjectIndex, rel: str, scope: str, *, full: bool = 
         return Location(rel, code.file_line(cell, cell_line) or line, text.column(line, col), text.snippet(line), cell, cell_line)
 
     module = ModuleAnalysis(index, rel, source, tree, scope_label=scope, locate=locate)
+    index.retired.append(module)
     result = module.run()
     _shell_commands(code, rel, scope, result, index.base, module)
     return result, skipped
