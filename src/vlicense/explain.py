@@ -72,7 +72,7 @@ def explain_identifier(identifier: str) -> str:
     from vlicense.knowledge.licenses import license_info
     from vlicense.knowledge.knowledge_base import KnowledgeBase
 
-    if identifier.startswith(_MODEL_PREFIXES):
+    if identifier.startswith(_MODEL_PREFIXES) or (sep and rest.strip() and prefix in _catalog_namespaces()):
         return _explain_model(identifier, KnowledgeBase.load())
     if identifier.startswith("pypi:"):
         return _explain_package(identifier[len("pypi:"):], KnowledgeBase.load())
@@ -84,7 +84,7 @@ def explain_identifier(identifier: str) -> str:
     raise UsageError(
         f"nothing known about {identifier!r}",
         fix="give a rule id (network-copyleft), a license id (AGPL-3.0-only), a model id (timm:resnet50, "
-        "hf:org/name, ultralytics:yolo11n.pt) or a package (pypi:ultralytics)",
+        "hf:org/name, ultralytics:yolo11n.pt, insightface:buffalo_l) or a package (pypi:ultralytics)",
     )
 
 
@@ -223,6 +223,9 @@ def _explain_model(identifier: str, kb: Any) -> str:
     fact = kb.model(identifier)
     lines = [identifier]
     component_id = identifier
+    key = kb.curated_key(identifier)
+    if fact is not None and key is not None and key != identifier:
+        lines.append(f"answered by the knowledge base rule {key} (no entry for this exact id)")
     if fact is None:
         ref = _reference_for(identifier)
         if ref is not None:
@@ -311,7 +314,16 @@ def _reference_for(identifier: str) -> ModelReference | None:
     if loader == "open_clip" and ":" in rest:
         model, _, tag = rest.partition(":")
         return ModelReference("open_clip", model, where, variant=tag)
+    if loader in _catalog_namespaces():
+        return ModelReference(loader, rest, where)  # insightface:buffalo_l: exact id, else the namespace's rule
     return None
+
+
+def _catalog_namespaces() -> frozenset[str]:
+    """The namespaces of the loader catalog's libraries (``insightface``, ``super_gradients``, ``keras``, ...)."""
+    from vlicense.knowledge.loader_catalog import load_catalog
+
+    return load_catalog().namespaces
 
 
 # ------------------------------------------------------------------------------- completion and rules doc
@@ -322,7 +334,8 @@ def completion_candidates(incomplete: str, limit: int = 200) -> list[str]:
     from vlicense.knowledge.licenses import all_licenses
     from vlicense.policy.rules import all_rule_ids
 
-    pool = [*all_rule_ids(), *(info.key for info in all_licenses()), *_MODEL_PREFIXES, "pypi:"]
+    pool = [*all_rule_ids(), *(info.key for info in all_licenses()), *_MODEL_PREFIXES, "pypi:",
+            *(f"{n}:" for n in _catalog_namespaces())]
     lowered = incomplete.lower()
     return sorted({p for p in pool if p.lower().startswith(lowered)})[:limit]
 

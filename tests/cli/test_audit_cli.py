@@ -237,7 +237,7 @@ def test_agpl_pulled_in_through_an_mit_wrapper_enters_where_the_wrapper_is_impor
 def test_weights_the_tree_does_not_hold_and_weights_found_by_name_are_audited(capsys, tmp_path):
     (tmp_path / "app.py").write_text(
         "import torch\n"
-        "from sahi import AutoDetectionModel\n"
+        "from detkit import AutoDetectionModel  # a wrapper the catalog does not know\n"
         "sd = torch.load('./models/control_sd15_canny.pth')\n"
         "det = AutoDetectionModel.from_pretrained(model_type='yolov8', model_path='yolov8s.pt')\n"
     )

@@ -32,6 +32,12 @@ def run(argv, capsys):
         ("ultralytics:yolo11n.pt", ["alternatives:", "Apache-2.0", "Enterprise"]),
         ("pypi:ultralytics", ["alternatives:", "[commercial]"]),
         ("AGPL-3.0-only", ["rule: network-copyleft (closed-source-saas error"]),
+        # loader catalog namespaces: an exact id, or the namespace's prefix rule (said so)
+        ("super_gradients:yolo_nas_l.coco", ["LicenseRef-Deci-YOLO-NAS", "rule super_gradients:yolo_nas_*"]),
+        ("insightface:buffalo_l", ["non-commercial", "rule insightface:*"]),
+        ("keras:VGG16.imagenet", ["CC-BY-4.0", "source:"]),
+        ("detectron2:COCO-Detection/faster_rcnn_R_50_FPN_3x", ["CC-BY-SA-3.0"]),
+        ("keras_hub:xception_41_imagenet", ["unknown", "not in the knowledge base"]),
     ],
 )
 def test_explain(identifier, expected, capsys):
@@ -46,7 +52,8 @@ def test_explain_permissive_components_list_no_alternatives(capsys):
     assert code == 0 and "alternatives:" not in out
 
 
-@pytest.mark.parametrize("look_alike", ["network-copylef", "pypi:", "timm:", "AGPL-3.0-onl", "rule:network-copyleft"])
+@pytest.mark.parametrize("look_alike", ["network-copylef", "pypi:", "timm:", "AGPL-3.0-onl", "rule:network-copyleft", "insightface:",
+                                       "notalibrary:buffalo_l"])
 def test_explain_look_alikes_are_not_guessed(look_alike, capsys):
     code, out, err = run(["explain", look_alike], capsys)
     assert code == 2 and out == "" and ("nothing known" in err or "names no model" in err)

@@ -13,7 +13,7 @@ def found(d, path="app.py"):
 @pytest.mark.parametrize(
     ("code", "expected"),
     [
-        ("from sahi import AutoDetectionModel\nm = AutoDetectionModel.from_pretrained(model_type='yolov8', model_path='yolov8s.pt')",
+        ("from detkit import AutoDetectionModel\nm = AutoDetectionModel.from_pretrained(model_type='yolov8', model_path='yolov8s.pt')",
          ("ultralytics", "yolov8s.pt", 2, "name", "found by name: passed to AutoDetectionModel.from_pretrained(model_path=...)")),
         ("WEIGHTS = 'weights/yolo11n.pt'", ("ultralytics", "weights/yolo11n.pt", 1, "name", "found by name: assigned to WEIGHTS")),
         ("class Cfg:\n    model_path: str = 'yolov8n-seg.pt'", ("ultralytics", "yolov8n-seg.pt", 2, "name", "found by name: assigned to model_path")),
@@ -81,7 +81,7 @@ def test_arguments_of_a_loader_call_are_the_loader_s(scan):
 
 
 def test_a_file_that_imports_no_loader_library_is_still_read_for_names(scan):
-    d = scan({"app.py": "import sahi\nDETECTOR = 'yolov8s.pt'\n", "other.py": "import json\nx = json.loads('{}')\n"})
+    d = scan({"app.py": "import detkit\nDETECTOR = 'yolov8s.pt'\n", "other.py": "import json\nx = json.loads('{}')\n"})
     assert [(m.name, m.found_by) for m in d.models] == [("yolov8s.pt", "name")]
 
 

@@ -3,18 +3,7 @@ bundled entries (torch, safetensors, onnxruntime, basicsr), through the real per
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import pytest
-
-from vlicense.discovery import project, python_ast
-from vlicense.discovery.loaders import engine
-from vlicense.discovery.loaders.engine import CatalogLoader
-from vlicense.discovery.project import ModuleAnalysis
-from vlicense.discovery.python_ast import parse
-from vlicense.knowledge.loader_catalog import read_catalog
-from vlicense.model import ModelReference
 
 ACME = """
 library: acme
@@ -72,26 +61,9 @@ calls:
 
 
 @pytest.fixture
-def acme(tmp_path, monkeypatch):
-    """analyze(code) -> (models, unresolved) of one module, with the fixture catalog as the only catalog."""
-    directory = tmp_path / "catalog"
-    directory.mkdir()
-    (directory / "acme.yaml").write_text(ACME, encoding="utf-8")
-    catalog = read_catalog(directory)
-    by_module = {"acme": (CatalogLoader(catalog.entries[0], catalog),)}
-    monkeypatch.setattr(engine, "CATALOG", catalog)
-    monkeypatch.setattr(project, "LOADERS_BY_MODULE", by_module)
-    monkeypatch.setattr(python_ast, "LOADERS_BY_MODULE", by_module)
-
-    def analyze(code: str):
-        source = textwrap.dedent(code)
-        result = ModuleAnalysis(None, "app.py", source, parse(source, "app.py"), scope_label="runtime").run()
-        refs = result.references + [r for _, r in result.tagged]
-        models = [(r.loader, r.name, r.variant) for r in refs if isinstance(r, ModelReference)]
-        unresolved = [(u.loader, u.expression, u.reason) for u in refs if not isinstance(u, ModelReference)]
-        return models, unresolved, refs
-
-    return analyze
+def acme(fixture_catalog):
+    """analyze(code) -> (models, unresolved, refs) of one module, with the fixture catalog as the only catalog."""
+    return fixture_catalog({"acme.yaml": ACME})
 
 
 def test_component_namespace_and_default_with_its_source(acme):

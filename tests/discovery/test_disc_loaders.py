@@ -505,9 +505,10 @@ def test_every_catalog_entry_is_a_loader_with_known_reference_names():
     for entry in CATALOG.entries:
         for rule in entry.calls:
             for part in rule.parts:
-                mappings = [part.mapping, *(m for _, m in (part.dispatch.cases if part.dispatch else ()))]
-                for m in mappings:
-                    assert m.map == "none" or m.loader in get_args(Loader) or m.map == "component", (entry.library, m)
+                cases = [c.mapping for _, c in (part.dispatch.cases if part.dispatch else ())]
+                for m in (part.mapping, *(part.mapping.overlay(c) for c in cases)):
+                    m = CATALOG.effective(m)
+                    assert m.unresolved or m.map == "none" or m.loader in get_args(Loader) or m.map == "component", (entry.library, m)
 
 
 def test_torchvision_private_helpers_are_not_builders(scan):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import re
 import textwrap
 from pathlib import Path
 
@@ -59,8 +60,9 @@ def test_the_bundled_catalog_loads_and_indexes_every_entry():
         for rule in entry.calls:
             assert rule.triggers, (entry.library, rule.callees)
             for part in rule.parts:
-                if part.default is not None:
-                    assert ":" in part.default.at and part.default.at.rsplit(":", 1)[1].isdigit(), part.default
+                for default in (part.default, *(c.default for _, c in (part.dispatch.cases if part.dispatch else ()))):
+                    # ``file:line`` in the library at read_from.version, then free text
+                    assert default is None or re.match(r"^[^\s:]+:\d+", default.at), default
 
 
 @pytest.mark.parametrize(
@@ -77,10 +79,24 @@ def test_the_bundled_catalog_loads_and_indexes_every_entry():
         (GOOD.replace("[acme.load]", '["acme.**"]'), "give triggers"),
         (GOOD + "cli:\n  - {command: acme, id: {key: m, pos: 0}, map: file}\n", "exactly one of key, option, pos"),
         ("library: [broken\n", "not valid YAML"),
+        (GOOD + "    match: [{regex: '(unclosed'}]\n", "bad regex"),
+        (GOOD + "    match: [{regex: 'a', in: [b]}]\n", "give exactly one of regex, in, equals"),
+        (GOOD + "  - {callee: acme.open, id: {pos: 0}, delegate: acme.nothing}\n", "delegate acme.nothing is not a callee"),
+        (GOOD + "  - {callee: acme.aa, delegate: acme.load}\n  - {callee: acme.bb, delegate: acme.aa}\n", "delegates again"),
+        (GOOD + "    dispatch: {arg: {kw: k}, cases: {true: {map: file}}}\n", "quote every case name"),
+        (GOOD + "    dispatch: {arg: {kw: k}, cases: {x: {map: file}}}\n", None),
+        (GOOD + "    dispatch: {arg: {kw: k}, cases: {x: {map: file, namespace: acme}}}\n", "namespace is only for map component"),
+        (GOOD.replace("    namespace: acme\n", "    dispatch: {arg: {kw: k}, cases: {x: {map: component}}, otherwise: {map: file}}\n"),
+         "map component needs a namespace"),
+        (GOOD + "constants:\n  other.Names: {at: 'a.py:1', members: {A: a}}\n", "other.Names does not start with one of the modules"),
+        (GOOD + "    default: {value: x, at: 'somewhere'}\n", "does not match"),
     ],
 )
 def test_a_bad_entry_fails_loudly(tmp_path, text, problem):
     write(tmp_path, "acme.yaml", text)
+    if problem is None:  # a valid refinement (a case's namespace for its own component kind) reads fine
+        read_catalog(tmp_path)
+        return
     with pytest.raises(CatalogError, match=problem.replace("(", r"\(").replace(")", r"\)")) as info:
         read_catalog(tmp_path)
     assert "acme.yaml" in str(info.value)

@@ -105,3 +105,12 @@ def test_base_model_values_that_are_not_repo_ids_are_noted_not_followed(hub, tmp
     component = model("org/m", tmp_path)
     assert component.base_models == ["hf:org/ok"]
     assert any("not a Hub repo id" in n for n in component.notes)
+
+
+@pytest.mark.parametrize(("revision", "pinned"), [("main", False), ("v1.0", False), (None, False),
+                                                  ("3f49326", True), ("a" * 40, True)])
+def test_only_a_commit_pins_a_hub_revision(hub, tmp_path, revision, pinned):
+    # A branch or a tag names whatever it points at on the day of the download; a commit does not move.
+    hub.model("org/pin", license="mit")
+    component = model("org/pin", tmp_path, revision=revision)
+    assert ("unpinned-revision" in {s.kind for s in component.signals}) is not pinned

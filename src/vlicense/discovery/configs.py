@@ -38,7 +38,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 SCANNER_NAME = "configs"
 # Bump when what the scanner reports changes: it keys the per-file result cache.
-SCANNER_VERSION = "3"
+SCANNER_VERSION = "4"
 MAX_CONFIG_BYTES = 2 * 1024 * 1024
 SNIPPET_LIMIT = 200
 

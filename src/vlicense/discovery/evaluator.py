@@ -416,6 +416,9 @@ class Evaluator:
             if v.kind == "unresolved" and not (v.reason in PARAM_REASONS or v.candidates or v.reason in (CYCLE_REASON, DEPTH_REASON)):
                 return Value("unresolved", text=text, reason=f"not a constant ('{name}' is computed at run time)", node=node)
             return derive(v, text, node)
+        if values and all(v.kind == "call" and v.value and v.value == values[0].value for v in values):
+            # ``cfg = get_cfg()`` in two places: still the result of that call (``cfg.MODEL.WEIGHTS = ...``).
+            return Value("call", values[0].value, text=text, reason=f"not a constant ('{name}' is computed at run time)", node=node)
         return union(values, text, node, several=name)
 
     def _binding_value(self, b: Binding, s: Scope, depth: int) -> Value:

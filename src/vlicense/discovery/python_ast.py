@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from vlicense.discovery.bindings import Binding, RowSource, Scope
 from vlicense.discovery.evaluator import Evaluator
-from vlicense.discovery.loaders import LOADERS_BY_MODULE
+from vlicense.discovery.loaders import CATALOG, LOADERS_BY_MODULE
 from vlicense.discovery.loaders.base import Reference
 from vlicense.model import Location
 
@@ -109,6 +109,10 @@ def is_loader_call(qualname: str) -> bool:
     return any(loader.handles(qualname) for loader in LOADERS_BY_MODULE.get(qualname.split(".", 1)[0], ()))
 
 
+# Attribute names the catalog has callees for on returned objects (``get_cfg().MODEL.WEIGHTS``).
+ASSIGNED_ATTRS = CATALOG.method_names
+
+
 def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star_modules: list[str], locate: Locate,
           package: tuple[str, ...] = (), functions: list[Scope] | None = None) -> None:
     """Bind every name and collect every call. ``package``: the file's directory as root-relative parts (so a
@@ -198,6 +202,9 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
             where = _where(node, straight)
             for target in node.targets:
                 _bind_target(target, scope, node.lineno, node.value, where)
+                if type(target) is ast.Attribute and target.attr in ASSIGNED_ATTRS:
+                    # ``cfg.MODEL.WEIGHTS = x``: a catalog attribute callee, analyzed as a call with x as argument 0.
+                    calls.append((ast.copy_location(ast.Call(target, [node.value], []), node), scope))
                 if (scope.self_name and type(target) is ast.Attribute and type(target.value) is ast.Name
                         and target.value.id == scope.self_name and scope.parent is not None):
                     # ``self.weights = ...`` in a method: a candidate for ``self.weights`` anywhere in the class.

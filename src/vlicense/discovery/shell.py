@@ -25,7 +25,7 @@ from vlicense.discovery.configs import (
     url_references,
 )
 from vlicense.discovery.loaders.base import looks_like_path, normalize_path, weight_format
-from vlicense.discovery.loaders.cli import CliHit, cli_commands, cli_hits, cli_reference, ultralytics_cli_class
+from vlicense.discovery.loaders.cli import cli_commands, cli_hits, cli_reference, ultralytics_cli_class
 from vlicense.discovery.manifests import _name_and_specifier
 from vlicense.discovery.registry import FileScan
 from vlicense.discovery.sources import Unreadable, decode_text, read_bytes
@@ -39,7 +39,7 @@ from vlicense.model import (
 
 SCANNER_NAME = "shell"
 # Bump when what the scanner reports changes: it keys the per-file result cache.
-SCANNER_VERSION = "3"
+SCANNER_VERSION = "4"
 
 DOCKERFILE_NAMES = ("dockerfile", "containerfile")
 SHELL_SUFFIXES = (".sh", ".bash")
@@ -348,14 +348,14 @@ def _catalog_command(ctx: _Context, words: list[Token]) -> None:
         location = ctx.location(token.line, token.column)
         value, missing = ctx.expand(hit.value)
         if missing:
-            ctx.add([UnresolvedReference(location, hit.rule.mapping.loader, token.text, _unset(missing))])
+            ctx.add([UnresolvedReference(location, hit.effective.loader, token.text, _unset(missing))])
             continue
-        if hit.rule.mapping.map == "ultralytics":
+        if hit.effective.map == "ultralytics" and not hit.effective.match:
             # A weights path is read like a config value (project files, official asset names, URLs).
             refs = classify_value(value, location, ctx.value_context(api))
             ctx.add(replace(r, variant=ultralytics_cli_class(r.name)) if isinstance(r, ModelReference) and r.loader == "ultralytics" else r for r in refs)
         else:
-            ctx.add(cli_reference(CliHit(hit.rule, hit.index, value), location, ctx.scope, api))
+            ctx.add(cli_reference(replace(hit, value=value), location, ctx.scope, api))
 
 
 def _hf_download(ctx: _Context, head: Token, args: list[Token], program: str) -> None:
@@ -601,7 +601,9 @@ def _shell_lines(ctx: _Context, lines: list[str], first_line: int) -> None:
 
 
 # A line without any of these can hold no command or assignment this scanner reads (shlex is slow).
-_LINE_WORDS = ("=", "yolo", "ultralytics", "hf", "huggingface", "wget", "curl", "aria2c", "axel", "gdown", "git", "pip", ".py", "-c", "python", "torchrun", "accelerate", "deepspeed")
+_LINE_WORDS = tuple(dict.fromkeys(("=", "yolo", "ultralytics", "hf", "huggingface", "wget", "curl", "aria2c", "axel", "gdown",
+                                   "git", "pip", ".py", "-c", "python", "torchrun", "accelerate", "deepspeed",
+                                   *sorted(c.lower() for c in CATALOG_COMMANDS))))
 
 
 def _may_matter(text: str) -> bool:

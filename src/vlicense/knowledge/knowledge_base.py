@@ -16,8 +16,9 @@ from vlicense.knowledge import data_config as _data
 from vlicense.yaml_fast import load_bundled_yaml
 
 GENERATED_FILES = ("timm", "torchvision", "ultralytics", "open_clip")
-# Libraries whose model zoos have their own license rule in models.yaml (``<zoo>:*``), distinct from the code's.
-MODEL_ZOOS = ("detectron2", "mmdet")
+# Namespaces the generated tables answer; every other namespace is answered by models.yaml alone: an exact id,
+# else the most specific prefix rule (``<namespace>:*`` for a model zoo, ``roboflow:yolov8*`` for a family).
+GENERATED_KINDS = frozenset({"pypi", "timm", "torchvision", "ultralytics", "open_clip", "torchhub", "hf"})
 # hub_models.yaml is the offline snapshot of Hugging Face Hub cards (``hf:<org>/<name>``); models.yaml the rest.
 CURATED_FILES = ("models", "hub_models", "libraries", "import_names")
 # Curated snapshot of Hub models' preprocessor_config.json (read lazily; see hub_preprocessor).
@@ -196,6 +197,12 @@ class KnowledgeBase:
         )
         # Hub ids and torch.hub repos are case-insensitive; keep a lower-cased index for them.
         self._hf_index = {k[3:].lower(): k for k in self._models if k.startswith("hf:")}
+        # Prefix rules (keys ending in ``*``), longest first so the most specific rule answers.
+        self._prefix_rules = sorted(
+            (k[:-1] for k in self._models if k.endswith("*") and not k.startswith(("hf:", "torchhub:"))),
+            key=len,
+            reverse=True,
+        )
         self._hub_index: dict[str, str] = {}
         for key in self._models:
             if key.startswith("torchhub:"):
@@ -511,11 +518,19 @@ class KnowledgeBase:
 
     def model_zoo(self, library: str, name: str) -> KbFact | None:
         """License of a model-zoo checkpoint (``detectron2``/``mmdet`` config name): exact entry, else the zoo's rule."""
-        for key in (f"{library}:{name}", f"{library}:*"):
-            entry = self._models.get(key)
-            if entry is not None:
-                return _fact_from_entry(entry)
-        return None
+        return self.curated_rule(f"{library}:{name}")
+
+    def curated_rule(self, component_id: str) -> KbFact | None:
+        """The curated entry for an id: exact, else the most specific prefix rule (``insightface:*``), else None."""
+        key = self.curated_key(component_id)
+        return _fact_from_entry(self._models[key]) if key is not None else None
+
+    def curated_key(self, component_id: str) -> str | None:
+        """Which curated entry answers an id: the id itself, the most specific prefix rule (``roboflow:yolov8*``), or None."""
+        if component_id in self._models:
+            return component_id
+        prefix = next((p for p in self._prefix_rules if component_id.startswith(p)), None)
+        return prefix + "*" if prefix is not None and prefix + "*" in self._models else None
 
     def hub_model(self, repo_id: str) -> KbFact | None:
         """Offline Hub snapshot (hub_models.yaml) of a model's license (case-insensitive repo id)."""
@@ -555,8 +570,8 @@ class KnowledgeBase:
         if kind == "torchhub":
             repo, _, entry = rest.rpartition(":")
             return self.torchhub(repo, entry) if repo else None
-        if kind in MODEL_ZOOS:
-            return self.model_zoo(kind, rest)
+        if kind not in GENERATED_KINDS:
+            return self.curated_rule(component_id)
         if kind == "hf":
             fact = self.hub_model(rest)
             if fact is None and rest.startswith("timm/"):

@@ -7,19 +7,23 @@ discovery/loaders/engine.py reads every entry; docs/loader-catalog.md documents 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import cached_property, lru_cache
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from vlicense.knowledge.schema_check import problems
+from vlicense.knowledge.weight_urls import is_url, names_a_file, weight_format
 
 SCHEMA_NAME = "loader-catalog.schema.json"
-CACHE_FORMAT = "loader-catalog-1"
+CACHE_FORMAT = "loader-catalog-2"
 # The loader name (ModelReference.loader) each mapping kind emits; ``component`` emits its namespace.
 KIND_LOADERS = {
     "hub": "huggingface",
@@ -39,16 +43,29 @@ class CatalogError(ValueError):
     """A catalog file breaks the schema or a rule the schema cannot say (the message names file and key)."""
 
 
+class _Unset:
+    """No ``equals`` test (None is a value a test may compare with)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+_UNSET: Any = _Unset()
+
+
 @dataclass(frozen=True)
 class Arg:
     """Where a value is in a call: position and/or keyword, the callee's subscript, the callee's own name
-    (``short``: its last part; ``owner``: everything before it), optionally one item of a dict argument."""
+    (``short``: its last part; ``owner``: everything before it), optionally one item of a dict argument;
+    ``const``: a value the library fills in itself; ``multiple``: the argument is a list of ids."""
 
     pos: int | None = None
     kw: str | None = None
     subscript: bool = False
     callee: str | None = None
     key: str | None = None
+    const: str | None = None
+    multiple: bool = False
 
     @property
     def label(self) -> str:
@@ -56,33 +73,94 @@ class Arg:
 
 
 @dataclass(frozen=True)
-class Mapping:
-    """How a value becomes a reference: the mapping kind, the namespace of ``component``, value transforms."""
+class MatchRule:
+    """One ``match`` rule: a test on the id's value and the mapping fields it sets when the test passes."""
 
-    map: str
+    then: Mapping
+    regex: str | None = None
+    within: tuple[Any, ...] | None = None  # ``in:``
+    equals: Any = _UNSET
+
+    def test(self, value: Any) -> dict[str, str] | None:
+        """The regex's named groups when the test passes (``{}`` for ``in``/``equals``), else None. ``in`` on a
+        list value passes when any element is in the set; ``equals`` compares the whole value."""
+        if self.regex is not None:
+            found = _regex(self.regex).search(value) if isinstance(value, str) else None
+            return {k: v for k, v in found.groupdict().items() if v is not None} if found else None
+        if self.within is not None:
+            items = value if isinstance(value, tuple) else (value,)
+            return {} if any(_same(item, w) for item in items for w in self.within) else None
+        return {} if _same(value, self.equals) else None
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """How a value becomes a reference: the mapping kind (``map``), the namespace of ``component``, value
+    transforms, a name template (``value``), the closed set of names the library accepts (``values``), ordered
+    ``match`` rules that pick other mapping fields, a ``delegate`` callee whose mapping applies after this one's
+    rules, or ``unresolved``: the value is listed as unresolved with this reason. Fields left unset (None) in a
+    match rule, a dispatch case or a default keep the mapping they refine."""
+
+    map: str | None = None
     namespace: str | None = None
     transform: tuple[str, ...] = ()
+    value: str | None = None
+    values: frozenset[str] | None = None
+    match: tuple[MatchRule, ...] = ()
+    delegate: str | None = None
+    unresolved: str | None = None
 
     @property
     def loader(self) -> str:
-        return self.namespace if self.map == "component" and self.namespace else KIND_LOADERS.get(self.map, self.map)
+        return self.namespace if self.map == "component" and self.namespace else KIND_LOADERS.get(self.map or "", self.map or "file")
+
+    def overlay(self, over: Mapping) -> Mapping:
+        """``over`` refining this mapping: its set fields win; a delegate or an unresolved reason replaces it all."""
+        if over.delegate or over.unresolved:
+            return over
+        return Mapping(
+            over.map or self.map,
+            over.namespace or self.namespace,
+            over.transform or self.transform,
+            over.value if over.value is not None else self.value,
+            over.values if over.values is not None else self.values,
+            over.match or self.match,
+            self.delegate if over.map is None else None,
+            None,
+        )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a value maps to: the final mapping and name, nothing (``map: none``), or an unresolved reason."""
+
+    mapping: Mapping | None = None
+    name: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
 class Default:
-    """What loads when the id argument is missing, and where that was read (``file:line`` in the library)."""
+    """What loads when the id argument is missing, where that was read (``file:line`` in the library), and the
+    mapping when it differs from the argument's (``RFDETRBase()`` loads ``rfdetr:RFDETRBase``, a path does not)."""
 
-    value: str
+    value: str | tuple[str, ...]  # a tuple for a list-valued id (deepface ``actions``)
     at: str
+    mapping: Mapping | None = None
 
 
 @dataclass(frozen=True)
 class When:
-    """The call loads weights only when this argument is truthy (``truthy: false``: falsy); ``missing``: when absent."""
+    """The call loads weights only when this argument is truthy (``truthy: false``: falsy) or, with ``equals``,
+    equal to that constant; ``missing``: whether an absent argument loads."""
 
     arg: Arg
     truthy: bool = True
     missing: bool = False
+    equals: Any = _UNSET
+
+    def loads(self, value: Any) -> bool:
+        return _same(value, self.equals) if self.equals is not _UNSET else bool(value) == self.truthy
 
 
 @dataclass(frozen=True)
@@ -95,15 +173,27 @@ class OnlyWhen:
 
 
 @dataclass(frozen=True)
+class Case:
+    """A dispatch case: the mapping fields it refines, and optionally another id argument and default."""
+
+    mapping: Mapping
+    id: Arg | None = None
+    has_id: bool = False
+    default: Default | None = None
+
+
+@dataclass(frozen=True)
 class Dispatch:
-    """Another argument decides which mapping the id goes through (sahi ``model_type``)."""
+    """Another argument decides how the id is read and mapped (sahi ``model_type``); ``default``: the argument's
+    own default in the library (used when it is not passed); absent without a default -> ``otherwise``."""
 
-    arg: Arg
-    cases: tuple[tuple[str, Mapping], ...]
-    otherwise: Mapping | None = None
+    arg: Arg | CliArg
+    cases: tuple[tuple[str, Case], ...]
+    otherwise: Case | None = None
+    default: Default | None = None
 
-    def mapping_for(self, value: str) -> Mapping | None:
-        return next((m for k, m in self.cases if k == value), self.otherwise)
+    def case_for(self, value: str) -> Case | None:
+        return next((c for k, c in self.cases if k == value), self.otherwise)
 
 
 @dataclass(frozen=True)
@@ -133,6 +223,8 @@ class Part:
     required: bool = False
     # A general-purpose downloader (``map: url``): only URLs that name weights count; values not known are not listed.
     weights_only: bool = False
+    # Named arguments a ``value`` template reads (``{weights}``: super-gradients ``pretrained_weights=``).
+    template_args: tuple[tuple[str, Arg], ...] = ()
 
     def arg(self, name: str) -> Arg | None:
         return next((a for n, a in self.args if n == name), None)
@@ -140,21 +232,42 @@ class Part:
 
 @dataclass(frozen=True)
 class CallRule:
-    """Callees (qualified names or patterns) and the parts they load; ``api`` is how messages name the call."""
+    """Callees (qualified names or patterns) and the parts they load; ``api`` is how messages name the call.
+
+    The parts are read from the entry's checked data on first use: a run meets a few of the catalog's rules, and
+    building all of them would cost every process (the pre-commit hook starts one per commit)."""
 
     library: str
     callees: tuple[str, ...]
-    part: Part
-    also: tuple[Part, ...] = ()
+    data: dict[str, Any] = field(compare=True, repr=False)
     api: str | None = None
     triggers: tuple[str, ...] = ()
     # Which project functions that pass a parameter here are wrappers: "any", or "download-helpers" (only those
     # named like one: a general-purpose HTTP call in every API client must not make each client a wrapper).
     wrappers: str = "any"
 
+    @cached_property
+    def part(self) -> Part:
+        return _part(self.data)
+
+    @cached_property
+    def also(self) -> tuple[Part, ...]:
+        return tuple(_part(p) for p in self.data.get("also") or ())
+
     @property
     def parts(self) -> tuple[Part, ...]:
         return (self.part, *self.also)
+
+
+@dataclass(frozen=True)
+class CliArg:
+    """Where a command line holds a value: ``key=value``, an option (``--weights x``/``--weights=x``), or the
+    n-th positional word after the subcommand; ``multiple``: every word after the option up to the next option."""
+
+    key: str | None = None
+    options: tuple[str, ...] = ()
+    pos: int | None = None
+    multiple: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,13 +277,12 @@ class CliRule:
     library: str
     commands: tuple[str, ...]
     mapping: Mapping
+    id: CliArg
     subcommand: tuple[str, ...] = ()
-    key: str | None = None
-    options: tuple[str, ...] = ()
-    pos: int | None = None
     default: Default | None = None
     default_when: tuple[str, ...] = ()
     skip_when: tuple[str, ...] = ()
+    dispatch: Dispatch | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +301,8 @@ class LibraryEntry:
     calls: tuple[CallRule, ...] = ()
     cli: tuple[CliRule, ...] = ()
     path: str = ""
+    # Class-constant tables (``Models.YOLO_NAS_L`` -> ``yolo_nas_l``): qualified ``Class.MEMBER`` -> value.
+    constants: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -200,9 +314,11 @@ class LoaderCatalog:
     _patterns: dict[str, list[tuple[re.Pattern[str], CallRule]]] = field(default_factory=dict)
     _triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _cli: dict[str, tuple[CliRule, ...]] = field(default_factory=dict)
-    _methods: set[str] = field(default_factory=set)
+    _methods: dict[str, int] = field(default_factory=dict)
     _memo: dict[str, CallRule | None] = field(default_factory=dict)
     _last: frozenset[str] | None = None
+    _constants: dict[str, str] = field(default_factory=dict)
+    _namespaces: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         triggers: dict[str, list[str]] = {}
@@ -215,13 +331,16 @@ class LoaderCatalog:
                         self._patterns.setdefault(module, []).append((_compile(callee), rule))
                     else:
                         self._exact.setdefault(callee, rule)
-                    last = callee.rsplit(".", 1)[-1]
-                    if "()" in callee.rsplit(".", 1)[0] or last.endswith("()"):
-                        self._methods.add(last.replace("()", ""))
+                    if "()" in callee:
+                        # ``pkg.Class().a.b``: the attribute chain after the returned object, by its last name.
+                        chain = callee.rsplit("()", 1)[1].strip(".").split(".")
+                        last = chain[-1]
+                        self._methods[last] = max(self._methods.get(last, 0), len(chain))
                     triggers.setdefault(module, []).extend(rule.triggers)
             for rule in entry.cli:
                 for command in rule.commands:
                     cli.setdefault(command, []).append(rule)
+            self._constants.update(entry.constants)
         self._triggers = {m: tuple(dict.fromkeys(t)) for m, t in triggers.items()}
         self._cli = {c: tuple(r) for c, r in cli.items()}
 
@@ -248,19 +367,42 @@ class LoaderCatalog:
 
     @property
     def last_names(self) -> frozenset[str]:
-        """Last names of every callee (``from_pretrained``, ``YOLO``): a project class's method with one of these
-        names may be a library's, inherited (``class Net(PyTorchModelHubMixin)`` then ``Net.from_pretrained``)."""
+        """Last names of the callees that are class attributes (``from_pretrained``, ``from_preset``): a project
+        class's method with one of these names may be a library's, inherited (``class Net(PyTorchModelHubMixin)``
+        then ``Net.from_pretrained``). Module functions (``models.get``) and methods of returned objects are not."""
         if self._last is None:
-            # Only methods (a class or a pattern before the last name): module functions such as ``requests.get``
-            # or ``torch.load`` are not inherited, and their names (get, load, download) are everywhere.
-            self._last = frozenset(t for e in self.entries for r in e.calls for c in r.callees
-                                   if _is_method(c) and (t := _trigger(c)))
+            self._last = frozenset(
+                t for e in self.entries for r in e.calls for c in r.callees
+                if "()" not in c and (t := _trigger(c)) and _owner_may_be_a_class(c)
+            )
         return self._last
 
     @property
     def method_names(self) -> frozenset[str]:
-        """Names of methods called on an object a library call returned (``FaceAnalysis().prepare``)."""
+        """Names of methods (or attribute chains) used on an object a library call returned (``FaceAnalysis().prepare``,
+        ``get_cfg().MODEL.WEIGHTS``)."""
         return frozenset(self._methods)
+
+    def method_chain(self, name: str) -> int:
+        """How many attribute names a ``Class().a.b`` callee ending in ``name`` spells after the returned object."""
+        return self._methods.get(name, 0)
+
+    @property
+    def namespaces(self) -> frozenset[str]:
+        """Every component namespace an entry can emit (``insightface``, ``super_gradients``, ``roboflow``, ...)."""
+        if self._namespaces is None:
+            found: set[str] = set()
+            forms = [(p.mapping, p.dispatch, p.default) for e in self.entries for r in e.calls for p in r.parts]
+            forms += [(c.mapping, c.dispatch, c.default) for e in self.entries for c in e.cli]
+            for mapping, dispatch, default in forms:
+                for m in _refinements(mapping, dispatch, default):
+                    found.update(x.namespace for x in (m, *(r.then for r in m.match)) if x.namespace)
+            self._namespaces = frozenset(found)
+        return self._namespaces
+
+    def constant(self, dotted: str) -> str | None:
+        """The value of a library's class constant (``super_gradients.common.object_names.Models.YOLO_NAS_L``)."""
+        return self._constants.get(dotted)
 
     def cli_rules(self, command: str) -> tuple[CliRule, ...]:
         return self._cli.get(command, ())
@@ -272,6 +414,50 @@ class LoaderCatalog:
         """``ultralytics 8.4.190`` for messages about a default."""
         entry = self.entry(rule.library)
         return f"{entry.distribution} {entry.read_from.version}" if entry else rule.library
+
+    def effective(self, mapping: Mapping) -> Mapping:
+        """A mapping with its ``delegate`` resolved: the delegate callee's (first part's) mapping, after this
+        mapping's own match rules and fields (checked at load: the callee exists and does not delegate)."""
+        if mapping.delegate is None:
+            return mapping
+        rule = self.rule_for(mapping.delegate)
+        target = rule.part.mapping if rule is not None else Mapping("file")
+        own = dataclasses.replace(mapping, delegate=None)
+        return dataclasses.replace(target.overlay(own), match=mapping.match + target.match, delegate=None)
+
+    def choose(self, mapping: Mapping, value: Any, variables: dict[str, str] | None = None) -> Choice:
+        """What a constant id (a string, a bool, None, or a tuple of them) maps to: the first ``match`` rule whose
+        test passes refines the mapping; then ``unresolved``/``none``; then the transforms, the closed set of
+        ``values`` and the name template (``{value}``, the regex's named groups, ``variables``: ``{callee}``
+        and the rule's template arguments). A value that is not a string keeps the mapping and no name."""
+        mapping = self.effective(mapping)
+        groups: dict[str, str] | None = None
+        for rule in mapping.match:
+            groups = rule.test(value)
+            if groups is not None:
+                mapping = self.effective(mapping.overlay(rule.then))
+                break
+        if groups is None and mapping.map == "component" and isinstance(value, str) and names_a_file(value.strip()):
+            # A path or URL is a file the code loads, not a name in the namespace (unless a match rule says so).
+            return Choice(Mapping("url" if is_url(value.strip()) else "file"), value.strip())
+        if mapping.unresolved:
+            return Choice(reason=mapping.unresolved.format(value=value))
+        if mapping.map == "none":
+            return Choice()
+        if isinstance(value, str):
+            name = transform(value.strip(), mapping.transform)
+            if mapping.values is not None and name not in mapping.values:
+                return Choice(reason=f"{name!r} is not one of the {len(mapping.values)} names the library accepts")
+        elif mapping.value is None or "{value}" in mapping.value:
+            return Choice(mapping)  # not a name (None, a flag, a list): the mapping kind says what it means
+        else:
+            name = ""  # a constant template names the weights (easyocr: the language list picks english_g2)
+        if mapping.value is not None:
+            try:
+                name = mapping.value.format_map({**(variables or {}), **(groups or {}), "value": name})
+            except (KeyError, IndexError, ValueError) as exc:
+                return Choice(reason=f"the name template {mapping.value!r} needs {exc}")
+        return Choice(mapping, name)
 
 
 # ------------------------------------------------------------------------------------------------ loading
@@ -294,6 +480,7 @@ def load_catalog(directory: Path | None = None) -> LoaderCatalog:
         return catalog
 
 
+@lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     return json.loads((catalog_dir() / SCHEMA_NAME).read_text(encoding="utf-8"))
 
@@ -308,19 +495,20 @@ def read_catalog(directory: Path, *, use_cache: bool = False) -> LoaderCatalog:
     texts = [(path, path.read_bytes()) for path in paths]
     cache = _cache_file(texts) if use_cache else None
     raw = _read_cached(cache) if cache is not None else None
-    entries: list[LibraryEntry] | None = None
     if raw is not None and len(raw) == len(texts):
         try:
-            entries = [_entry(data, path.name) for (path, _), data in zip(texts, raw)]
+            # The cache key covers the schema, this module and every entry's bytes: the data was checked.
+            return LoaderCatalog(tuple(_entry(data, path.name) for (path, _), data in zip(texts, raw)))
         except (KeyError, TypeError, ValueError, AttributeError):
-            entries = None  # a damaged cache file: read the YAML again
-    if entries is None:
-        raw = [_checked(path, data) for path, data in texts]
-        entries = [_entry(data, path.name) for (path, _), data in zip(texts, raw)]
-        if cache is not None:
-            _write_cached(cache, raw)
+            pass  # a damaged cache file: read the YAML again
+    raw = [_checked(path, data) for path, data in texts]
+    entries = [_entry(data, path.name) for (path, _), data in zip(texts, raw)]
     _check_unique(entries)
-    return LoaderCatalog(tuple(entries))
+    catalog = LoaderCatalog(tuple(entries))
+    _check_mappings(catalog)
+    if cache is not None:
+        _write_cached(cache, raw)
+    return catalog
 
 
 def _checked(path: Path, data: bytes) -> dict[str, Any]:
@@ -393,7 +581,8 @@ def _check_unique(entries: list[LibraryEntry]) -> None:
 
 
 def _semantic_problems(data: dict[str, Any], stem: str) -> list[str]:
-    """What the schema cannot say: names match, callees start with a listed module, triggers exist, namespaces."""
+    """What the schema cannot say about one file: names match, callees start with a listed module, triggers
+    exist, regexes compile, dispatch cases are named by strings (mappings are checked on the whole catalog)."""
     out: list[str] = []
     if data["library"] != stem:
         out.append(f"library {data['library']!r} must match the file name {stem!r}")
@@ -406,23 +595,92 @@ def _semantic_problems(data: dict[str, Any], stem: str) -> list[str]:
                 out.append(f"{where}: callee {callee} does not start with one of the modules {sorted(modules)}")
             if not _trigger(callee) and not call.get("triggers"):
                 out.append(f"{where}: callee {callee} has no literal last name: give triggers")
-        for j, part in enumerate([call, *(call.get("also") or [])]):
-            out += _mapping_problems(part, f"{where}" if j == 0 else f"{where}.also[{j - 1}]")
-            for name, case in ((part.get("dispatch") or {}).get("cases") or {}).items():
-                out += _mapping_problems(case, f"{where}.dispatch.cases.{name}")
+    for where, node in _walk(data, "$"):
+        if node.get("map") not in (None, "component") and node.get("namespace"):
+            out.append(f"{where}: namespace is only for map component")
+        for j, rule in enumerate(node.get("match") or ()):
+            if "regex" in rule:
+                try:
+                    re.compile(rule["regex"])
+                except re.error as exc:
+                    out.append(f"{where}.match[{j}]: bad regex ({exc})")
+            if sum(k in rule for k in ("regex", "in", "equals")) != 1:
+                out.append(f"{where}.match[{j}]: give exactly one of regex, in, equals")
+        dispatch = node.get("dispatch")
+        if isinstance(dispatch, dict) and any(not isinstance(k, str) for k in dispatch.get("cases") or {}):
+            out.append(f"{where}.dispatch.cases: quote every case name (a YAML true/1 is not a string)")
     for i, cli in enumerate(data.get("cli") or []):
         if sum(k in cli["id"] for k in ("key", "option", "pos")) != 1:
             out.append(f"cli[{i}].id: give exactly one of key, option, pos")
-        out += _mapping_problems(cli, f"cli[{i}]")
+        if isinstance((cli.get("default") or {}).get("value"), list):
+            out.append(f"cli[{i}].default: a command line's default is one id")
+    for owner in data.get("constants") or {}:
+        if owner.split(".", 1)[0] not in modules:
+            out.append(f"constants: {owner} does not start with one of the modules {sorted(modules)}")
     return out
 
 
-def _mapping_problems(part: dict[str, Any], where: str) -> list[str]:
-    if part.get("map") == "component" and not part.get("namespace"):
-        return [f"{where}: map component needs a namespace"]
-    if part.get("map") not in ("component", None) and part.get("namespace"):
-        return [f"{where}: namespace is only for map component"]
-    return []
+def _walk(node: Any, where: str):
+    """Every mapping-like dict of an entry with its path (calls, parts, cases, match rules, defaults, cli)."""
+    if isinstance(node, dict):
+        yield where, node
+        for key, value in node.items():
+            yield from _walk(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk(value, f"{where}[{i}]")
+
+
+def _check_mappings(catalog: LoaderCatalog) -> None:
+    """Every mapping a value can end up with (a part's, refined by a case, a default, a match rule, a delegate)
+    names a kind, ``component`` has a namespace, and a delegate names a callee that does not delegate itself."""
+    for entry in catalog.entries:
+        found: list[str] = []
+        rules = [(f"calls[{i}]", part) for i, r in enumerate(entry.calls) for part in r.parts]
+        for where, part in rules:
+            for mapping in _refinements(part.mapping, part.dispatch, part.default):
+                found += _mapping_problems(catalog, mapping, where)
+        for i, cli in enumerate(entry.cli):
+            for mapping in _refinements(cli.mapping, cli.dispatch, cli.default):
+                found += _mapping_problems(catalog, mapping, f"cli[{i}]")
+        if found:
+            raise CatalogError(f"{entry.path}: " + "; ".join(dict.fromkeys(found)))
+
+
+def _refinements(base: Mapping, dispatch: Dispatch | None, default: Default | None) -> list[Mapping]:
+    """The mappings a value can meet: the base (unless a dispatch with ``otherwise`` always refines it), each
+    case's, and a default's own."""
+    cases = [c for _, c in dispatch.cases] + ([dispatch.otherwise] if dispatch.otherwise else []) if dispatch else []
+    out = [] if dispatch is not None and dispatch.otherwise is not None else [base]
+    out += [base.overlay(c.mapping) for c in cases]
+    out += [base.overlay(d.mapping) for d in [default, *(c.default for c in cases)] if d is not None and d.mapping is not None]
+    return out
+
+
+def _mapping_problems(catalog: LoaderCatalog, mapping: Mapping, where: str) -> list[str]:
+    out: list[str] = []
+    for m in (mapping, *(mapping.overlay(r.then) for r in mapping.match)):
+        if m.delegate is not None:
+            rule = catalog.rule_for(m.delegate)
+            if rule is None:
+                out.append(f"{where}: delegate {m.delegate} is not a callee of the catalog")
+                continue
+            if rule.part.mapping.delegate is not None:
+                out.append(f"{where}: delegate {m.delegate} delegates again (one step only)")
+                continue
+        m = catalog.effective(m)
+        if m.unresolved:
+            continue
+        if m.map is None:
+            out.append(f"{where}: no map")
+        elif m.map == "component" and not m.namespace:
+            out.append(f"{where}: map component needs a namespace")
+    return out
+
+
+def _owner_may_be_a_class(callee: str) -> bool:
+    owner = callee.rsplit(".", 2)[-2] if callee.count(".") >= 1 else ""
+    return owner in ("*", "**") or owner[:1].isupper()
 
 
 def _is_pattern(callee: str) -> bool:
@@ -458,27 +716,70 @@ def _compile(pattern: str) -> re.Pattern[str]:
 def _arg(data: dict[str, Any] | None) -> Arg | None:
     if data is None:
         return None
-    return Arg(data.get("pos"), data.get("kw"), bool(data.get("subscript")), data.get("callee"), data.get("key"))
+    const = data.get("const")
+    return Arg(data.get("pos"), data.get("kw"), bool(data.get("subscript")), data.get("callee"), data.get("key"),
+               None if const is None else str(const), bool(data.get("multiple")))
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(_frozen(v) for v in value) if isinstance(value, list) else value
 
 
 def _mapping(data: dict[str, Any]) -> Mapping:
-    return Mapping(data["map"], data.get("namespace"), tuple(data.get("transform") or ()))
+    values = data.get("values")
+    match = tuple(
+        MatchRule(_mapping(rule), rule.get("regex"), _frozen(rule["in"]) if "in" in rule else None,
+                  _frozen(rule["equals"]) if "equals" in rule else _UNSET)
+        for rule in data.get("match") or ()
+    )
+    return Mapping(data.get("map"), data.get("namespace"), tuple(data.get("transform") or ()), data.get("value"),
+                   frozenset(map(str, values)) if values is not None else None, match, data.get("delegate"),
+                   data.get("unresolved"))
+
+
+MAPPING_KEYS = ("map", "namespace", "transform", "value", "values", "match", "delegate", "unresolved")
 
 
 def _default(data: dict[str, Any] | None) -> Default | None:
-    return Default(str(data["value"]), str(data["at"])) if data else None
+    if not data:
+        return None
+    refined = any(k in data for k in MAPPING_KEYS if k != "value")
+    value = data["value"]
+    # (A default's ``value`` is the id itself, never a name template.)
+    return Default(tuple(map(str, value)) if isinstance(value, list) else str(value), str(data["at"]),
+                   _mapping({k: v for k, v in data.items() if k != "value"}) if refined else None)
+
+
+def _case(data: dict[str, Any]) -> Case:
+    return Case(_mapping(data), _arg(data.get("id")), "id" in data, _default(data.get("default")))
+
+
+def _dispatch(data: dict[str, Any] | None, arg_reader) -> Dispatch | None:
+    if not data:
+        return None
+    return Dispatch(
+        arg_reader(data["arg"]),
+        tuple((str(k), _case(v)) for k, v in data["cases"].items()),
+        _case(data["otherwise"]) if data.get("otherwise") else None,
+        _default(data.get("default")),
+    )
+
+
+def _when(data: dict[str, Any] | None) -> When | None:
+    if not data:
+        return None
+    return When(Arg(data.get("pos"), data.get("kw")), data.get("truthy", True), data.get("missing", False),
+                _frozen(data["equals"]) if "equals" in data else _UNSET)
 
 
 def _part(data: dict[str, Any]) -> Part:
-    when = data.get("when")
     only = data.get("only_when")
-    dispatch = data.get("dispatch")
     default_by = data.get("default_by")
     return Part(
         mapping=_mapping(data),
         id=_arg(data.get("id")),
         args=tuple((name, _arg(data[name])) for name in PART_ARGS if data.get(name) is not None),  # type: ignore[misc]
-        when=When(Arg(when.get("pos"), when.get("kw")), when.get("truthy", True), when.get("missing", False)) if when else None,
+        when=_when(data.get("when")),
         only_when=OnlyWhen(_arg(only["arg"]), tuple(only["values"]), only["reason"]) if only else None,  # type: ignore[arg-type]
         default=_default(data.get("default")),
         default_by=DefaultBy(
@@ -486,14 +787,17 @@ def _part(data: dict[str, Any]) -> Part:
             default_by["at"],
             tuple((str(k), str(v["value"]), v.get("revision")) for k, v in default_by["values"].items()),
         ) if default_by else None,
-        dispatch=Dispatch(
-            _arg(dispatch["arg"]),  # type: ignore[arg-type]
-            tuple((str(k), _mapping(v)) for k, v in dispatch["cases"].items()),
-            _mapping(dispatch["otherwise"]) if dispatch.get("otherwise") else None,
-        ) if dispatch else None,
+        dispatch=_dispatch(data.get("dispatch"), _arg),
         required=bool(data.get("required")),
         weights_only=bool(data.get("weights_only")),
+        template_args=tuple((name, _arg(a)) for name, a in (data.get("args") or {}).items()),  # type: ignore[misc]
     )
+
+
+def _cli_arg(data: dict[str, Any]) -> CliArg:
+    option = data.get("option")
+    return CliArg(data.get("key"), (option,) if isinstance(option, str) else tuple(option or ()), data.get("pos"),
+                  bool(data.get("multiple")))
 
 
 def _entry(data: dict[str, Any], path: str) -> LibraryEntry:
@@ -502,17 +806,48 @@ def _entry(data: dict[str, Any], path: str) -> LibraryEntry:
     for call in data.get("calls") or []:
         callees = (call["callee"],) if isinstance(call["callee"], str) else tuple(call["callee"])
         triggers = tuple(call.get("triggers") or dict.fromkeys(t for t in map(_trigger, callees) if t))
-        also = tuple(_part(p) for p in call.get("also") or ())
-        calls.append(CallRule(library, callees, _part(call), also, call.get("api"), triggers, call.get("wrappers", "any")))
+        calls.append(CallRule(library, callees, call, call.get("api"), triggers, call.get("wrappers", "any")))
     cli = []
     for form in data.get("cli") or []:
         commands = (form["command"],) if isinstance(form["command"], str) else tuple(form["command"])
-        option = form["id"].get("option")
         cli.append(CliRule(
-            library, commands, _mapping(form), tuple(form.get("subcommand") or ()), form["id"].get("key"),
-            (option,) if isinstance(option, str) else tuple(option or ()), form["id"].get("pos"),
+            library, commands, _mapping(form), _cli_arg(form["id"]), tuple(form.get("subcommand") or ()),
             _default(form.get("default")), tuple(form.get("default_when") or ()), tuple(form.get("skip_when") or ()),
+            _dispatch(form.get("dispatch"), _cli_arg),
         ))
     read = data["read_from"]
+    constants = tuple((f"{owner}.{member}", str(value)) for owner, table in (data.get("constants") or {}).items()
+                      for member, value in table["members"].items())
     return LibraryEntry(library, data["distribution"], tuple(data["modules"]),
-                        ReadFrom(str(read["version"]), read["source"], str(read["date"])), tuple(calls), tuple(cli), path)
+                        ReadFrom(str(read["version"]), read["source"], str(read["date"])), tuple(calls), tuple(cli), path,
+                        constants)
+
+
+# ------------------------------------------------------------------------------------------------ values
+
+TRANSFORMS: dict[str, Callable[[str], str]] = {
+    "basename": lambda s: s.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1],
+    "stem": lambda s: PurePosixPath(s.replace("\\", "/")).stem,
+    "lower": str.lower,
+    "strip_weight_suffix": lambda s: s[: -len(f".{weight_format(s)}")] if weight_format(s) else s,
+    # A config file named as the model (detectron2 ``COCO-Detection/x.yaml``, an mmdet ``configs/.../x.py``).
+    "strip_config_suffix": lambda s: re.sub(r"\.(ya?ml|py|json)$", "", s),
+}
+
+
+def transform(value: str, names: tuple[str, ...]) -> str:
+    for name in names:
+        value = TRANSFORMS[name](value)
+    return value
+
+
+@lru_cache(maxsize=256)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _same(value: Any, expected: Any) -> bool:
+    """Constant equality that keeps True apart from 1 and compares a list with a tuple item by item."""
+    if isinstance(expected, tuple):
+        return isinstance(value, tuple) and len(value) == len(expected) and all(map(_same, value, expected))
+    return value == expected and isinstance(value, bool) == isinstance(expected, bool)

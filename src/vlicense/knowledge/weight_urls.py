@@ -82,6 +82,20 @@ def valid_hub_id(value: str) -> bool:
     return not (org and (org.isdigit() and name.isdigit()))
 
 
+def looks_like_path(text: str) -> bool:
+    """True for strings that can only be filesystem paths (never a Hub id ``org/name``)."""
+    if text.startswith(("./", "../", "/", "~", ".\\", "..\\")) or text in (".", ".."):
+        return True
+    if "\\" in text or re.match(r"^[A-Za-z]:[\\/]", text):
+        return True
+    return text.count("/") > 1
+
+
+def names_a_file(text: str) -> bool:
+    """A URL, a path, or an ``a/b.pt`` weight file: what a namespace's name never is."""
+    return is_url(text) or looks_like_path(text) or ("/" in text and weight_format(text) is not None)
+
+
 def is_url(text: str) -> bool:
     return text[:8].lower().startswith(("http://", "https://"))
 

@@ -34,6 +34,10 @@ _DOCS_GROUP = re.compile(r"^(docs?|documentation|sphinx|mkdocs)([-_].*)?$")
 _DEV_GROUP = re.compile(r"^(dev|develop|development|lint|linting|typing|types|mypy|style|format|build|bench|benchmarks?|release|tools?)([-_].*)?$")
 
 
+# A Hub revision that pins content: a commit hash (full, or abbreviated to at least 7 hex digits).
+_COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
+
+
 def normalize_scope(group: str) -> str:
     """A manifest/lock group or a discovery scope -> the scope on Component.scope.
 
@@ -284,6 +288,15 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
                     Signal(
                         "unpinned-revision",
                         f"{ident.hub_repo} is loaded without a pinned revision: its card (and license) can change under you",
+                    )
+                )
+            elif not _COMMIT.match(ident.revision):
+                # A branch ("main") or a tag names whatever it points at on the day of the download.
+                component.signals.append(
+                    Signal(
+                        "unpinned-revision",
+                        f"{ident.hub_repo} is loaded at revision {ident.revision!r}, a branch or tag rather than a commit: "
+                        "its card (and license) can change under you",
                     )
                 )
         if gated:

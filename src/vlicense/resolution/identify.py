@@ -236,18 +236,16 @@ def _model_zoo(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPath
 
 def _namespace(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPath) -> Identified:
     # A catalog namespace (insightface:buffalo_l, yolov5:yolov5s.pt, rfdetr:RFDETRBase): the exact id in the
-    # knowledge base, else the namespace's rule for every weight (``<namespace>:*``).
+    # knowledge base, else its most specific prefix rule (``roboflow:yolov8*``, ``<namespace>:*``).
     component_id = f"{ref.loader}:{ref.name}"
     fact = kb.model(component_id)
     local = project_path(ref.name) if ref.name.lower().endswith(WEIGHT_SUFFIXES) else None
     if local is not None:
         notes = ["weight file inside the project"] + ([f"file name matches the official {component_id}"] if fact else [])
         return Identified(f"file:{local}", local, ref.loader, fact, ref.task or (fact.task if fact else None), notes, project_path=local)
-    notes = []
-    if fact is None:
-        fact = kb.model(f"{ref.loader}:*")
-        notes.append(f"{ref.loader} weights license from the knowledge base rule {ref.loader}:*" if fact
-                     else f"{component_id} is not in the knowledge base")
+    key = kb.curated_key(component_id)
+    notes = [] if key == component_id else [f"{ref.loader} weights license from the knowledge base rule {key}" if key
+                                           else f"{component_id} is not in the knowledge base"]
     return Identified(component_id, ref.name, ref.loader, fact, ref.task or (fact.task if fact else None), notes)
 
 

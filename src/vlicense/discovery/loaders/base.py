@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal, Protocol
 
-from vlicense.knowledge.weight_urls import weight_format
+from vlicense.knowledge.weight_urls import looks_like_path, weight_format  # noqa: F401 (looks_like_path: re-exported)
 from vlicense.model import Location, ModelReference, UnresolvedReference
 
 Reference = ModelReference | UnresolvedReference
@@ -170,15 +170,6 @@ class CallLoader(Protocol):
 
 def _clip(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def looks_like_path(text: str) -> bool:
-    """True for strings that can only be filesystem paths (never a Hub id ``org/name``)."""
-    if text.startswith(("./", "../", "/", "~", ".\\", "..\\")) or text in (".", ".."):
-        return True
-    if "\\" in text or re.match(r"^[A-Za-z]:[\\/]", text):
-        return True
-    return text.count("/") > 1
 
 
 def normalize_path(text: str) -> str:

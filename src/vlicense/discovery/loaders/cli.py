@@ -11,23 +11,28 @@ from pathlib import PurePosixPath
 
 from vlicense.discovery.loaders.base import HUB_ID, Reference, looks_like_path, normalize_path, weight_format
 from vlicense.discovery.loaders.engine import CATALOG
-from vlicense.discovery.loaders.kinds import transform
-from vlicense.knowledge.loader_catalog import CliRule, Mapping
+from vlicense.knowledge.loader_catalog import CliArg, CliRule, Mapping
 from vlicense.knowledge.weight_urls import is_url, weight_for_url
 from vlicense.model import Location, ModelReference, UnresolvedReference
 
 
 @dataclass(frozen=True)
 class CliHit:
-    """One id a command names: the word index holding it (None for the library's default) and its text."""
+    """One id a command names: the word index holding it (None for the library's default), its text, and the
+    mapping in force (the rule's, refined by a dispatch case or the default's own)."""
 
     rule: CliRule
     index: int | None
     value: str
+    mapping: Mapping | None = None
 
     @property
     def default_api(self) -> str:
         return f"(default weights in {CATALOG.defaults_source(self.rule)})"
+
+    @property
+    def effective(self) -> Mapping:
+        return CATALOG.effective(self.mapping or self.rule.mapping)
 
 
 def cli_commands() -> frozenset[str]:
@@ -40,41 +45,62 @@ def cli_hits(words: list[str]) -> list[CliHit]:
     if not words:
         return []
     program = PurePosixPath(words[0]).name
-    hits = []
+    hits: list[CliHit] = []
     for rule in CATALOG.cli_rules(program):
-        hit = _match(rule, words)
-        if hit is not None:
-            hits.append(hit)
+        hits += _match(rule, words)
     return hits
 
 
-def _match(rule: CliRule, words: list[str]) -> CliHit | None:
+def _match(rule: CliRule, words: list[str]) -> list[CliHit]:
     args = list(enumerate(words[1:], start=1))
     plain = [(i, w) for i, w in args if "=" not in w]
     if any(w in rule.skip_when for _, w in plain):
-        return None
+        return []
     positional = [(i, w) for i, w in plain if not w.startswith("-")]
     if rule.subcommand:
         if [w for _, w in positional[: len(rule.subcommand)]] != list(rule.subcommand):
-            return None
+            return []
         positional = positional[len(rule.subcommand):]
-    for i, word in args:
-        key, eq, value = word.partition("=")
-        if rule.key is not None and eq and key == rule.key:
-            return CliHit(rule, i, value)
-        if key in rule.options:
-            if eq:
-                return CliHit(rule, i, value)
-            if i + 1 < len(words):
-                return CliHit(rule, i + 1, words[i + 1])
-    if rule.pos is not None and rule.pos < len(positional):
-        i, word = positional[rule.pos]
-        return CliHit(rule, i, word)
+    mapping, default = rule.mapping, rule.default
+    if rule.dispatch is not None:
+        found = _find(rule.dispatch.arg, words, args, positional)
+        key = found[0][1] if found else rule.dispatch.default.value if rule.dispatch.default else None
+        case = rule.dispatch.case_for(key) if key is not None else rule.dispatch.otherwise
+        if case is None or case.mapping.unresolved:
+            # The dispatch value is not one the library knows: its ids are listed as unresolved with the reason.
+            reason = case.mapping.unresolved if case is not None else "{value!r}: not a value the loader catalog knows"
+            mapping = Mapping(unresolved=reason.format(value=key).replace("{", "{{").replace("}", "}}"))
+        else:
+            mapping, default = mapping.overlay(case.mapping), case.default or default
+    found = _find(rule.id, words, args, positional)
+    if found:
+        return [CliHit(rule, i, value, mapping) for i, value in found]
     # The mode may be a word or a ``key=value`` setting (``yolo task=detect mode=train``).
     modes = [w for _, w in plain] + [w.partition("=")[2] for _, w in args if "=" in w]
-    if rule.default is not None and (not rule.default_when or any(w in rule.default_when for w in modes)):
-        return CliHit(rule, None, rule.default.value)
-    return None
+    if default is not None and (not rule.default_when or any(w in rule.default_when for w in modes)):
+        return [CliHit(rule, None, default.value, mapping.overlay(default.mapping) if default.mapping else mapping)]
+    return []
+
+
+def _find(where: CliArg, words: list[str], args: list[tuple[int, str]], positional: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """(word index, text) of the value(s) ``where`` points at: ``key=value``, ``--option value``/``--option=value``
+    (with ``multiple``: every word up to the next option), or the n-th positional word after the subcommand."""
+    for i, word in args:
+        key, eq, value = word.partition("=")
+        if where.key is not None and eq and key == where.key:
+            return [(i, value)]
+        if key in where.options:
+            if eq:
+                return [(i, value)]
+            following = []
+            for j in range(i + 1, len(words)):
+                if words[j].startswith("-") or (following and not where.multiple):
+                    break
+                following.append((j, words[j]))
+            return following
+    if where.pos is not None and where.pos < len(positional):
+        return [positional[where.pos]]
+    return []
 
 
 def ultralytics_cli_class(name: str) -> str:
@@ -92,17 +118,24 @@ def ultralytics_cli_class(name: str) -> str:
 
 
 def cli_reference(hit: CliHit, location: Location, scope: str, api: str) -> list[Reference]:
-    """References for a hit's plain text (no shell variables): the rule's mapping applied to the value."""
+    """References for a hit's plain text (no shell variables): the hit's mapping applied to the value."""
     if hit.index is None:
         api = f"{api} {hit.default_api}"
-    return text_references(hit.rule.mapping, hit.value, location, scope, api)
+    return text_references(hit.mapping or hit.rule.mapping, hit.value, location, scope, api)
 
 
 def text_references(mapping: Mapping, text: str, location: Location, scope: str, api: str) -> list[Reference]:
-    """A plain-text id (a command line, a config value) through a catalog mapping."""
+    """A plain-text id (a command line, a config value) through a catalog mapping (its match rules, closed set
+    and template first: LoaderCatalog.choose)."""
     value = text.strip()
     if not value:
         return []
+    choice = CATALOG.choose(mapping, value)
+    if choice.reason is not None:
+        return [UnresolvedReference(location, CATALOG.effective(mapping).loader, value, choice.reason)]
+    if choice.mapping is None:
+        return []
+    mapping, value = choice.mapping, choice.name or value
     if is_url(value):
         found = weight_for_url(value)
         if found is None:
@@ -119,7 +152,7 @@ def text_references(mapping: Mapping, text: str, location: Location, scope: str,
     if mapping.map == "hub":
         return [ModelReference("huggingface", value, location, api=api, scope=scope)] if HUB_ID.match(value) else []
     if mapping.map == "component":
-        return [ModelReference(mapping.namespace or "file", transform(value, mapping.transform), location, api=api, scope=scope)]
+        return [ModelReference(mapping.namespace or "file", value, location, api=api, scope=scope)]
     if mapping.map == "torchvision":
         # A builder name alone does not say which weights member the library passes.
         return [UnresolvedReference(location, "torchvision", value, f"torchvision builder given to {api}: which weights it loads is not known statically")]

@@ -2,17 +2,19 @@
 
 discovery/project.py names a call's callee (``callee_name``), asks for the loader that handles it, and runs
 ``analyze``; the engine applies the rule's conditions (``only_when``, ``when``, ``dispatch``, ``default``,
-``required``) and hands the id's value to the rule's mapping kind (kinds.py).
+``required``), maps a constant id through the catalog (match rules, closed sets, templates, delegation:
+LoaderCatalog.choose) and hands it to the mapping kind (kinds.py).
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 
 from vlicense.discovery.loaders.base import MISSING, CallSite, Reference, Value, registry_owner
 from vlicense.discovery.loaders.kinds import KINDS, Ctx, read_arg
-from vlicense.knowledge.loader_catalog import CallRule, LibraryEntry, LoaderCatalog, Part, load_catalog
+from vlicense.knowledge.loader_catalog import Arg, CallRule, Case, Dispatch, LibraryEntry, LoaderCatalog, Part, load_catalog
 
 
 class CatalogLoader:
@@ -72,7 +74,7 @@ def _analyze_part(catalog: LoaderCatalog, rule: CallRule, part: Part, site: Call
     if mapping.map == "none":
         return []
     api = rule.api or site.qualname
-    door = rule.part.mapping.loader
+    door = catalog.effective(rule.part.mapping).loader
     if part.only_when is not None:
         check = part.only_when
         got = read_arg(site, check.arg, strict=False)
@@ -89,24 +91,22 @@ def _analyze_part(catalog: LoaderCatalog, rule: CallRule, part: Part, site: Call
             if not when.missing:
                 return []
         elif flag.kind == "const":
-            if bool(flag.value) != when.truthy:
+            # A replaceable default (``--checkpoint`` defaults to None) of the id itself loads nothing here but
+            # a value given at run time does: the mapping kind lists it as unresolved.
+            if not when.loads(flag.value) and not (flag.note and part.id is not None and _same_arg(when.arg, part.id)):
                 return []
         else:
             return [site.unresolved(door, flag, f"{when.arg.kw or 'load'} flag: {flag.reason or 'not a constant'}")]
+    id_arg, default = part.id, part.default
     if part.dispatch is not None:
-        chooser = read_arg(site, part.dispatch.arg, strict=False)
-        label = part.dispatch.arg.label
-        if chooser.kind == "missing":
-            mapping = part.dispatch.otherwise or mapping
-        else:
-            key = site.string(chooser)
-            if key is None:
-                return [site.unresolved(door, chooser, f"{label} {site.not_a_string(chooser)}")]
-            chosen = part.dispatch.mapping_for(key)
-            if chosen is None:
-                return [site.unresolved(door, chooser, f"{label} {key!r}: not a value the loader catalog knows")]
-            mapping = chosen
-    value = read_arg(site, part.id, strict=not also) if part.id is not None else MISSING
+        case = _case(catalog, part.dispatch, site, door)
+        if isinstance(case, list):
+            return case
+        if case is not None:
+            mapping = mapping.overlay(case.mapping)
+            id_arg = case.id if case.has_id else id_arg
+            default = case.default or default
+    value = _read(catalog, site, id_arg, strict=not also) if id_arg is not None else MISSING
     if value.kind == "missing" and part.default_by is not None and mapping.map != "hub":
         # (The hub kind leaves pipeline(task) defaults to identification, which reads the same table.)
         key = site.string(read_arg(site, part.default_by.arg, strict=False))
@@ -115,18 +115,97 @@ def _analyze_part(catalog: LoaderCatalog, rule: CallRule, part: Part, site: Call
             value = Value("const", found[0], text=repr(found[0]))
             api = f"{api}() (default for {part.default_by.arg.label}={key!r} in {catalog.defaults_source(rule)})"
     if value.kind == "missing":
-        if part.default is not None:
-            value = Value("const", part.default.value, text=repr(part.default.value))
+        if default is not None:
+            value = Value("const", default.value, text=repr(default.value))
             api = f"{api}() (default weights in {catalog.defaults_source(rule)})"
+            mapping = mapping.overlay(default.mapping) if default.mapping is not None else mapping
         elif part.required:
-            return [site.unresolved(mapping.loader, value, "no model id given")]
-    return KINDS[mapping.map](Ctx(site, rule, part, mapping, value, api, also))
+            return [site.unresolved(catalog.effective(mapping).loader, value, "no model id given")]
+    variables = {"callee": site.short}
+    for name, arg in part.template_args:
+        got = _read(catalog, site, arg, strict=False)
+        if got.kind != "missing":
+            text = site.string(got)
+            if text is None:
+                return [site.unresolved(door, got, f"{arg.label} {site.not_a_string(got)}")]
+            variables[name] = text
+    items = _elements(value) if id_arg is not None and id_arg.multiple else [value]
+    refs: list[Reference] = []
+    for item in items:
+        refs += _map_value(catalog, Ctx(site, rule, part, mapping, _constant(catalog, item), api, also), variables)
+    return refs
+
+
+def _case(catalog: LoaderCatalog, dispatch: Dispatch, site: CallSite, door: str) -> Case | None | list[Reference]:
+    """The dispatch case the call's argument picks (its library default when absent), None for ``otherwise``
+    absent, or the unresolved reference when the argument is not known or names no case."""
+    chooser = _read(catalog, site, dispatch.arg, strict=False)
+    label = dispatch.arg.label
+    key = dispatch.default.value if chooser.kind == "missing" and dispatch.default else None
+    if chooser.kind != "missing":
+        key = site.string(chooser)
+        if key is None:
+            return [site.unresolved(door, chooser, f"{label} {site.not_a_string(chooser)}")]
+    case = dispatch.case_for(key) if key is not None else dispatch.otherwise
+    if case is None and key is not None:
+        return [site.unresolved(door, chooser, f"{label} {key!r}: not a value the loader catalog knows")]
+    if case is not None and case.mapping.unresolved:
+        return [site.unresolved(door, chooser, case.mapping.unresolved.format(value=key))]
+    return case
+
+
+def _map_value(catalog: LoaderCatalog, ctx: Ctx, variables: dict[str, str]) -> list[Reference]:
+    """A constant id goes through the mapping's match rules, closed set and template (LoaderCatalog.choose);
+    any other value reaches the mapping kind as it is (which lists it as unresolved, or as nothing)."""
+    value = ctx.value
+    if value.kind != "const":
+        ctx.mapping = catalog.effective(ctx.mapping)
+        return KINDS[ctx.mapping.map or "file"](ctx)
+    choice = catalog.choose(ctx.mapping, value.value, variables)
+    if choice.reason is not None:
+        return [ctx.site.unresolved(catalog.effective(ctx.mapping).loader, value, choice.reason)]
+    if choice.mapping is None:
+        return []
+    ctx.mapping = choice.mapping
+    if choice.name is not None:
+        ctx.value = dataclasses.replace(value, value=choice.name)
+    return KINDS[choice.mapping.map or "file"](ctx)
+
+
+def _same_arg(a: Arg, b: Arg) -> bool:
+    return (a.kw is not None and a.kw == b.kw) or (a.pos is not None and a.pos == b.pos)
+
+
+def _read(catalog: LoaderCatalog, site: CallSite, arg: Arg, *, strict: bool) -> Value:
+    return _constant(catalog, read_arg(site, arg, strict=strict))
+
+
+def _constant(catalog: LoaderCatalog, value: Value) -> Value:
+    """A library's class constant (``Models.YOLO_NAS_L``) as its value; a literal list of constants as a tuple."""
+    if value.kind == "dotted" and not value.reason:
+        found = catalog.constant(str(value.value))
+        if found is not None:
+            return Value("const", found, text=value.text, node=value.node)
+    elif value.kind == "container" and value.value[0] == "seq":
+        items = [_constant(catalog, v) for v in value.value[1]]
+        if all(v.kind == "const" for v in items):
+            return Value("const", tuple(v.value for v in items), text=value.text, node=value.node)
+    return value
+
+
+def _elements(value: Value) -> list[Value]:
+    """The ids of a list-valued argument (``actions=("age", "gender")``, ``configs=[a, b]``); a single id alone."""
+    if value.kind == "container" and value.value[0] == "seq":
+        return list(value.value[1])
+    if value.kind == "const" and isinstance(value.value, tuple):
+        return [Value("const", v, text=repr(v), node=value.node) for v in value.value]
+    return [value]
 
 
 def callee_name(evaluator, node: ast.Call, scope, line: int, catalog: LoaderCatalog | None = None) -> str | None:
     """The qualified name of a call's callee as the catalog spells it: ``pkg.mod.fn``; a registry subscript
     ``pkg.registry[]`` (``sam_model_registry["vit_h"](...)``, also ``mod.__dict__[k]`` and ``getattr(mod, k)``
-    as ``mod[]``); a method of an object a library call returned
+    as ``mod[]``); a method (or an attribute chain) of an object a library call returned
     ``pkg.Class().method`` (``app = FaceAnalysis(); app.prepare()``). None when it is not a library name."""
     func = node.func
     catalog = catalog or CATALOG
@@ -138,6 +217,10 @@ def callee_name(evaluator, node: ast.Call, scope, line: int, catalog: LoaderCata
                 return f"{base}.{func.attr}"
     if qual is not None:
         return qual
+    func = _alias_of(func, scope) or func
+    qual = evaluator.qualname(func, scope, line) if func is not node.func else None
+    if qual is not None:
+        return qual
     key_owner = registry_owner(func)
     if key_owner is not None:
         # ``models.__dict__[arch](...)`` and ``getattr(models, arch)(...)`` look a name up in a module: the
@@ -145,9 +228,32 @@ def callee_name(evaluator, node: ast.Call, scope, line: int, catalog: LoaderCata
         base = evaluator.qualname(key_owner, scope, line)
         return f"{base}[]" if base else None
     if isinstance(func, ast.Attribute) and func.attr in catalog.method_names:
-        owner = evaluator.evaluate(func.value, scope, line)
-        if owner.kind == "call" and isinstance(owner.value, str):
-            return f"{owner.value}().{func.attr}"
+        # ``app.prepare(...)``, and attribute chains of a returned object: ``cfg.MODEL.WEIGHTS = x`` reaches here
+        # as a call with the value as its argument (python_ast.walk_module) -> ``pkg.get_cfg().MODEL.WEIGHTS``.
+        chain, base = [func.attr], func.value
+        for _ in range(catalog.method_chain(func.attr)):
+            owner = evaluator.evaluate(base, scope, line)
+            if owner.kind == "call" and isinstance(owner.value, str):
+                return f"{owner.value}()." + ".".join(chain)
+            if not isinstance(base, ast.Attribute):
+                break
+            chain.insert(0, base.attr)
+            base = base.value
+    return None
+
+
+def _alias_of(func: ast.expr, scope) -> ast.expr | None:
+    """The expression a local name stands for when it is bound exactly once to a registry entry or a dotted
+    callable: ``build = sam_model_registry[kind]`` then ``build(checkpoint=...)``."""
+    if not isinstance(func, ast.Name):
+        return None
+    for s in scope.chain():
+        if func.id in s.params:
+            return None
+        bindings = s.bindings.get(func.id)
+        if bindings:
+            only = bindings[0] if len(bindings) == 1 and bindings[0].kind == "value" else None
+            return only.node if only is not None and isinstance(only.node, (ast.Subscript, ast.Attribute)) else None
     return None
 
 

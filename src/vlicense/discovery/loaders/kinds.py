@@ -81,6 +81,8 @@ class Ctx:
 
 def read_arg(site: CallSite, arg: Arg, *, strict: bool) -> Value:
     """The value an Arg points at; ``strict``: an argument that may hide in ``*args/**kwargs`` is unresolved."""
+    if arg.const is not None:
+        return Value("const", arg.const, text=repr(arg.const))
     if arg.callee == "short":
         return Value("const", site.short, text=site.short)
     if arg.callee == "owner":
@@ -243,15 +245,11 @@ def _named_download(ctx: Ctx, source_url: str | None, *, literal: bool = False) 
 
 
 def component(ctx: Ctx) -> list[Reference]:
-    """``<namespace>:<value>`` (after the mapping's transforms); a path or URL is a file the code loads."""
-    text = ctx.id_text()
-    if isinstance(text, list):
-        return text
-    if is_url(text):
-        return url(ctx)
-    if looks_like_path(text) or ("/" in text and weight_format(text)):
-        return [_file(ctx, text, None)]
-    name = transform(text.strip(), ctx.mapping.transform)
+    """``<namespace>:<name>`` (LoaderCatalog.choose has applied the mapping's transforms and template, and sent a
+    path or URL to the file/url kinds)."""
+    name = ctx.id_text()
+    if isinstance(name, list):
+        return name
     variant = ctx.site.string(ctx.read("variant"))
     return [ctx.model(ctx.mapping.namespace or "file", name, variant=variant)]
 
@@ -346,20 +344,6 @@ def _file(ctx: Ctx, path: str, source_url: str | None) -> Reference:
         if suffix:
             ref = dataclasses.replace(ref, variant=suffix[1:].lower())
     return dataclasses.replace(ref, url=source_url) if source_url else ref
-
-
-TRANSFORMS: dict[str, Callable[[str], str]] = {
-    "basename": lambda s: s.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1],
-    "stem": lambda s: PurePosixPath(s.replace("\\", "/")).stem,
-    "lower": str.lower,
-    "strip_weight_suffix": lambda s: s[: -len(f".{weight_format(s)}")] if weight_format(s) else s,
-}
-
-
-def transform(value: str, names: tuple[str, ...]) -> str:
-    for name in names:
-        value = TRANSFORMS[name](value)
-    return value
 
 
 KINDS: dict[str, Callable[[Ctx], list[Reference]]] = {
