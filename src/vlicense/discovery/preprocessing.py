@@ -242,8 +242,10 @@ class _Analyzer:
     def worth_running(self) -> bool:
         if any(r.loader in ("torchvision", "timm", "huggingface", "open_clip", "file") for r in self._own):
             return True
-        # The training words first: most modules train nothing, and that regex is the cheaper one.
-        return _TRAINING_WORDS.search(self.module.source) is not None and _BUILD_WORDS.search(self.module.source) is not None
+        # The training words first (most modules train nothing), behind the literals every match contains.
+        source = self.module.source
+        return any(word in source for word in _TRAINING_LITERALS) and _TRAINING_WORDS.search(source) is not None \
+            and _BUILD_WORDS.search(source) is not None
 
     def run(self) -> None:
         module = self.module
@@ -992,6 +994,7 @@ class _Analyzer:
 
 
 _TRAINING_WORDS = re.compile(r"\.backward\(|torch\.optim|optim\.|\bfit\(")
+_TRAINING_LITERALS = ("optim", "backward(", "fit(")  # one of them is inside any match of _TRAINING_WORDS
 # A build that may have no weights: timm's create_model, or a torchvision builder (called bare or with None/False).
 _BUILD_WORDS = re.compile(r"create_model\(|weights\s*=\s*None|pretrained\s*=\s*False|models\.[a-z][a-z0-9_]*\(|"
                           r"\b(resnet|vgg|densenet|efficientnet|mobilenet|convnext|vit|swin|regnet|resnext|wide_resnet)\w*\(")
