@@ -47,6 +47,7 @@ from vlicense.discovery.sources import (
     read_bytes,
 )
 from vlicense.discovery.walk import ProjectFile, walk
+from vlicense.knowledge import weight_urls
 from vlicense.model import (
     Discovery,
     ImportReference,
@@ -621,6 +622,9 @@ class _Run:
         """One pool of fork workers for the whole run (each worker's project index lives as long as the run)."""
         if self._workers is None:
             import multiprocessing
+
+            # What every worker would read on its own (the knowledge base behind weight names): once, before the fork.
+            weight_urls.preload()
 
             context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
             self._workers = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,

@@ -181,3 +181,10 @@ def _kb() -> KnowledgeBase:
     from vlicense.knowledge.knowledge_base import KnowledgeBase
 
     return KnowledgeBase.load()
+
+
+def preload() -> None:
+    """Load now what known_weight reads lazily (forked workers then share one copy instead of each reading it)."""
+    _ultralytics_assets()
+    _kb()
+
