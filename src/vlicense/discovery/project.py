@@ -249,10 +249,11 @@ class ModuleAnalysis:
                         unnamed.add(id(node))
             # Calls of project functions that are wrappers; repeated so wrappers defined later in the file count.
             done: set[int] = set()
+            targets: dict[int, tuple | None] = {}  # which function a call names does not change between rounds
             for _ in range(MAX_WRAPPER_DEPTH):
                 progress = False
                 for node, scope in pending:
-                    if id(node) not in done and self._wrapper_call(result, node, scope):
+                    if id(node) not in done and self._wrapper_call(result, node, scope, targets):
                         done.add(id(node))
                         progress = True
                 if not progress:
@@ -338,8 +339,11 @@ class ModuleAnalysis:
                 out += analyze()
         return out
 
-    def _wrapper_call(self, result: FileResult, node: ast.Call, scope: Scope) -> bool:
-        target = self.resolve_function(node.func, scope, node.lineno)
+    def _wrapper_call(self, result: FileResult, node: ast.Call, scope: Scope, targets: dict[int, tuple | None]) -> bool:
+        if id(node) in targets:
+            target = targets[id(node)]
+        else:
+            target = targets[id(node)] = self.resolve_function(node.func, scope, node.lineno)
         if target is None:
             return False
         owner, fscope = target[0], target[1]
