@@ -718,7 +718,7 @@ def analyze_task(index: ProjectIndex, rel: str, scope: str, mode: str) -> tuple[
     file, or the cheap pass over a .py file ("pre");
     problems become SkippedFile entries (for "pre": the reason in the Prefiltered)."""
     if mode == "pre":
-        return prefilter(index.base / rel, rel), []
+        return prefilter(os.path.join(index.base, rel), rel), []  # a str path: no Path object per file
     try:
         if mode in ("nb", "nbfull"):
             return analyze_notebook(index, rel, scope, full=mode == "nbfull")
@@ -740,7 +740,7 @@ class Prefiltered(NamedTuple):
     reason: str | None  # why the file is skipped, or None
 
 
-def prefilter(path: Path, rel: str) -> Prefiltered:
+def prefilter(path: Path | str, rel: str) -> Prefiltered:
     """Read and hash one .py file, and read its imports with the lexer unless it may call a loader."""
     try:
         data = read_bytes(path, MAX_PYTHON_BYTES)
@@ -749,7 +749,7 @@ def prefilter(path: Path, rel: str) -> Prefiltered:
     sha = content_hash(data)
     try:
         source = decode_python(data)
-        if PurePosixPath(rel).name == "setup.py":
+        if rel.rpartition("/")[2] == "setup.py":
             return Prefiltered(sha, data, None, None)
         # Only a module importing a loader library can call a loader (callers of project wrappers are picked up
         # later); the rest needs its imports only.

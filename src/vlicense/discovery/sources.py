@@ -16,7 +16,7 @@ class Unreadable(Exception):
     """A file discovery cannot examine; the message is the SkippedFile reason."""
 
 
-def read_bytes(path: Path, limit: int) -> bytes:
+def read_bytes(path: Path | str, limit: int) -> bytes:
     """The file's bytes, or Unreadable when it is too large or cannot be read."""
     try:
         with open(path, "rb") as fh:
