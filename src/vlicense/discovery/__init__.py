@@ -10,7 +10,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -80,12 +80,15 @@ def _wanted(rel: str) -> bool:
 
 
 def discover(root: Path, *, exclude: Sequence[str] = (), cache: bool = True, jobs: int | None = None,
-             use_git: bool = True) -> Discovery:
+             use_git: bool = True, workers_started: Callable[[], None] | None = None) -> Discovery:
     """Scan ``root`` (a directory, or one file whose paths are relative to its parent) and return what it uses.
 
     ``cache``: reuse per-file results from the user cache dir (``VLICENSE_CACHE_DIR`` overrides it);
     ``jobs``: worker processes for parsing (None: all cores when the tree is large, 1: serial);
-    ``use_git``: inside a git work tree, list files with git so .gitignore is honored.
+    ``use_git``: inside a git work tree, list files with git so .gitignore is honored;
+    ``workers_started``: called once, in this thread, as soon as worker processes run (never when the run is
+    serial): work that does not depend on the project can then use the time this thread spends waiting on them
+    (a thread started there exists only after the fork, so no worker inherits it half-way).
     Never raises for bad input inside the tree: such files become ``SkippedFile`` entries with a reason.
     """
     root = Path(root)
@@ -101,6 +104,7 @@ def discover(root: Path, *, exclude: Sequence[str] = (), cache: bool = True, job
                 if remembered is not None:
                     return remembered
             run = _Run(base, walked.files, walked.skipped, store, jobs)
+            run.workers_started = workers_started
             try:
                 found = run.run()
                 if store is not None and run_key is not None:
@@ -249,6 +253,13 @@ class _Run:
         self._workers: ProcessPoolExecutor | None = None
         # Modules re-analyzed after wrapper knowledge changed, in order (workers forget their analyses too).
         self._forgotten: list[str] = []
+        self.workers_started: Callable[[], None] | None = None  # see discover()
+
+    def _launched(self) -> None:
+        """The workers run (all forked at the first submit): tell the caller, once."""
+        started, self.workers_started = self.workers_started, None
+        if started is not None:
+            started()
 
     @property
     def index(self) -> ProjectIndex:
@@ -358,9 +369,11 @@ class _Run:
         try:
             pool = self._pool(jobs)
             batches = [todo[k::jobs * 2] for k in range(jobs * 2)]
-            return [(batch, pool.submit(_scan_files, [(pf.rel, pf.scope, entry.name) for pf, entry, _ in batch])) for batch in batches if batch]
+            pending = [(batch, pool.submit(_scan_files, [(pf.rel, pf.scope, entry.name) for pf, entry, _ in batch])) for batch in batches if batch]
         except Exception:  # noqa: BLE001 - no worker processes here: scan serially
             return None
+        self._launched()
+        return pending
 
     def _finish_scans(self, todo: list, pending: list | None, other: list, imports: list, requirements: list) -> None:
         outcomes: list[tuple[tuple, registry.FileScan | str]] = []
@@ -610,11 +623,14 @@ class _Run:
         out: list = [None] * len(tasks)
         try:
             pool = self._pool(jobs)
-            for chunk, results in zip(chunks, pool.map(_work, [(state, [tasks[i] for i in c]) for c in chunks])):
+            outcomes = pool.map(_work, [(state, [tasks[i] for i in c]) for c in chunks])
+            self._launched()
+            for chunk, results in zip(chunks, outcomes):
                 for i, r in zip(chunk, results):
                     out[i] = r
         except Exception:  # noqa: BLE001 - no worker processes here (sandbox, broken pool): do it serially
             self.close()
+            self.jobs = 1  # and the rest of the run too: no second pool (no fork once a caller's thread may run)
             return [analyze_task(self.index, *t) for t in tasks]
         return out
 
