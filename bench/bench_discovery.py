@@ -83,6 +83,7 @@ def main() -> int:
         print("deptry is not installed (pip install deptry)", file=sys.stderr)
         return 2
 
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="vlicense-bench-") as scratch:
         scratch_path = Path(scratch)
         tree = args.tree or assemble_tree(scratch_path / "tree")
@@ -110,6 +111,8 @@ def main() -> int:
             double_files, double_mb = tree_size(args.double)
             double_audit, double_cpu = min_time(audit(args.double), args.repeat, before=clear)
     print(f"tree: {files} .py/.ipynb files, {size_mb:.1f} MB, {os.cpu_count()} cores; min of {args.repeat} runs")
+    # Other processes on the machine distort wall times (CPU times less): the load says how quiet it was.
+    print(f"load average (1 min) before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f}")
     print(f"deptry import scan (Rust):           {deptry:6.2f} s  (cpu {deptry_cpu:.2f} s, {modules} modules)")
     print(f"vlicense discover, cold:             {cold_discover:6.2f} s  (cpu {cold_cpu:.2f} s; serial: {serial_discover:.2f} s)")
     print(f"vlicense discover, warm:             {warm_discover:6.2f} s")

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     audit_times = timed(audit, env, args.repeat)
     base_times = timed(baseline, env, args.repeat)
     audit_s, base_s = statistics.median(audit_times), statistics.median(base_times)
-    print(f"project: {args.project}")
+    print(f"project: {args.project}  (load average, 1 min: {os.getloadavg()[0]:.2f})")
     print(f"warm audit (whole process, median of {args.repeat}): {audit_s:.3f} s  (min {min(audit_times):.3f}, max {max(audit_times):.3f})")
     print(f"baseline `python -c 'import click'` (median):      {base_s:.3f} s")
     print(f"ratio audit / baseline: {audit_s / base_s:.1f}x")

@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -78,12 +79,16 @@ def run_audit(options: AuditOptions, *, clock: Clock = utc_now, progress: Progre
     root = target if target.is_dir() else target.parent
     policy = load_policy(options.policy, search_dir=root)
     progress("discovering imports, manifests, model loads and weight files", None, None)
-    found = discover(target, exclude=options.exclude, cache=options.cache, jobs=options.jobs)
-    site = _target_environment(root, options.python)
+    reader = _EnvironmentReader(root, options)
+    try:
+        found = discover(target, exclude=options.exclude, cache=options.cache, jobs=options.jobs,
+                         workers_started=reader.start)
+    finally:
+        reader.close()
+    site, environment = reader.result()
     progress("resolving licenses", None, None)
     kb = KnowledgeBase.load()
     answers = AnswerCache.default()
-    environment = Environment.from_paths(site.site_dirs, site.python_version, cache=answers if options.cache else None)
     hub = HubResolver(offline=options.offline, cache_dir=options.hf_cache_dir, answer_cache=answers)
     pypi = PyPIResolver(offline=options.offline, answer_cache=answers)
     components = build_components(
@@ -113,6 +118,38 @@ def run_audit(options: AuditOptions, *, clock: Clock = utc_now, progress: Progre
         generated_at=today.isoformat(),
         sources_offline=sources_offline,
     )
+
+
+class _EnvironmentReader:
+    """The target environment and its distributions, read on a thread while discovery's worker processes run
+    (the main thread only waits on them then; the environment does not depend on the project's code), or after
+    discovery when it runs serially."""
+
+    def __init__(self, root: Path, options: AuditOptions) -> None:
+        self.root, self.options = root, options
+        self._thread: ThreadPoolExecutor | None = None
+        self._reading: Future | None = None
+
+    def start(self) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vlicense-environment")
+        self._reading = self._thread.submit(self._read)
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+
+    def result(self) -> tuple[TargetEnvironment, Environment]:
+        return self._reading.result() if self._reading is not None else self._read()
+
+    def _read(self) -> tuple[TargetEnvironment, Environment]:
+        site = _target_environment(self.root, self.options.python)
+        # A cache connection of this thread's own (SQLite connections stay in the thread that opened them).
+        answers = AnswerCache.default() if self.options.cache else None
+        try:
+            return site, Environment.from_paths(site.site_dirs, site.python_version, cache=answers)
+        finally:
+            if answers is not None:
+                answers.close()
 
 
 # `--python none`: read no installed environment (manifests, knowledge base and PyPI only). Reproducible

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from vlicense.discovery import sources
 
 
@@ -10,7 +12,7 @@ def test_weight_files_are_listed_without_being_opened(scan, monkeypatch):
     real = sources.read_bytes
 
     def spy(path, limit):
-        opened.append(path.name)
+        opened.append(os.path.basename(path))  # a Path or a str
         return real(path, limit)
 
     monkeypatch.setattr("vlicense.discovery.read_bytes", spy)

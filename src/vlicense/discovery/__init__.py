@@ -10,7 +10,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -48,6 +48,7 @@ from vlicense.discovery.sources import (
     read_bytes,
 )
 from vlicense.discovery.walk import ProjectFile, walk
+from vlicense.knowledge import weight_urls
 from vlicense.model import (
     Discovery,
     ImportReference,
@@ -80,12 +81,15 @@ def _wanted(rel: str) -> bool:
 
 
 def discover(root: Path, *, exclude: Sequence[str] = (), cache: bool = True, jobs: int | None = None,
-             use_git: bool = True) -> Discovery:
+             use_git: bool = True, workers_started: Callable[[], None] | None = None) -> Discovery:
     """Scan ``root`` (a directory, or one file whose paths are relative to its parent) and return what it uses.
 
     ``cache``: reuse per-file results from the user cache dir (``VLICENSE_CACHE_DIR`` overrides it);
     ``jobs``: worker processes for parsing (None: all cores when the tree is large, 1: serial);
-    ``use_git``: inside a git work tree, list files with git so .gitignore is honored.
+    ``use_git``: inside a git work tree, list files with git so .gitignore is honored;
+    ``workers_started``: called once, in this thread, as soon as worker processes run (never when the run is
+    serial): work that does not depend on the project can then use the time this thread spends waiting on them
+    (a thread started there exists only after the fork, so no worker inherits it half-way).
     Never raises for bad input inside the tree: such files become ``SkippedFile`` entries with a reason.
     """
     root = Path(root)
@@ -101,12 +105,14 @@ def discover(root: Path, *, exclude: Sequence[str] = (), cache: bool = True, job
                 if remembered is not None:
                     return remembered
             run = _Run(base, walked.files, walked.skipped, store, jobs)
+            run.workers_started = workers_started
             try:
                 found = run.run()
+                if store is not None and run_key is not None:
+                    _remember_run(store, run_key, found, run)
             finally:
                 run.close()
-            if store is not None and run_key is not None:
-                _remember_run(store, run_key, found, run)
+                run.dispose()
             return found
     finally:
         if store is not None:
@@ -180,18 +186,37 @@ def _stat_signature(path: Path) -> str:
 
 @contextlib.contextmanager
 def _fewer_gc_passes():
-    """Run with a much higher collection threshold (restored after).
+    """Run with a much higher collection threshold, and what each analyzed file leaves alive kept out of the
+    collector's way (restored after).
 
-    A run allocates millions of small objects that stay alive (syntax trees, import records), so the default
-    threshold keeps triggering full collections that walk all of them again: a third of a cold run's time on a
-    15 MB tree. Reference counting still frees everything at once; cycles are still collected, less often.
+    A run allocates millions of small objects that stay alive (syntax trees, scopes, import records): the default
+    threshold keeps triggering collections that walk all of them again (a third of a cold run's time on a 15 MB
+    tree), and even a raised one makes every older-generation pass walk every tree parsed so far (a quarter of a
+    second each on a 60 MB tree). So after each file the survivors are frozen (``gc.freeze``: moved out of the
+    generations in constant time); passes then only look at what the current file allocated. Unfrozen at the end
+    (unless the caller froze objects of its own), so cycles left by the run are still collected later.
     """
+    global _FREEZE
     old = gc.get_threshold()
     gc.set_threshold(max(old[0], 50_000), max(old[1], 20), max(old[2], 20))
+    outer, _FREEZE = _FREEZE, gc.get_freeze_count() == 0
     try:
         yield
     finally:
+        if _FREEZE:
+            gc.unfreeze()
+        _FREEZE = outer
         gc.set_threshold(*old)
+
+
+# Set while a run may freeze what analyzed files leave alive (forked workers inherit it).
+_FREEZE = False
+
+
+def _settle() -> None:
+    """After one file: what it left alive is kept out of later collections (see _fewer_gc_passes)."""
+    if _FREEZE:
+        gc.freeze()
 
 
 @dataclass
@@ -229,6 +254,13 @@ class _Run:
         self._workers: ProcessPoolExecutor | None = None
         # Modules re-analyzed after wrapper knowledge changed, in order (workers forget their analyses too).
         self._forgotten: list[str] = []
+        self.workers_started: Callable[[], None] | None = None  # see discover()
+
+    def _launched(self) -> None:
+        """The workers run (all forked at the first submit): tell the caller, once."""
+        started, self.workers_started = self.workers_started, None
+        if started is not None:
+            started()
 
     @property
     def index(self) -> ProjectIndex:
@@ -338,9 +370,11 @@ class _Run:
         try:
             pool = self._pool(jobs)
             batches = [todo[k::jobs * 2] for k in range(jobs * 2)]
-            return [(batch, pool.submit(_scan_files, [(pf.rel, pf.scope, entry.name) for pf, entry, _ in batch])) for batch in batches if batch]
+            pending = [(batch, pool.submit(_scan_files, [(pf.rel, pf.scope, entry.name) for pf, entry, _ in batch])) for batch in batches if batch]
         except Exception:  # noqa: BLE001 - no worker processes here: scan serially
             return None
+        self._launched()
+        return pending
 
     def _finish_scans(self, todo: list, pending: list | None, other: list, imports: list, requirements: list) -> None:
         outcomes: list[tuple[tuple, registry.FileScan | str]] = []
@@ -590,7 +624,8 @@ class _Run:
             return
         jobs = self.jobs
         if jobs is None:
-            jobs = (os.cpu_count() or 1) if sum(i.pf.size for i in todo) >= PARALLEL_BYTES else 1
+            # Once the workers run, later rounds go to them too: they hold the modules these files look up.
+            jobs = (os.cpu_count() or 1) if sum(i.pf.size for i in todo) >= PARALLEL_BYTES or self._workers is not None else 1
         tasks = [(i.pf.rel, i.pf.scope, i.mode) for i in todo]
         self.index.loader_importers = self._loader_importers()
         if jobs <= 1:
@@ -607,20 +642,21 @@ class _Run:
                 self._store(item)
 
     def _parallel(self, tasks: list[tuple[str, str, str]], jobs: int) -> list:
-        # Larger files first, spread round-robin, so the workers finish together.
-        order = sorted(range(len(tasks)), key=lambda i: -self._size(tasks[i][0]))
-        chunks = [order[k::jobs * 4] for k in range(jobs * 4)]
-        chunks = [c for c in chunks if c]
+        # A notebook's bytes are mostly outputs and JSON: its analysis costs about 1/50 of a .py file's per byte.
+        chunks = _chunks([(t[0], self._size(t[0]) // (50 if t[2].startswith("nb") else 1)) for t in tasks], jobs)
         # What the workers' indexes must know this round; they keep their parsed modules between rounds.
         state = (self.wrapper_modules, self.index.loader_importers, tuple(self._forgotten))
         out: list = [None] * len(tasks)
         try:
             pool = self._pool(jobs)
-            for chunk, results in zip(chunks, pool.map(_work, [(state, [tasks[i] for i in c]) for c in chunks])):
+            outcomes = pool.map(_work, [(state, [tasks[i] for i in c]) for c in chunks])
+            self._launched()
+            for chunk, results in zip(chunks, outcomes):
                 for i, r in zip(chunk, results):
                     out[i] = r
         except Exception:  # noqa: BLE001 - no worker processes here (sandbox, broken pool): do it serially
             self.close()
+            self.jobs = 1  # and the rest of the run too: no second pool (no fork once a caller's thread may run)
             return [analyze_task(self.index, *t) for t in tasks]
         return out
 
@@ -629,10 +665,19 @@ class _Run:
         if self._workers is None:
             import multiprocessing
 
+            # What every worker would read on its own (the knowledge base behind weight names): once, before the fork.
+            weight_urls.preload()
+
             context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
             self._workers = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                                 initargs=(self.base, self.py_rels, self.roots, self.scopes))
         return self._workers
+
+    def dispose(self) -> None:
+        """Free the parsed modules now that the run is over (their cycles would cost a full collection later)."""
+        if self._index is not None:
+            self._index.dispose()
+            self._index = None
 
     def close(self) -> None:
         if self._workers is not None:
@@ -715,7 +760,7 @@ def analyze_task(index: ProjectIndex, rel: str, scope: str, mode: str) -> tuple[
     file, or the cheap pass over a .py file ("pre");
     problems become SkippedFile entries (for "pre": the reason in the Prefiltered)."""
     if mode == "pre":
-        return prefilter(index.base / rel, rel), []
+        return prefilter(os.path.join(index.base, rel), rel), []  # a str path: no Path object per file
     try:
         if mode in ("nb", "nbfull"):
             return analyze_notebook(index, rel, scope, full=mode == "nbfull")
@@ -724,6 +769,8 @@ def analyze_task(index: ProjectIndex, rel: str, scope: str, mode: str) -> tuple[
         return None, [SkippedFile(rel, str(exc))]
     except Exception as exc:  # noqa: BLE001 - a bug must not abort the audit; it is reported, not hidden
         return None, [SkippedFile(rel, f"internal error while scanning ({type(exc).__name__}: {exc})")]
+    finally:
+        _settle()
 
 
 class Prefiltered(NamedTuple):
@@ -735,7 +782,7 @@ class Prefiltered(NamedTuple):
     reason: str | None  # why the file is skipped, or None
 
 
-def prefilter(path: Path, rel: str) -> Prefiltered:
+def prefilter(path: Path | str, rel: str) -> Prefiltered:
     """Read and hash one .py file, and read its imports with the lexer unless it may call a loader."""
     try:
         data = read_bytes(path, MAX_PYTHON_BYTES)
@@ -744,7 +791,7 @@ def prefilter(path: Path, rel: str) -> Prefiltered:
     sha = content_hash(data)
     try:
         source = decode_python(data)
-        if PurePosixPath(rel).name == "setup.py":
+        if rel.rpartition("/")[2] == "setup.py":
             return Prefiltered(sha, data, None, None)
         # Only a module importing a loader library can call a loader (callers of project wrappers are picked up
         # later); the rest needs its imports only.
@@ -865,6 +912,7 @@ def analyze_notebook(index: ProjectIndex, rel: str, scope: str, *, full: bool = 
         return Location(rel, code.file_line(cell, cell_line) or line, text.column(line, col), text.snippet(line), cell, cell_line)
 
     module = ModuleAnalysis(index, rel, source, tree, scope_label=scope, locate=locate)
+    index.retired.append(module)
     result = module.run()
     _shell_commands(code, rel, scope, result, index.base, module)
     return result, skipped
@@ -950,6 +998,54 @@ def _work(batch: tuple[tuple, list[tuple[str, str, str]]]) -> list:
     out = [analyze_task(index, *t) for t in tasks]
     # The parent does not need the bytes a worker read (sending them back would cost more than the read).
     return [(r._replace(data=None), s) if isinstance(r, Prefiltered) else (r, s) for r, s in out]
+
+
+def _chunks(files: list[tuple[str, int]], jobs: int) -> list[list[int]]:
+    """Indexes of ``files`` (rel, size) in chunks for the workers: the files of one folder together, largest first.
+
+    A worker parses and analyzes again every module its files look values up in (wrappers, class attributes),
+    mostly neighbours in the same package: a package's files in one chunk are looked up once. Folders larger than
+    a share of the work are split by subfolder so that the chunks, handed out largest first, still end together.
+    """
+    total = sum(size for _, size in files) or 1
+    limit = total / (jobs * 6)
+    groups: list[tuple[int, list[int]]] = []  # (depth of the folder split so far, indexes)
+    todo = [(0, list(range(len(files))))]
+    while todo:
+        depth, members = todo.pop()
+        if sum(files[i][1] for i in members) <= limit or len(members) == 1:
+            groups.append((depth, members))
+            continue
+        split: dict[str, list[int]] = {}
+        for i in members:
+            parts = files[i][0].split("/")
+            split.setdefault("/".join(parts[:depth + 1]) if len(parts) > depth + 1 else files[i][0], []).append(i)
+        if len(split) == 1 and all(len(files[i][0].split("/")) <= depth + 1 for i in members):
+            groups.append((depth, members))  # files of one folder: can be split no further by folder
+            continue
+        if len(split) == 1:
+            todo.append((depth + 1, members))
+            continue
+        loose = [i for key, ids in split.items() for i in ids if key == files[i][0]]
+        if loose:  # the folder's own files, cut in shares of the limit
+            share: list[int] = []
+            for i in sorted(loose, key=lambda i: files[i][0]):
+                share.append(i)
+                if sum(files[j][1] for j in share) >= limit:
+                    groups.append((depth, share))
+                    share = []
+            if share:
+                groups.append((depth, share))
+        todo += [(depth + 1, ids) for key, ids in split.items() if key != files[ids[0]][0]]
+    # Small groups side by side (in path order) share a chunk, so a chunk is worth sending.
+    groups.sort(key=lambda g: min(files[i][0] for i in g[1]))
+    chunks: list[list[int]] = []
+    for _, members in groups:
+        if chunks and sum(files[i][1] for i in chunks[-1]) + sum(files[i][1] for i in members) <= limit / 2:
+            chunks[-1] += members
+        else:
+            chunks.append(list(members))
+    return sorted(chunks, key=lambda c: -sum(files[i][1] for i in c))
 
 
 def _roots(rels: list[str]) -> set[str]:

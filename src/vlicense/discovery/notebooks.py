@@ -136,6 +136,10 @@ def extract(text: str) -> NotebookCode:
     return code
 
 
+# Text whose JSON string form needs no escape other than a newline's ``\n``.
+_PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f]*\n?')
+
+
 class _FileLines:
     """Finds each cell's source strings in the raw JSON text, in order, to map code lines to file lines."""
 
@@ -152,7 +156,11 @@ class _FileLines:
         for part in parts:
             found = -1
             if isinstance(part, str) and self.misses < MAX_LOCATE_MISSES:
-                for needle in (json.dumps(part, ensure_ascii=False), json.dumps(part)):
+                # Most lines need no escape but their final newline: their JSON form is built without the encoder.
+                plain = _PLAIN.fullmatch(part) is not None
+                needles = ('"' + part.replace("\n", "\\n") + '"',) if plain and part.isascii() else \
+                    (json.dumps(part, ensure_ascii=False), json.dumps(part))
+                for needle in needles:
                     found = self.text.find(needle, self.cursor)
                     if found >= 0:
                         self.line += self.text.count("\n", self.cursor, found)

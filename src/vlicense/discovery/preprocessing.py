@@ -292,11 +292,10 @@ class _Analyzer:
     def worth_running(self) -> bool:
         if any(r.loader in ("torchvision", "timm", "huggingface", "open_clip", "file") for r in self._own):
             return True
-        text = "\n".join(self.module.text.lines)
-        # Substring tests first (fast): most modules without a load do not train at all.
-        if ".backward(" not in text and "optim" not in text and "fit(" not in text:
-            return False
-        return _TRAINING_WORDS.search(text) is not None and _BUILD_WORDS.search(text) is not None
+        # The training words first (most modules train nothing), behind the literals every match contains.
+        source = self.module.source
+        return any(word in source for word in _TRAINING_LITERALS) and _TRAINING_WORDS.search(source) is not None \
+            and _BUILD_WORDS.search(source) is not None
 
     def run(self) -> None:
         module = self.module
@@ -1258,6 +1257,7 @@ _WORD = re.compile(r"[A-Za-z_]\w*")
 _TRANSFORM_WORDS = frozenset({"transforms", "Compose", "albumentations", "Normalize", "ToTensor", "Resize", "preprocess",
                               "T", "A", "v2", "Processor", "processor", "image_processor", "feature_extractor"})
 _TRAINING_WORDS = re.compile(r"\.backward\(|torch\.optim|optim\.|\bfit\(")
+_TRAINING_LITERALS = ("optim", "backward(", "fit(")  # one of them is inside any match of _TRAINING_WORDS
 # A build that may have no weights: timm's create_model, or a torchvision builder (called bare or with None/False).
 _BUILD_WORDS = re.compile(r"create_model\(|weights\s*=\s*None|pretrained\s*=\s*False|models\.[a-z][a-z0-9_]*\(|"
                           r"\b(resnet|vgg|densenet|efficientnet|mobilenet|convnext|vit|swin|regnet|resnext|wide_resnet)\w*\(")

@@ -155,6 +155,29 @@ class ModuleAnalysis:
     def _locate(self, line: int, col: int) -> Location:
         return Location(self.rel, line, self.text.column(line, col), self.text.snippet(line))
 
+    def dispose(self) -> None:
+        """Break this analysis' reference cycles (scopes and their bindings, the evaluator and its owner) once the
+        run is over: its syntax tree is then freed at once by reference counting, not by a later full collection
+        that walks every node of every tree (seconds on a large project)."""
+        todo = [self.module, *self.functions, *self.classes, *(scope for _, scope in self.calls)]
+        seen: set[int] = set()
+        while todo:
+            scope = todo.pop()
+            if scope is None or id(scope) in seen:
+                continue
+            seen.add(id(scope))
+            todo.append(scope.parent)
+            for bindings in scope.bindings.values():
+                todo += [b.scope for b in bindings] + [b.inner for b in bindings]
+            for values in scope.self_attrs.values():
+                todo += [method for _, method, _ in values]
+            scope.bindings = {}
+            scope.self_attrs = {}
+            scope._reach = {}
+            scope.parent = None
+        vars(self.evaluator).clear()
+        vars(self).clear()
+
     # ------------------------------------------------------------------ preparation
 
     def _argparse(self) -> dict[str, list[tuple[str, ast.expr | None, ast.expr | None, Scope]]]:
@@ -239,10 +262,11 @@ class ModuleAnalysis:
                         unnamed.add(id(node))
             # Calls of project functions that are wrappers; repeated so wrappers defined later in the file count.
             done: set[int] = set()
+            targets: dict[int, tuple | None] = {}  # which function a call names does not change between rounds
             for _ in range(MAX_WRAPPER_DEPTH):
                 progress = False
                 for node, scope in pending:
-                    if id(node) not in done and self._wrapper_call(result, node, scope):
+                    if id(node) not in done and self._wrapper_call(result, node, scope, targets):
                         done.add(id(node))
                         progress = True
                 if not progress:
@@ -336,8 +360,11 @@ class ModuleAnalysis:
                 out += analyze()
         return out
 
-    def _wrapper_call(self, result: FileResult, node: ast.Call, scope: Scope) -> bool:
-        target = self.resolve_function(node.func, scope, node.lineno)
+    def _wrapper_call(self, result: FileResult, node: ast.Call, scope: Scope, targets: dict[int, tuple | None]) -> bool:
+        if id(node) in targets:
+            target = targets[id(node)]
+        else:
+            target = targets[id(node)] = self.resolve_function(node.func, scope, node.lineno)
         if target is None:
             return False
         owner, fscope = target[0], target[1]
@@ -756,6 +783,8 @@ class ProjectIndex:
         # Every folder name and module stem in the project: a dotted name starting elsewhere is not first-party.
         self._names = {part.removesuffix(".py") for rel in self.files for part in rel.split("/")}
         self._class_bases: dict[str, list[str]] | None = None
+        # Analyses no longer in ``modules`` (forgotten, notebooks) that may still be referenced: disposed at the end.
+        self.retired: list[ModuleAnalysis | None] = []
 
     # -- dependency recording (one dict per run() in progress; nested runs also record into the outer ones)
     def start_recording(self) -> dict[str, bool]:
@@ -819,10 +848,20 @@ class ProjectIndex:
         return ModuleAnalysis(self, rel, parsed.source, parsed.tree, scope_label=self.scopes.get(rel, "runtime"),
                               is_setup=PurePosixPath(rel).name == "setup.py")
 
+    def dispose(self) -> None:
+        """Free every analysis of this index now (see ModuleAnalysis.dispose); the index is not used after."""
+        for module in [*self.modules.values(), *self.retired]:
+            if module is not None:
+                module.dispose()
+        self.modules.clear()
+        self.retired.clear()
+        self._subclasses.clear()
+        self.tracker = Tracker()
+
     def forget(self, rels: list[str]) -> None:
         """Analyze these modules again on next use (what they found depended on wrapper knowledge now outdated)."""
         for rel in rels:
-            self.modules.pop(rel, None)
+            self.retired.append(self.modules.pop(rel, None))
 
     def find(self, parts: list[str], importer: str, *, rooted: bool) -> str | None:
         """The file defining module ``parts``: searched next to the importer and its ancestors, then the roots.

@@ -59,7 +59,8 @@ class SourceText:
     """Lines of a source string, for snippets and expression text (columns in ast are UTF-8 byte offsets)."""
 
     def __init__(self, source: str) -> None:
-        self.lines = _NEWLINE.split(source)
+        # str.split when only "\n" ends lines (the usual case): the same list, without the regex engine.
+        self.lines = source.split("\n") if "\r" not in source else _NEWLINE.split(source)
 
     def line(self, lineno: int) -> str:
         return self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""

@@ -16,7 +16,7 @@ class Unreadable(Exception):
     """A file discovery cannot examine; the message is the SkippedFile reason."""
 
 
-def read_bytes(path: Path, limit: int) -> bytes:
+def read_bytes(path: Path | str, limit: int) -> bytes:
     """The file's bytes, or Unreadable when it is too large or cannot be read."""
     try:
         with open(path, "rb") as fh:
@@ -39,6 +39,15 @@ def decode_python(data: bytes) -> str:
     """Decode Python source per PEP 263 (BOM or coding cookie, else UTF-8)."""
     if b"\0" in data:
         raise Unreadable("binary file (contains NUL bytes), not Python source")
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    head = data[:second] if second >= 0 else data
+    if b"coding" not in head and not head.startswith(b"\xef\xbb\xbf"):
+        # No BOM and no cookie where PEP 263 allows one (the first two lines): UTF-8, without the tokenizer's look.
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise Unreadable("not UTF-8 text (and no PEP 263 coding cookie)") from exc
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:

@@ -146,11 +146,14 @@ def is_known_host(url: str) -> bool:
     return pattern is None or bool(pattern.match(unquote(parts.path)))
 
 
+_SPACE = re.compile(r"\s")
+
+
 def known_weight(text: str) -> WeightId | None:
     """The weight a string names when it is known wherever it appears: a weight URL of a known host, an official
     Ultralytics asset name (or a path ending in one), or a Hub id the knowledge base has a fact for."""
     value = text.strip()
-    if not value or len(value) > 500 or any(c.isspace() for c in value):
+    if not value or len(value) > 500 or _SPACE.search(value):
         return None
     if is_url(value):
         return weight_for_url(value) if is_known_host(value) else None
@@ -178,3 +181,10 @@ def _kb() -> KnowledgeBase:
     from vlicense.knowledge.knowledge_base import KnowledgeBase
 
     return KnowledgeBase.load()
+
+
+def preload() -> None:
+    """Load now what known_weight reads lazily (forked workers then share one copy instead of each reading it)."""
+    _ultralytics_assets()
+    _kb()
+

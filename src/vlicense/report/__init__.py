@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
 from vlicense.errors import UsageError
 from vlicense.model import AuditResult
-from vlicense.report import cyclonedx, html, json_report, memo, sarif, text
 
 Renderer = Callable[[AuditResult], str]
 
+
+def _renderer(module: str) -> Renderer:
+    """The ``render`` of report module ``module``, imported on first use: the templated formats pull in Jinja2
+    (a tenth of a second), which a text or JSON report, the pre-commit path, does not need."""
+
+    def render(result: AuditResult, **options: object) -> str:
+        return importlib.import_module(f"vlicense.report.{module}").render(result, **options)
+
+    return render
+
+
 # CLI choices derive from this table; adding a format means adding a module and one entry here.
 FORMATS: dict[str, Renderer] = {
-    "cyclonedx": cyclonedx.render,
-    "html": html.render,
-    "json": json_report.render,
-    "memo": memo.render,
-    "sarif": sarif.render,
-    "text": text.render,
+    "cyclonedx": _renderer("cyclonedx"),
+    "html": _renderer("html"),
+    "json": _renderer("json_report"),
+    "memo": _renderer("memo"),
+    "sarif": _renderer("sarif"),
+    "text": _renderer("text"),
 }
 # Formats drawn from Jinja2 templates: these honour --template-dir (the others are fixed machine formats).
 TEMPLATED_FORMATS = frozenset({"html", "memo"})

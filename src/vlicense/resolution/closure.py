@@ -152,13 +152,27 @@ def _requirement(line: str) -> Requirement | None:
 
 def _marker_applies(marker: Marker, marker_env: dict[str, str], extras: set[str]) -> bool:
     # "extra" markers hold only for extras the parent requested; "" stands for "no extra" (plain requirements).
-    for extra in sorted(extras | {""}):
+    text, environment = str(marker), tuple(sorted(marker_env.items()))
+    return any(_marker_holds(marker, text, environment, extra) for extra in sorted(extras | {""}))
+
+
+# (marker text, environment, extra) -> whether it holds: the same markers recur across an environment's
+# distributions, and packaging's evaluation was most of a warm audit's time in a large venv.
+_MARKER_ANSWERS: dict[tuple[str, tuple[tuple[str, str], ...], str], bool] = {}
+MAX_MARKER_ANSWERS = 20_000
+
+
+def _marker_holds(marker: Marker, text: str, environment: tuple[tuple[str, str], ...], extra: str) -> bool:
+    key = (text, environment, extra)
+    answer = _MARKER_ANSWERS.get(key)
+    if answer is None:
         try:
-            if marker.evaluate({**marker_env, "extra": extra}):
-                return True
+            answer = bool(marker.evaluate({**dict(environment), "extra": extra}))
         except Exception:
-            return True  # an unevaluable marker: keep the edge rather than hide a dependency
-    return False
+            answer = True  # an unevaluable marker: keep the edge rather than hide a dependency
+        if len(_MARKER_ANSWERS) < MAX_MARKER_ANSWERS:
+            _MARKER_ANSWERS[key] = answer
+    return answer
 
 
 def _marker_environment(python_version: str | None) -> dict[str, str]:

@@ -11,8 +11,10 @@ name is listed as unresolved.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Container, Iterator
 
 from vlicense.discovery.loaders.base import Reference
 from vlicense.knowledge.weight_urls import WeightId, is_known_host, is_url, known_weight
@@ -92,7 +94,7 @@ def named_weights(tree: ast.Module, source: str, locate: Callable[[int, int], Lo
         return []
     skip = set(loads)
     refs: list[Reference] = []
-    for node, how in _sites(tree, skip):
+    for node, how in _sites(_statements_naming(tree, source, known), skip):
         text = node.value
         weight = known.get(text) if isinstance(text, str) else None
         if weight is not None:
@@ -100,12 +102,36 @@ def named_weights(tree: ast.Module, source: str, locate: Callable[[int, int], Lo
     return refs
 
 
-def _sites(tree: ast.Module, skip: set[int]) -> Iterator[tuple[ast.Constant, str]]:
-    """String constants where a weight name means a load: call arguments, model-ish assignments and defaults."""
+def _statements_naming(tree: ast.Module, source: str, texts: Container[str]) -> list[ast.stmt]:
+    """The module's top-level statements whose lines hold one of ``texts`` in quotes (in source order): the only
+    ones the site walk needs to visit (a large module names its weights in a few statements)."""
+    body = tree.body
+    # A statement starts at its first decorator; a line belongs to the last statement starting at or before it.
+    starts = [min([s.lineno, *(d.lineno for d in getattr(s, "decorator_list", ()))]) for s in body]
+    chosen: set[int] = set()
+    line, pos = 1, 0
+    for match in _QUOTED.finditer(source):
+        if (match.group(1) or match.group(2)) not in texts:
+            continue
+        line += source.count("\n", pos, match.start())
+        pos = match.start()
+        at = bisect.bisect_right(starts, line) - 1
+        if at >= 0:
+            chosen.add(at)
+    return [body[i] for i in sorted(chosen)]
+
+
+def _sites(roots: list[ast.stmt], skip: set[int]) -> Iterator[tuple[ast.Constant, str]]:
+    """String constants where a weight name means a load: call arguments, model-ish assignments and defaults.
+
+    Visited breadth-first from ``roots`` (the order ``ast.walk`` of the whole module gives their nodes)."""
     # Imported here: the config scanner (and its parsers) loads only when a file names a known weight.
     from vlicense.discovery.configs import is_model_key
 
-    for node in ast.walk(tree):
+    todo = deque(roots)
+    while todo:
+        node = todo.popleft()
+        todo.extend(ast.iter_child_nodes(node))
         kind = type(node)
         if kind is ast.Raise and node.exc is not None:
             skip.add(id(node.exc))  # an exception's message (the walk reaches the Raise before its call)
