@@ -126,3 +126,29 @@ def test_missing_library_is_a_usage_error(result: AuditResult, monkeypatch: pyte
     with pytest.raises(UsageError) as info:
         render("cyclonedx", result)
     assert "pip install 'vlicense[sbom]'" in info.value.message()
+
+
+def test_lineage_is_the_pedigree_of_a_fine_tune(make_result) -> None:  # type: ignore[no-untyped-def]
+    from vlicense.model import LineageLink
+
+    base = LineageLink(id="hf:facebook/dinov2-small", license="Apache-2.0", source="hub-snapshot",
+                       relation="base_model", path=("local:models/tuned", "hf:facebook/dinov2-small"))
+    grand = LineageLink(id="hf:org/root", license=None, source=None, relation="base_model",
+                        path=("local:models/tuned", "hf:facebook/dinov2-small", "hf:org/root"))
+    tuned = Component(id="local:models/tuned", kind="model", name="models/tuned", license="CC-BY-NC-4.0",
+                      license_source="model-card", lineage=[base, grand], locations=[Location("app.py", 3)])
+    plain = Component(id="hf:org/plain", kind="model", name="org/plain", license="MIT")
+    data = bom_of(make_result(comps=[tuned, plain]))
+    by_ref = {c["bom-ref"]: c for c in data["components"]}
+    assert "pedigree" not in by_ref["hf:org/plain"]
+    ancestors = by_ref["local:models/tuned"]["pedigree"]["ancestors"]
+    assert [a["bom-ref"] for a in ancestors] == ["local:models/tuned#ancestor-001", "local:models/tuned#ancestor-002"]
+    first = ancestors[0]
+    assert first["name"] == "facebook/dinov2-small" and first["type"] == "machine-learning-model"
+    assert first["licenses"] == [{"license": {"id": "Apache-2.0", "acknowledgement": "declared"}}]
+    props = {p["name"]: p["value"] for p in first["properties"]}
+    assert props["vlicense:relation"] == "base_model"
+    assert props["vlicense:path"] == "local:models/tuned -> hf:facebook/dinov2-small"
+    second = {p["name"]: p["value"] for p in ancestors[1]["properties"]}
+    assert "licenses" not in ancestors[1] and second["vlicense:license"] == "unknown"
+    assert render("cyclonedx", make_result(comps=[tuned, plain])) == render("cyclonedx", make_result(comps=[tuned, plain]))

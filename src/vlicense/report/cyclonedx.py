@@ -29,7 +29,7 @@ def _require() -> Any:
         from cyclonedx.model import Property, XsUri
         from cyclonedx.model.bom import Bom, BomMetaData
         from cyclonedx.model.component import Component as CdxComponent
-        from cyclonedx.model.component import ComponentScope, ComponentType
+        from cyclonedx.model.component import ComponentScope, ComponentType, Pedigree
         from cyclonedx.model.component_evidence import ComponentEvidence, Occurrence
         from cyclonedx.model.dependency import Dependency
         from cyclonedx.model.license import (
@@ -50,7 +50,8 @@ def _require() -> Any:
         Bom=Bom, BomMetaData=BomMetaData, CdxComponent=CdxComponent, ComponentEvidence=ComponentEvidence,
         ComponentScope=ComponentScope, ComponentType=ComponentType, Dependency=Dependency,
         DisjunctiveLicense=DisjunctiveLicense, JsonV1Dot6=JsonV1Dot6, LicenseAcknowledgement=LicenseAcknowledgement,
-        LicenseExpression=LicenseExpression, Occurrence=Occurrence, PackageURL=PackageURL, Property=Property,
+        LicenseExpression=LicenseExpression, Occurrence=Occurrence, PackageURL=PackageURL, Pedigree=Pedigree,
+        Property=Property,
         ToolRepository=ToolRepository, XsUri=XsUri, is_supported_id=is_supported_id,
     )
 
@@ -81,12 +82,15 @@ def _timestamp(generated_at: str) -> _dt.datetime:
 
 
 def _licenses(cdx: Any, component: Component) -> list[Any]:
-    expression = component.license
+    return _license_entries(cdx, component.license, component.license_source)
+
+
+def _license_entries(cdx: Any, expression: str | None, source: str | None) -> list[Any]:
     if not expression:
         return []
     ack = (
         cdx.LicenseAcknowledgement.CONCLUDED
-        if component.license_source in _CONCLUDED_SOURCES
+        if source in _CONCLUDED_SOURCES
         else cdx.LicenseAcknowledgement.DECLARED
     )
     single = " " not in expression.strip() and "(" not in expression
@@ -118,6 +122,28 @@ def _properties(cdx: Any, component: Component) -> list[Any]:
     return [cdx.Property(name=k, value=v) for k, v in pairs]
 
 
+def _pedigree(cdx: Any, component: Component) -> Any:
+    """The models up a component's lineage as CycloneDX pedigree ancestors (base models and their licenses): a
+    fine-tune's SBOM names the weights it derives from, whose terms bind it too."""
+    if not component.lineage:
+        return None
+    ancestors = []
+    for index, link in enumerate(component.lineage, start=1):
+        pairs = [("vlicense:id", link.id), ("vlicense:relation", link.relation),
+                 ("vlicense:license", link.license or "unknown"), ("vlicense:path", " -> ".join(link.path))]
+        if link.source:
+            pairs.append(("vlicense:license-source", link.source))
+        ancestors.append(cdx.CdxComponent(
+            name=link.id.split(":", 1)[-1],
+            type=cdx.ComponentType.MACHINE_LEARNING_MODEL,
+            # Explicit refs: the library would otherwise draw random ones (reports must be byte-identical).
+            bom_ref=f"{component.id}#ancestor-{index:03d}",
+            licenses=_license_entries(cdx, link.license, link.source),
+            properties=[cdx.Property(name=k, value=v) for k, v in pairs],
+        ))
+    return cdx.Pedigree(ancestors=ancestors)
+
+
 def _component(cdx: Any, component: Component) -> Any:
     # The library sorts occurrences by bom-ref first; an unset bom-ref compares by a random value, so every
     # occurrence gets one derived from its position (shipped code first, as resolution ordered them).
@@ -142,6 +168,7 @@ def _component(cdx: Any, component: Component) -> Any:
         licenses=_licenses(cdx, component),
         evidence=cdx.ComponentEvidence(occurrences=occurrences) if occurrences else None,
         properties=_properties(cdx, component),
+        pedigree=_pedigree(cdx, component),
     )
 
 
