@@ -176,3 +176,18 @@ def test_attribution_files_reads_only_inside_dist_info(site: Path) -> None:
     names = [f.name for f in notice.attribution_files(env.get("gamma"))]  # type: ignore[arg-type]
     assert names == ["licenses/LICENSE", "licenses/vendor/sub/COPYING"]
     assert notice.attribution_files(env.get("evil")) == []  # type: ignore[arg-type]
+
+
+def test_a_fine_tune_names_its_base_and_the_base_terms(make_result) -> None:  # type: ignore[no-untyped-def]
+    from vlicense.model import LineageLink
+
+    base = LineageLink(id="hf:facebook/dinov2-small", license="Apache-2.0", source="hub-snapshot",
+                       relation="base_model", path=("local:models/tuned", "hf:facebook/dinov2-small"))
+    tuned = Component(id="local:models/tuned", kind="model", name="models/tuned", license="CC-BY-NC-4.0",
+                      license_source="model-card", lineage=[base], locations=[Location("app.py", 3)])
+    text = notice.render(make_result(comps=[tuned]), None)
+    lines = text.splitlines()
+    own = next(i for i, line in enumerate(lines) if line.startswith('Pretrained model "models/tuned"'))
+    assert lines[own + 1].startswith('Derived from "facebook/dinov2-small" (hf:facebook/dinov2-small, via base_model), '
+                                     "licensed under Apache-2.0: Apache License 2.0")
+    assert lines[own + 1].endswith("its terms apply to this model too.")

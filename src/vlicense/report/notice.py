@@ -190,21 +190,30 @@ def _label(comp: Component) -> str:
     return f"{comp.name}{version} ({comp.kind}, {comp.id})"
 
 
+def _licensed(expression: str | None) -> str:
+    if not expression:
+        return "license unknown"
+    names = []
+    for key in _leaves(expression):
+        info = license_info(key)
+        if info is not None:
+            names.append(f"{info.name} ({key}" + (f", {info.url})" if info.url else ")"))
+        else:
+            names.append(key)
+    return f"licensed under {expression}: " + "; ".join(names)
+
+
 def attribution_line(comp: Component) -> str:
     """The sentence a model's attribution needs: what it is, under which license, and where that is stated."""
-    if comp.license:
-        names = []
-        for key in _leaves(comp.license):
-            info = license_info(key)
-            if info is not None:
-                names.append(f"{info.name} ({key}" + (f", {info.url})" if info.url else ")"))
-            else:
-                names.append(key)
-        licensed = f"licensed under {comp.license}: " + "; ".join(names)
-    else:
-        licensed = "license unknown"
     loader = f", loaded with {comp.loader}" if comp.loader else ""
-    return f'Pretrained model "{comp.name}" ({comp.id}{loader}), {licensed}.'
+    return f'Pretrained model "{comp.name}" ({comp.id}{loader}), {_licensed(comp.license)}.'
+
+
+def lineage_lines(comp: Component) -> list[str]:
+    """One line per model up the lineage: a fine-tune ships its base's weights in derived form, so the base's
+    attribution (and terms) go out with it."""
+    return [f'Derived from "{link.id.split(":", 1)[-1]}" ({link.id}, via {link.relation}), '
+            f"{_licensed(link.license)}; its terms apply to this model too." for link in comp.lineage]
 
 
 def _source_line(comp: Component) -> str:
@@ -254,6 +263,7 @@ def render(result: AuditResult, environment: Environment | None = None) -> str:
             lines += ["", _SUB, _label(comp), _SUB]
             if comp.kind == "model":
                 lines.append(attribution_line(comp))
+                lines += lineage_lines(comp)
                 lines.append(f"Source: {_source_line(comp)}")
                 continue
             if group.license == UNKNOWN:
