@@ -100,3 +100,14 @@ def test_project_venv_then_env_vars_then_current(tmp_path):
 def test_plain_venv_dir_name_is_found(tmp_path):
     site = _venv(tmp_path / "venv")
     assert find_site_dirs(tmp_path, environ={}).site_dirs == (site,)
+
+
+def test_pyvenv_cfg_is_read_only_up_to_its_cap(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from vlicense.resolution.environment import MAX_PYVENV_CFG, cfg_version, read_pyvenv_cfg
+
+    cfg = tmp_path / "pyvenv.cfg"
+    cfg.write_text("home = /usr/bin\nversion = 3.11.7\n" + "x" * (3 * MAX_PYVENV_CFG) + "\nversion_info = 9.9\n")
+    values = read_pyvenv_cfg(cfg)
+    assert values["version"] == "3.11.7" and "version_info" not in values  # nothing past the cap is read
+    assert cfg_version(values) == "3.11"
+    assert read_pyvenv_cfg(tmp_path / "missing.cfg") == {}

@@ -70,8 +70,8 @@ def _from_python_option(path: Path) -> TargetEnvironment:
 
 
 def _from_prefix(prefix: Path, version_hint: str | None, origin: str) -> TargetEnvironment | None:
-    cfg = _read_pyvenv_cfg(prefix / "pyvenv.cfg")
-    version = version_hint or _cfg_version(cfg)
+    cfg = read_pyvenv_cfg(prefix / "pyvenv.cfg")
+    version = version_hint or cfg_version(cfg)
     dirs = _site_dirs_of(prefix, version)
     if not dirs:
         return None
@@ -119,9 +119,15 @@ def _same(a: Path, b: Path) -> bool:
         return a == b
 
 
-def _read_pyvenv_cfg(path: Path) -> dict[str, str]:
+# A real pyvenv.cfg is a few hundred bytes; the one inside a scanned project may be anything.
+MAX_PYVENV_CFG = 64 * 1024
+
+
+def read_pyvenv_cfg(path: Path) -> dict[str, str]:
+    """The key = value lines of a venv's pyvenv.cfg (keys lower-cased); its first 64 KiB only, {} when unreadable."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with path.open("rb") as handle:
+            text = handle.read(MAX_PYVENV_CFG).decode("utf-8", errors="replace")
     except OSError:
         return {}
     cfg = {}
@@ -132,7 +138,7 @@ def _read_pyvenv_cfg(path: Path) -> dict[str, str]:
     return cfg
 
 
-def _cfg_version(cfg: Mapping[str, str]) -> str | None:
+def cfg_version(cfg: Mapping[str, str]) -> str | None:
     for key in ("version_info", "version"):
         match = re.match(r"(\d+)\.(\d+)", cfg.get(key, ""))
         if match:

@@ -17,6 +17,7 @@ from packaging.utils import canonicalize_name
 from vlicense.model import LicenseFact, SkippedFile
 from vlicense.resolution import spdx
 from vlicense.resolution.cache import AnswerCache
+from vlicense.resolution.environment import cfg_version, read_pyvenv_cfg
 
 FACT_SOURCE = "installed-metadata"
 _DETAIL_LIMIT = 200
@@ -198,17 +199,7 @@ def _python_version_from_paths(dirs: Iterable[Path]) -> str | None:
 
 
 def _pyvenv_version(cfg: Path) -> str | None:
-    try:
-        text = cfg.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    for line in text.splitlines():
-        key, _, value = line.partition("=")
-        if key.strip().lower() in ("version", "version_info"):
-            match = re.match(r"\s*(\d+)\.(\d+)", value)
-            if match:
-                return f"{match.group(1)}.{match.group(2)}"
-    return None
+    return cfg_version(read_pyvenv_cfg(cfg))
 
 
 def _metadata_locations(site: Path, problems: list[SkippedFile]) -> list[tuple[Path, Path]]:
