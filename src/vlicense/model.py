@@ -282,6 +282,9 @@ class Component:
     facts: list[LicenseFact] = field(default_factory=list)
     # Where the id's value is written when elsewhere than a load site (see ModelReference.origins).
     origins: list[Location] = field(default_factory=list)
+    # The first origin of the value loaded at each load site (not in reports as such: it pairs a one-line
+    # "where" with the origin of that very load, not another one's).
+    origin_at: dict[Location, Location] = field(default_factory=dict)
     # Free-form notes a resolver wants shown (e.g. "default tag resolved", "gated", "lineage: base model X").
     notes: list[str] = field(default_factory=list)
     # Task the model serves (e.g. "object-detection"), used to suggest alternatives.

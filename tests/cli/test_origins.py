@@ -78,3 +78,20 @@ def test_sarif_text_and_memo_say_where_the_value_is_written(project, capsys):
     assert ("  - value `yolov8s.pt` written at `detector.py:13`: "
             '`parser.add_argument("--weights", default="yolov8s.pt", help="weights to load")`') in memo
     assert "(value at `detector.py:13`)" in memo
+
+
+def test_a_one_line_where_pairs_a_load_with_its_own_origin(tmp_path, capsys):
+    # The first load site (a download in a shell script) has no origin; a later load reads a constant. The one-line
+    # "where" of the text report must not pair the first site with the other site's origin.
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "a_fetch.sh").write_text("wget https://github.com/ultralytics/assets/releases/download/v8.3.0/yolov8s.pt\n")
+    (root / "detector.py").write_text(textwrap.dedent(DETECTOR), encoding="utf-8")
+    (root / "requirements.txt").write_text("ultralytics==8.4.190\n", encoding="utf-8")
+    report = json.loads(audit(root, "json", capsys))
+    model = next(c for c in report["components"] if c["id"] == "ultralytics:yolov8s.pt")
+    assert [loc["path"] for loc in model["locations"]][:1] == ["a_fetch.sh"]
+    assert [o["line"] for o in model["origins"]] == [13]
+    text = audit(root, "text", capsys)
+    line = next(x for x in text.splitlines() if "ultralytics:yolov8s.pt" in x)
+    assert "a_fetch.sh:1  ultralytics:yolov8s.pt" in line and "value at" not in line

@@ -75,7 +75,7 @@ def context(result: AuditResult) -> dict[str, Any]:
         )
     inventory = [
         {"c": c, "source": _source(c), "where": list(c.locations)[:2], "more": max(0, len(c.locations) - 2),
-         "origin": c.origins[0] if c.origins else None}
+         "origin": c.origin_at.get(c.locations[0]) if c.locations else None}
         for c in sorted(result.components, key=lambda c: (c.kind != "model", c.id))
     ]
     return {

@@ -12,8 +12,8 @@ def _where(f: Finding, component: Component | None = None) -> str:
         return "-"
     loc = f.locations[0]
     where = f"{loc.path}:{loc.line}" if loc.line else loc.path
-    if component is not None and component.origins and list(f.locations) == list(component.locations):
-        origin = component.origins[0]
+    origin = component.origin_at.get(loc) if component is not None else None
+    if origin is not None and list(f.locations) == list(component.locations):
         where += f" (value at {origin.path}:{origin.line})"
     return where
 

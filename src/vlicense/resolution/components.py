@@ -249,6 +249,7 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
     scopes: dict[str, set[str]] = defaultdict(set)
     ranked: dict[str, list[tuple[float, Location]]] = defaultdict(list)
     origins: dict[str, list[tuple[float, Location]]] = defaultdict(list)
+    origin_at: dict[str, dict[Location, Location]] = defaultdict(dict)
     by_loader: dict[str, bool] = defaultdict(bool)
     for ref in found.models:
         ident = identify(ref, kb, project_path)
@@ -257,6 +258,8 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
         by_loader[ident.component_id] |= ref.found_by != "name"
         ranked[ident.component_id].append((_scope_rank(scope), ref.location))
         origins[ident.component_id] += [(_scope_rank(scope), o) for o in ref.origins]
+        if ref.origins and ref.origins[0] != ref.location:
+            origin_at[ident.component_id].setdefault(ref.location, ref.origins[0])
         if ident.component_id in by_id:
             continue
         identified[ident.component_id] = ident
@@ -320,6 +323,7 @@ def _models(found: Discovery, kb: KnowledgeBase, hub: HubResolver, project_path:
         component.locations = _ordered(ranked[component_id])
         loads = set(component.locations)
         component.origins = [o for o in _ordered(origins[component_id]) if o not in loads]
+        component.origin_at = {at: o for at, o in origin_at[component_id].items() if o not in loads}
         component.scope = _best_scope(scopes[component_id])
         component.found_by = "loader" if by_loader[component_id] else "name"
     return list(by_id.values())
