@@ -170,10 +170,32 @@ def test_a_weight_file_the_tree_does_not_hold_is_a_component_with_unknown_licens
     missing = identify(ref("file", "models/control_sd15_canny.pth", "pth"), kb)
     assert missing.component_id == "file:models/control_sd15_canny.pth" and missing.fact is None
     assert any("not in the project" in n for n in missing.notes)
-    downloaded = identify(ref("file", "weights/RealESRGAN_x4plus.pth", "pth", url="https://github.com/x/y/releases/download/v1/RealESRGAN_x4plus.pth"), kb)
+    downloaded = identify(ref("file", "weights/restorer_v2.pth", "pth", url="https://github.com/x/y/releases/download/v1/restorer_v2.pth"), kb)
     assert downloaded.fact is None and any("downloaded from https://github.com/x/y/" in n for n in downloaded.notes)
     named = identify(ref("file", "weights/yolov8n.pt", "pt"), kb, lambda name: None)
     assert named.fact is not None and named.fact.license == "AGPL-3.0-only"  # the name is an official asset
+
+
+@pytest.mark.parametrize(
+    ("name", "official", "license_id"),
+    [
+        ("weights/RealESRGAN_x4plus.pth", "realesrgan:RealESRGAN_x4plus.pth", "BSD-3-Clause"),
+        ("groundingdino_swint_ogc.pth", "groundingdino:groundingdino_swint_ogc.pth", "Apache-2.0"),
+        ("/ckpt/sam_vit_h_4b8939.pth", "segment_anything:sam_vit_h_4b8939.pth", "Apache-2.0"),
+        ("models/yolov5s.pt", "yolov5:yolov5s.pt", "AGPL-3.0-only"),
+    ],
+)
+def test_a_file_named_like_a_librarys_official_checkpoint_has_its_license(kb, name, official, license_id):
+    result = identify(ref("file", name, "pth", url=f"https://example.org/mirror/{name.rsplit('/', 1)[-1]}"), kb, lambda n: None)
+    assert result.component_id == f"file:{name}"  # still the file the code expects, not the library's own load
+    assert result.fact is not None and result.fact.license == license_id
+    assert any(f"official checkpoint {official}" in n for n in result.notes)
+    assert any("downloaded from https://example.org/mirror/" in n for n in result.notes)
+
+
+def test_a_name_only_like_an_official_checkpoint_is_not_one(kb):
+    for name in ("sam_vit_h.pth", "my_yolov5s.pt.bak", "GFPGANv1.4.pth.tmp"):
+        assert identify(ref("file", name, "pth"), kb, lambda n: None).fact is None
 
 
 def test_found_by_name_is_noted(kb):

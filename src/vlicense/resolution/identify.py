@@ -215,6 +215,10 @@ def _file(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPath) -> 
     base = PurePosixPath(ref.name).name
     fact = kb.ultralytics_asset(base) if kind == "file" else None
     notes = [f"file name matches the official Ultralytics asset {base}"] if fact else []
+    official = load_catalog().official_file(base) if kind == "file" and fact is None else None
+    if official is not None and kb.model(official) is not None:
+        fact = kb.model(official)
+        notes = [f"file name matches the official checkpoint {official} (its license applies unless the file was changed)"]
     if ref.url:
         notes.append(f"downloaded from {ref.url}" + ("" if fact else "; the URL does not tell its license"))
     if project_path(ref.name) is None:
