@@ -34,11 +34,19 @@ def test_known_weight_names_are_references(scan, code, expected):
 
 
 def test_unknown_host_url_is_a_file_component_with_its_url(scan):
-    d = scan({"app.py": "fetch('https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth')\n"
+    d = scan({"app.py": "fetch('https://github.com/someone/restorer/releases/download/v0.1.0/restorer_x4.pth')\n"
                         "fetch('https://example.com/weights/model.pth')\n"})
     assert [(m.loader, m.name, m.variant, m.url, m.found_by) for m in d.models] == [
-        ("file", "RealESRGAN_x4plus.pth", "pth",
-         "https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth", "name"),
+        ("file", "restorer_x4.pth", "pth", "https://github.com/someone/restorer/releases/download/v0.1.0/restorer_x4.pth", "name"),
+    ]
+
+
+def test_a_url_of_a_librarys_official_checkpoint_is_that_checkpoint(scan):
+    # By its published file name, before a table that re-uses the file (timm's samvit tags list Meta's SAM URL).
+    d = scan({"app.py": "fetch('https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth')\n"
+                        "fetch('https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth')\n"})
+    assert sorted((m.loader, m.name, m.found_by) for m in d.models) == [
+        ("realesrgan", "RealESRGAN_x4plus.pth", "name"), ("segment_anything", "sam_vit_h_4b8939.pth", "name"),
     ]
 
 

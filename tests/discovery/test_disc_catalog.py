@@ -155,7 +155,8 @@ def models_of(d, path="app.py"):
         (
             'from basicsr.utils.download_util import load_file_from_url\n'
             'p = load_file_from_url("https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth", model_dir="weights")',
-            ("file", "weights/RealESRGAN_x4plus.pth", "pth", "https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth"),
+            # Real-ESRGAN's official checkpoint by its published name (the catalog's file-name rule), with its URL.
+            ("realesrgan", "RealESRGAN_x4plus.pth", "pth", "https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth"),
         ),
         (
             'import torch\ntorch.hub.download_url_to_file("https://example.org/w/net.pth", "ckpt/net.pth")',
@@ -187,7 +188,8 @@ def test_general_downloaders_count_weight_urls_only(scan):
         "api = requests.get(endpoint, timeout=5)\n"
     )})
     assert models_of(d) == [
-        ("timm", "samvit_huge_patch16.sa1b", None, "https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth"),
+        # Meta's SAM checkpoint by its published name (timm's samvit table re-uses the same URL).
+        ("segment_anything", "sam_vit_h_4b8939.pth", "pth", "https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth"),
         # requests.get of a weight URL (requests.yaml); the API call with a run-time endpoint is not listed.
         ("file", "net.onnx", "onnx", "https://example.org/models/net.onnx"),
     ]

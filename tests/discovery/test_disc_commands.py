@@ -29,8 +29,8 @@ def test_notebook_shell_lines_download_and_pass_weights(scan):
     assert d.skipped == []
     got = [(m.loader, m.name, m.url, m.location.cell, m.location.cell_line) for m in d.models]
     assert got == [
-        # The SAM ViT-H file is a weight timm's table lists under the same URL.
-        ("timm", "samvit_huge_patch16.sa1b", None, 1, 1),
+        # The SAM ViT-H file by its published name (timm's table lists the same URL for its samvit tag).
+        ("segment_anything", "sam_vit_h_4b8939.pth", None, 1, 1),
         ("ultralytics", "yolov8s.pt", None, 2, 2),  # the continued !python line, at its first line
         ("file", "runs/exp/weights/best.pth", None, 3, 1),  # {MODEL_PATH}: the notebook's constant
         ("file", "ckpt/a.pth", f"{RELEASE}/a.pth", 4, 2),

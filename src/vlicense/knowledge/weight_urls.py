@@ -125,6 +125,13 @@ def weight_for_url(url: str, *, repo_pages: bool = False, archives: bool = False
         match = ULTRALYTICS_RELEASE.match(path)
         if match and fmt:
             return WeightId("ultralytics", match.group("file"), host=host)
+    # A library's official checkpoint by its published file name (SAM, GroundingDINO, Real-ESRGAN, yolov5, ...):
+    # its publisher's namespace, before a table that lists the same URL because it re-uses the file (timm's
+    # samvit tags load Meta's SAM checkpoints).
+    official = _official_file(PurePosixPath(path).name) if fmt else None
+    if official is not None:
+        namespace, _, name = official.partition(":")
+        return WeightId(namespace, name, fmt, host=host)
     listed = _kb().weight_by_url(f"https://{host}{parts.path}") if fmt else None
     if listed is not None:
         return WeightId(listed[0], listed[1], listed[2], host=host)
@@ -173,6 +180,13 @@ def _ultralytics_assets() -> frozenset[str]:
 
     path = Path(__file__).resolve().parent / "kb" / "ultralytics.json"
     return frozenset((json.loads(path.read_text(encoding="utf-8")).get("assets") or {}).keys())
+
+
+def _official_file(basename: str) -> str | None:
+    # Imported here: the loader catalog itself reads this module's URL helpers.
+    from vlicense.knowledge.loader_catalog import load_catalog
+
+    return load_catalog().official_file(basename)
 
 
 @lru_cache(maxsize=1)
