@@ -78,7 +78,13 @@ def loop_cycles(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-GENERATORS = [rebinding_chain, name_chain, attribute_chain, huge_dict, many_subclasses, recursive_wrappers, loop_cycles]
+def doubling_chain(n: int) -> str:
+    # Each rebinding reads the previous value twice: without a memo below the depth cut, 2**n paths.
+    return "from ultralytics import YOLO\nimport os\ns = 'x'\n" + "s = s + s\np = os.path.join(s, s)\n" * n + "YOLO(s)\nYOLO(p)\n"
+
+
+GENERATORS = [rebinding_chain, name_chain, attribute_chain, huge_dict, many_subclasses, recursive_wrappers, loop_cycles,
+              doubling_chain]
 
 
 @pytest.mark.parametrize("generate", GENERATORS, ids=lambda g: g.__name__)
@@ -116,3 +122,31 @@ def test_run_budget_overflow_is_reported_per_file(scan, monkeypatch):
     assert d.models == []
     assert sorted((u.location.path, u.reason) for u in d.unresolved) == [
         (f"m{i}.py", f"analysis budget exceeded in m{i}.py; the rest of the file was not analyzed") for i in range(3)]
+
+
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        # A format width would build a gigabyte string before anything could look at it.
+        ("f\"{'a':999999999}.pt\"", "f-string that cannot be formatted statically"),
+        ("'%999999999d.pt' % 1", "not a constant (computed at run time)"),
+        ("'%*d.pt' % (999999999, 1)", "not a constant (computed at run time)"),
+    ],
+)
+def test_format_widths_are_capped(tmp_path, expression, reason):
+    start = time.perf_counter()
+    _, result = analyze(tmp_path / "fmt", f"from ultralytics import YOLO\nYOLO({expression})\n")
+    assert time.perf_counter() - start < 2.0
+    assert [r.reason for r in result.references] == [reason]
+
+
+def test_long_computed_strings_are_not_ids(tmp_path):
+    source = "from ultralytics import YOLO\ns = 'yolov8n'\n" + "s = s + s\n" * 12 + "YOLO(s + '.pt')\n"
+    _, result = analyze(tmp_path / "long", source)
+    # 7 * 2**12 characters: unresolved (the reason passes through the name it was bound to), never a model id.
+    assert [type(r).__name__ for r in result.references] == ["UnresolvedReference"]
+    from vlicense.discovery.values import MAX_TEXT, TOO_LONG, combine
+    from vlicense.discovery.loaders.base import Value
+
+    long = combine([Value("const", "a" * MAX_TEXT), Value("const", "b")], lambda v: v[0] + v[1], "t", None, "", "")
+    assert (long.kind, long.reason) == ("unresolved", TOO_LONG)

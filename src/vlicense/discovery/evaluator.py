@@ -27,12 +27,22 @@ import dataclasses
 import itertools
 import posixpath
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from vlicense.discovery.bindings import MAX_REACHING, Binding, RowSource, Scope, pick, position
 from vlicense.discovery.budget import CYCLE, SHALLOW, Active, Tracker
 from vlicense.discovery.loaders.base import Value
-from vlicense.discovery.values import CYCLE_REASON, alternatives, combine, derive, join, join_all, union
+from vlicense.discovery.values import (
+    CYCLE_REASON,
+    alternatives,
+    checked_spec,
+    combine,
+    derive,
+    join,
+    join_all,
+    percent_format,
+    union,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from vlicense.discovery.project import ModuleAnalysis
@@ -60,6 +70,14 @@ OMEGACONF_CREATE = frozenset({"omegaconf.OmegaConf.create", "omegaconf.OmegaConf
 HYDRA_MAIN = frozenset({"hydra.main"})
 PARSE_ARGS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
 MAX_DEPTH = 40
+
+
+class _Shallow(NamedTuple):
+    """A memo entry cut short by the depth limit: valid for a question asked at ``depth`` or deeper."""
+
+    value: Value
+    effects: frozenset | None
+    depth: int
 MAX_CONTAINER = 500
 MAX_ROWS = 64
 BUILTIN_NAMES = frozenset(vars(builtins))
@@ -320,10 +338,20 @@ class Evaluator:
             if type(hit) is Active:
                 tracker.cycle(hit)
                 return Value("unresolved", text=self.segment(node), reason=CYCLE_REASON, node=node)
-            value, effects = hit  # type: ignore[misc]
-            if effects:
-                tracker.replay(effects)
-            return value
+            if type(hit) is _Shallow:
+                # Cut short by the depth limit when computed at hit.depth: asked again as deep or deeper, it would
+                # be cut at least as early, so that answer stands (and keeps the asker shallow too). Without this,
+                # ``s = s + s`` rebound 40 times re-evaluates 2**40 paths below the cut.
+                if depth >= hit.depth:
+                    tracker.cut()
+                    if hit.effects:
+                        tracker.replay(hit.effects)
+                    return hit.value
+            else:
+                value, effects = hit  # type: ignore[misc]
+                if effects:
+                    tracker.replay(effects)
+                return value
         if depth > MAX_DEPTH:
             tracker.cut()
             return Value("unresolved", text=self.segment(node), reason=DEPTH_REASON, node=node)
@@ -339,7 +367,7 @@ class Evaluator:
         if status == CYCLE:
             value = Value("unresolved", text=value.text, reason=CYCLE_REASON, node=node)
         if status == SHALLOW:
-            del memo[key]
+            memo[key] = _Shallow(value, frozenset(active.effects) if active.effects else None, depth)
         else:
             memo[key] = (value, frozenset(active.effects) if active.effects else None)
         return value
@@ -717,7 +745,7 @@ class Evaluator:
                     value = ascii(value)
                 elif conversion == ord("s"):
                     value = str(value)
-                out.append(format(value, spec))
+                out.append(format(value, checked_spec(spec)))
             return "".join(out)
 
         return combine(parts, fmt, text, node, "f-string with a non-constant part", "f-string that cannot be formatted statically")
@@ -738,7 +766,7 @@ class Evaluator:
             if op is ast.Div and isinstance(a, str) and isinstance(b, str):
                 return join(a, b)
             if op is ast.Mod and isinstance(a, str) and len(a) < 1000:
-                return a % b
+                return percent_format(a, b)
             raise TypeError("unsupported")
 
         return combine([left, right], apply, text, node, "not a constant (computed at run time)", "not a constant (computed at run time)")

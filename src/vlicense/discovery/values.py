@@ -5,12 +5,16 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
+import re
 from collections.abc import Callable
 
 from vlicense.discovery.loaders.base import Value
 from vlicense.model import Location
 
 MAX_CANDIDATES = 32
+# A model id, path or URL is short; a longer computed string is not one (and doubling it must not cost memory).
+MAX_TEXT = 4096
+TOO_LONG = f"a computed string longer than {MAX_TEXT} characters (not a model id)"
 CYCLE_REASON = "not a constant (the value depends on itself)"
 
 Alternative = tuple[object, Location | None]
@@ -105,9 +109,31 @@ def combine(parts: list[Value], fn: Callable[[tuple], object], text: str, node, 
             result = fn(tuple(v for v, _ in combo))
         except (TypeError, ValueError, KeyError, OverflowError, IndexError):
             return Value("unresolved", text=text, reason=fails or "not a constant", node=node)
+        if isinstance(result, str) and len(result) > MAX_TEXT:
+            return Value("unresolved", text=text, reason=TOO_LONG, node=node)
         results.append((result, next((o for _, o in reversed(combo) if o is not None), None)))
     note = next((p.note for p in parts if p.note), "")
     return choice(results, text, node, note, any(p.replaceable for p in parts))
+
+
+def checked_spec(spec: str) -> str:
+    """A format spec (``:>8``, ``.3f``) whose width and precision stay small: ``{x:999999999}`` would build a
+    gigabyte string; ValueError for such a spec."""
+    if any(len(digits) > 4 for digits in re.findall(r"\d+", spec)):
+        raise ValueError("format width or precision too large")
+    return spec
+
+
+# A %-conversion: mapping key, flags, width, precision, length modifier, type.
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?(.)", re.S)
+
+
+def percent_format(template: str, args: object) -> str:
+    """``template % args`` when every width and precision is small and written out (``%*d`` takes it from args)."""
+    for width, precision, _ in _PERCENT.findall(template):
+        if "*" in (width, precision) or len(width) > 4 or len(precision) > 4:
+            raise ValueError("format width or precision too large")
+    return template % args
 
 
 def join(a: str, b: str) -> str:
