@@ -33,7 +33,7 @@ calls:
     map: file
     dispatch:
       arg: {kw: kind}
-      cases: {yolo: {map: ultralytics}, hf: {map: hub}}
+      cases: {yolo: {map: ultralytics, when: {kw: model, truthy: false, missing: true, object: true}}, hf: {map: hub}}
       otherwise: {map: file}
   - callee: [acme.maybe]
     id: {pos: 0}
@@ -104,6 +104,21 @@ def test_dispatch_picks_the_mapping(acme, call, expected):
 def test_dispatch_on_a_value_not_known_statically_is_unresolved(acme):
     models, unresolved, _ = acme("import acme\ndef f(k):\n    acme.auto(path='x.pt', kind=k)\n")
     assert models == [] and unresolved == [("file", "k", "kind argument is a function parameter")]
+
+
+@pytest.mark.parametrize(
+    ("call", "loads"),
+    [
+        ("acme.auto(path='yolov8s.pt', kind='yolo', model=None)", True),
+        ("acme.auto(path='yolov8s.pt', kind='yolo', model=acme.build())", False),  # an object built: used as it is
+        ("acme.auto(path='org/model', kind='hf', model=acme.build())", True),  # the condition is the yolo case's
+    ],
+)
+def test_a_dispatch_case_has_its_own_condition(acme, call, loads):
+    models, unresolved, _ = acme(f"import acme\n{call}\n")
+    assert bool(models) is loads and unresolved == []
+    _, unresolved, _ = acme("import acme\ndef f(m):\n    acme.auto(path='x.pt', kind='yolo', model=m)\n")
+    assert unresolved == [("ultralytics", "m", "model flag: argument is a function parameter")]
 
 
 @pytest.mark.parametrize(
@@ -225,3 +240,33 @@ def test_wrapper_of_torch_load_reports_the_call_site_path(scan):
         "app.py": "from lib import restore\nsd = restore('weights/best.pt')\n",
     })
     assert models_of(d) == [("file", "weights/best.pt", "pt", None)]
+
+
+def test_sahi_uses_a_model_object_it_is_given(scan):
+    # sahi 0.12.8 sahi/models/base.py:85-89 (set_model), sahi/predict.py:689: an object passed as model= or
+    # detection_model= is used as it is; model_path and the model type's default weights are not loaded.
+    d = scan(
+        {
+            "demo.py": """\
+                import torchvision
+                from sahi import AutoDetectionModel
+                from sahi.predict import predict
+
+                model = torchvision.models.detection.fasterrcnn_resnet50_fpn(pretrained=True)
+                a = AutoDetectionModel.from_pretrained(model_type="torchvision", model=model)
+                b = AutoDetectionModel.from_pretrained(model_type="torchvision")
+                c = AutoDetectionModel.from_pretrained(model_type="ultralytics", model_path="yolo11n.pt", model=None)
+                d = AutoDetectionModel.from_pretrained(model_type="roboflow", model="rfdetr-base")
+                predict(detection_model=a, source="images/")
+                predict(model_type="ultralytics", model_path="yolov8s.pt", source="images/")
+                """,
+        }
+    )
+    assert sorted((m.location.line, m.loader, m.name, m.variant) for m in d.models) == [
+        (5, "torchvision", "fasterrcnn_resnet50_fpn", "legacy-pretrained"),
+        (7, "torchvision", "", "FasterRCNN_ResNet50_FPN_Weights.COCO_V1"),  # the torchvision type's default weights
+        (8, "ultralytics", "yolo11n.pt", None),
+        (9, "roboflow", "rfdetr-base", None),
+        (11, "ultralytics", "yolov8s.pt", None),
+    ]
+    assert d.unresolved == []

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 # Weight-file formats by suffix (the variant of a ``file`` weight is the suffix without its dot).
 WEIGHT_SUFFIXES = (".pt", ".pth", ".ckpt", ".safetensors", ".onnx", ".gguf", ".bin", ".tflite", ".engine", ".mlmodel")
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
+# Example images, videos and audio a model repository also serves: downloading one loads no weights.
+MEDIA_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".svg", ".mp4", ".mov", ".avi",
+                  ".webm", ".wav", ".mp3", ".flac", ".ogg")
 HUB_HOSTS = ("huggingface.co", "www.huggingface.co", "hf.co")
 # huggingface_hub's repo-id rules (validate_repo_id), without importing the library on the hot path.
 HUB_REPO_ID = re.compile(r"^[A-Za-z0-9](?:[\w\-.]{0,94}[A-Za-z0-9_])?(?:/[A-Za-z0-9](?:[\w\-.]{0,94}[A-Za-z0-9_])?)?$")
@@ -114,6 +117,8 @@ def weight_for_url(url: str, *, repo_pages: bool = False, archives: bool = False
     path = unquote(parts.path)
     if host in HUB_HOSTS:
         match = HF_FILE.match(path)
+        if match and match.group("file").lower().endswith(MEDIA_SUFFIXES):
+            return None
         if match and match.group("repo").split("/")[0] not in HF_NON_MODEL and valid_hub_id(match.group("repo")):
             rev = match.group("rev")
             return WeightId("huggingface", match.group("repo"), match.group("file"), None if rev in ("main", "master") else rev, host)
