@@ -41,12 +41,13 @@ def test_unknown_host_url_is_a_file_component_with_its_url(scan):
     ]
 
 
-def test_a_url_of_a_librarys_official_checkpoint_is_that_checkpoint(scan):
-    # By its published file name, before a table that re-uses the file (timm's samvit tags list Meta's SAM URL).
+def test_a_url_of_a_librarys_official_checkpoint_stays_a_file(scan):
+    # Not the tag of a table that re-uses the file (timm's samvit tags list Meta's SAM URL): the downloaded file,
+    # which resolution gives the checkpoint's license by its published name.
     d = scan({"app.py": "fetch('https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth')\n"
                         "fetch('https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth')\n"})
     assert sorted((m.loader, m.name, m.found_by) for m in d.models) == [
-        ("realesrgan", "RealESRGAN_x4plus.pth", "name"), ("segment_anything", "sam_vit_h_4b8939.pth", "name"),
+        ("file", "RealESRGAN_x4plus.pth", "name"), ("file", "sam_vit_h_4b8939.pth", "name"),
     ]
 
 

@@ -398,3 +398,35 @@ def test_forwarding_wrappers_give_way_to_a_call_with_a_value(scan):
         '''})
     assert refs(d) == [("ultralytics", "yolo11s.pt", "YOLO", "app.py", 10)]
     assert d.unresolved == []
+
+
+def test_keyword_arguments_spread_from_a_local_mapping(scan):
+    # sahi's demo/inference_with_batch_slicing.ipynb: common = dict(model_type="ultralytics", ...) then
+    # AutoDetectionModel.from_pretrained(model_path="yolo26n.pt", **common): the dispatch argument is in the mapping.
+    d = scan(
+        {
+            "bench.py": """\
+                from sahi import AutoDetectionModel
+                from transformers import AutoModel
+
+                DEVICE = "cpu"
+                common = dict(model_type="ultralytics", confidence_threshold=0.3, device=DEVICE)
+                a = AutoDetectionModel.from_pretrained(model_path="yolo26n.pt", **common)
+                opts = {"model_type": "yolov5", "device": DEVICE}
+                b = AutoDetectionModel.from_pretrained(model_path="yolov5s.pt", **opts)
+                hub = {"pretrained_model_name_or_path": "facebook/dinov2-small"}
+                c = AutoModel.from_pretrained(**hub)
+
+
+                def build(**kw):
+                    return AutoDetectionModel.from_pretrained(model_path="yolov8n.pt", **kw)
+                """,
+        }
+    )
+    assert refs(d) == [
+        ("huggingface", "facebook/dinov2-small", None, "bench.py", 10),
+        ("ultralytics", "yolo26n.pt", None, "bench.py", 6),
+        ("yolov5", "yolov5s.pt", None, "bench.py", 8),
+    ]
+    # A ``**kw`` parameter with no caller: the mapping is not known, the call is listed as unresolved.
+    assert [line for line, _, _ in unresolved(d)] == [14]

@@ -95,6 +95,55 @@ def test_dockerfile_exec_form_heredoc_and_escape_directive(scan_file):
     assert reqs(result) == [("timm", "", "docker", 4), ("open-clip-torch", "", "docker", 7)]
 
 
+
+def test_dockerfile_add_downloads_a_url_into_the_image(scan_file):
+    # ``ADD <url> <dest>`` fetches the URL at build time (Docker ADD docs): a download like ``RUN wget``.
+    text = """
+    FROM python:3.11-slim
+    ENV APP_ROOT=/opt/app
+    ADD https://github.com/ultralytics/assets/releases/download/v8.3.0/yolo11n.pt ${APP_ROOT}/weights/
+    ADD --checksum=sha256:0123 https://dl.example.org/ckpt/sam_custom.pt ${APP_ROOT}/checkpoints/sam.pt
+    ADD ["https://example.org/v2/model.onnx", "/models/"]
+    ADD https://example.org/data/images.zip requirements.txt /app/
+    ADD https://example.org/$VERSION/weights.pth /w/
+    ADD ./local.pt /app/local.pt
+    """
+    result = scan_file(shell, "Dockerfile", text)
+    assert models(result) == [
+        ("ultralytics", "yolo11n.pt", None, 3),
+        ("file", "/opt/app/checkpoints/sam.pt", "pt", 4),
+        ("file", "/models/model.onnx", "onnx", 5),
+    ]
+    assert result.models[1].url == "https://dl.example.org/ckpt/sam_custom.pt"
+    assert result.models[1].api == "Dockerfile ADD"
+    assert unresolved(result) == [("file", "https://example.org/$VERSION/weights.pth", "shell variable $VERSION is not set in this file", 7)]
+
+
+def test_download_command_and_url_through_variables(scan_file):
+    # sam2's checkpoints/download_ckpts.sh: the downloader and each URL are variables set earlier in the script.
+    text = """
+    if command -v wget &> /dev/null; then
+        CMD="wget"
+    elif command -v curl &> /dev/null; then
+        CMD="curl -L -O"
+    fi
+    BASE_URL="https://dl.example.org/sam_2/092824"
+    tiny_url="${BASE_URL}/sam2.1_hiera_tiny.pt"
+    echo "Downloading sam2.1_hiera_tiny.pt checkpoint..."
+    $CMD $tiny_url || { echo "Failed to download checkpoint from $tiny_url"; exit 1; }
+    wget "$tiny_url" -O weights/tiny.pt
+    $UNSET_TOOL $tiny_url
+    data_url="https://dl.example.org/data/annotations.zip"
+    $CMD $data_url
+    """
+    result = scan_file(shell, "checkpoints/download_ckpts.sh", text)
+    assert models(result) == [
+        ("file", "sam2.1_hiera_tiny.pt", "pt", 9),
+        ("file", "weights/tiny.pt", "pt", 10),
+    ]
+    assert not result.unresolved
+
+
 SCRIPT = """
 #!/usr/bin/env bash
 set -euo pipefail

@@ -193,6 +193,15 @@ def test_a_file_named_like_a_librarys_official_checkpoint_has_its_license(kb, na
     assert any("downloaded from https://example.org/mirror/" in n for n in result.notes)
 
 
+def test_a_file_saved_under_another_name_is_known_by_the_name_it_was_published_under(kb):
+    # wget https://.../sam2.1_hiera_tiny.pt -O weights/tiny.pt
+    result = identify(ref("file", "weights/tiny.pt", "pt", url="https://dl.fbaipublicfiles.com/segment_anything_2/092824/sam2.1_hiera_tiny.pt?x=1"),
+                      kb, lambda n: None)
+    assert result.component_id == "file:weights/tiny.pt"
+    assert result.fact is not None and result.fact.license == "Apache-2.0"
+    assert any("official checkpoint sam2:sam2.1_hiera_tiny.pt" in n for n in result.notes)
+
+
 def test_a_name_only_like_an_official_checkpoint_is_not_one(kb):
     for name in ("sam_vit_h.pth", "my_yolov5s.pt.bak", "GFPGANv1.4.pth.tmp"):
         assert identify(ref("file", name, "pth"), kb, lambda n: None).fact is None

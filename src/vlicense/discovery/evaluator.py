@@ -803,6 +803,11 @@ class Evaluator:
         builtin = func.id if isinstance(func, ast.Name) and callee is None and not _bound(func.id, scope) else None
         if builtin in ("enumerate", "zip", "list", "tuple", "sorted", "reversed") and node.args and not node.keywords:
             return self._sequence_builtin(builtin, node, scope, line, depth, text)
+        if builtin == "dict" and not node.args and node.keywords and len(node.keywords) <= MAX_CONTAINER and all(k.arg for k in node.keywords):
+            # ``dict(model_type="x", device=d)`` is the literal ``{"model_type": "x", "device": d}`` (a ``**`` spread).
+            self.tracker.step(2 * len(node.keywords))
+            pairs = tuple((Value("const", k.arg, text=repr(k.arg)), self.evaluate(k.value, scope, line, depth + 1)) for k in node.keywords)
+            return Value("container", ("dict", pairs), text=text, node=node)
         if (callee in PATH_CALLS or callee in JOIN_CALLS or callee in PATH_FUNCTIONS or builtin == "str") and node.args and not node.keywords:
             parts = [self.evaluate(a, scope, line, depth + 1) for a in node.args]
             if builtin == "str" or callee in PATH_FUNCTIONS:

@@ -8,6 +8,7 @@ import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from vlicense.bounded import OverLimit, load_json
 from vlicense.discovery import cmdline, registry
@@ -39,7 +40,7 @@ from vlicense.model import (
 
 SCANNER_NAME = "shell"
 # Bump when what the scanner reports changes: it keys the per-file result cache.
-SCANNER_VERSION = "4"
+SCANNER_VERSION = "5"
 
 DOCKERFILE_NAMES = ("dockerfile", "containerfile")
 SHELL_SUFFIXES = (".sh", ".bash")
@@ -313,7 +314,7 @@ def _scan_command(ctx: _Context, command: list[Token]) -> None:
             if m:
                 _assign(ctx, m.group("name"), m.group("value"), token.line, "variable", token.column)
         return
-    words = _command_word(command)
+    words = _program_variable(ctx, _command_word(command))
     if not words:
         return
     program = PurePosixPath(words[0].text).name
@@ -334,6 +335,21 @@ def _scan_command(ctx: _Context, command: list[Token]) -> None:
             _pip_install(ctx, pip_args)
         else:
             _script(ctx, program, words)
+
+
+def _program_variable(ctx: _Context, words: list[Token]) -> list[Token]:
+    """``$CMD $URL`` with ``CMD="curl -L -O"`` set earlier in the file: the command word is the variable's words."""
+    if not words or not words[0].text.startswith("$"):
+        return words
+    expanded, missing = ctx.expand(words[0].text)
+    try:
+        parts = shlex.split(expanded)
+    except ValueError:
+        parts = expanded.split()
+    if missing or not parts:
+        return words
+    head = words[0]
+    return [Token(part, head.line, head.column) for part in parts] + words[1:]
 
 
 def _catalog_command(ctx: _Context, words: list[Token]) -> None:
@@ -410,7 +426,9 @@ def _hf_download(ctx: _Context, head: Token, args: list[Token], program: str) ->
 
 def _download(ctx: _Context, program: str, words: list[Token]) -> None:
     """``wget``/``curl``/``aria2c``/``axel``/``gdown``: each weight URL, saved where the command says."""
-    for hit in cmdline.downloads(program, [w.text for w in words]):
+    # ``wget $URL``: a word that is only known variables is read as its value (unknown ones stay as written).
+    texts = [words[0].text] + [ctx.expand(w.text)[0] if "$" in w.text else w.text for w in words[1:]]
+    for hit in cmdline.downloads(program, texts):
         token = words[hit.index]
         location = ctx.location(token.line, token.column)
         url, missing = ctx.expand(hit.url)
@@ -608,7 +626,8 @@ _LINE_WORDS = tuple(dict.fromkeys(("=", "yolo", "ultralytics", "hf", "huggingfac
 
 def _may_matter(text: str) -> bool:
     lowered = text.lower()
-    return any(word in lowered for word in _LINE_WORDS)
+    # A command named by a variable (``$CMD $URL``) may be a downloader set earlier in the file.
+    return any(word in lowered for word in _LINE_WORDS) or lowered.lstrip().startswith("$")
 
 
 def _skip_heredoc(text: str, lines: list[str], index: int) -> int:
@@ -687,6 +706,8 @@ def _dockerfile(ctx: _Context, lines: list[str]) -> None:
             continue
         elif instruction in COMMAND_INSTRUCTIONS:
             index = _docker_command(ctx, instruction, logical, rest, rest_offset, lines, index)
+        elif instruction == "ADD":
+            _docker_add(ctx, logical, rest, rest_offset)
 
 
 def _docker_variables(ctx: _Context, instruction: str, logical: Logical, rest: str, offset: int) -> None:
@@ -703,6 +724,36 @@ def _docker_variables(ctx: _Context, instruction: str, logical: Logical, rest: s
             continue
         if eq:
             _assign(ctx, name, value, token.line, api, token.column)
+
+
+def _docker_add(ctx: _Context, logical: Logical, rest: str, offset: int) -> None:
+    """``ADD https://.../model.pt /app/weights/``: Docker downloads each URL source into the image."""
+    stripped = rest.strip()
+    argv: list[Token] = []
+    if stripped.startswith("["):
+        try:
+            loaded = load_json(stripped, max_bytes=MAX_CONFIG_BYTES, what="exec-form ADD")
+        except (ValueError, OverLimit):
+            loaded = None
+        if isinstance(loaded, list) and all(isinstance(a, str) for a in loaded):
+            argv = [Token(a, logical.first_line) for a in loaded]
+    if not argv:
+        argv = [t for t in _tokens(logical, rest, offset) if not t.text.startswith("--")]  # ``--checksum=``, ``--chown=``
+    if len(argv) < 2:
+        return
+    dest, unknown = ctx.expand(argv[-1].text)
+    for token in argv[:-1]:
+        url, missing = ctx.expand(token.text)
+        if not url.lower().startswith(("http://", "https://")):
+            continue
+        location = ctx.location(token.line, token.column)
+        if missing:
+            if weight_format(url.split("?", 1)[0]):
+                ctx.add([UnresolvedReference(location, "file", token.text, _unset(missing))])
+            continue
+        name = PurePosixPath(urlsplit(url).path).name
+        saved = "" if unknown else (dest + name if dest.endswith("/") else dest)
+        ctx.add(url_references(url, saved, location, ctx.scope, "Dockerfile ADD"))
 
 
 def _docker_command(ctx: _Context, instruction: str, logical: Logical, rest: str, offset: int, lines: list[str], index: int) -> int:

@@ -161,9 +161,12 @@ class When:
     truthy: bool = True
     missing: bool = False
     equals: Any = _UNSET
+    # The argument is an object, not a flag (sahi ``model=``): a value a call built is truthy.
+    object: bool = False
 
     def loads(self, value: Any) -> bool:
         return _same(value, self.equals) if self.equals is not _UNSET else bool(value) == self.truthy
+
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,7 @@ class Case:
     id: Arg | None = None
     has_id: bool = False
     default: Default | None = None
+    when: When | None = None
 
 
 @dataclass(frozen=True)
@@ -776,7 +780,7 @@ def _default(data: dict[str, Any] | None) -> Default | None:
 
 
 def _case(data: dict[str, Any]) -> Case:
-    return Case(_mapping(data), _arg(data.get("id")), "id" in data, _default(data.get("default")))
+    return Case(_mapping(data), _arg(data.get("id")), "id" in data, _default(data.get("default")), _when(data.get("when")))
 
 
 def _dispatch(data: dict[str, Any] | None, arg_reader) -> Dispatch | None:
@@ -794,7 +798,7 @@ def _when(data: dict[str, Any] | None) -> When | None:
     if not data:
         return None
     return When(Arg(data.get("pos"), data.get("kw")), data.get("truthy", True), data.get("missing", False),
-                _frozen(data["equals"]) if "equals" in data else _UNSET)
+                _frozen(data["equals"]) if "equals" in data else _UNSET, bool(data.get("object", False)))
 
 
 def _part(data: dict[str, Any]) -> Part:

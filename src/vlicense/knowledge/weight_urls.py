@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 # Weight-file formats by suffix (the variant of a ``file`` weight is the suffix without its dot).
 WEIGHT_SUFFIXES = (".pt", ".pth", ".ckpt", ".safetensors", ".onnx", ".gguf", ".bin", ".tflite", ".engine", ".mlmodel")
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
+# Example images, videos and audio a model repository also serves: downloading one loads no weights.
+MEDIA_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".svg", ".mp4", ".mov", ".avi",
+                  ".webm", ".wav", ".mp3", ".flac", ".ogg")
 HUB_HOSTS = ("huggingface.co", "www.huggingface.co", "hf.co")
 # huggingface_hub's repo-id rules (validate_repo_id), without importing the library on the hot path.
 HUB_REPO_ID = re.compile(r"^[A-Za-z0-9](?:[\w\-.]{0,94}[A-Za-z0-9_])?(?:/[A-Za-z0-9](?:[\w\-.]{0,94}[A-Za-z0-9_])?)?$")
@@ -114,6 +117,8 @@ def weight_for_url(url: str, *, repo_pages: bool = False, archives: bool = False
     path = unquote(parts.path)
     if host in HUB_HOSTS:
         match = HF_FILE.match(path)
+        if match and match.group("file").lower().endswith(MEDIA_SUFFIXES):
+            return None
         if match and match.group("repo").split("/")[0] not in HF_NON_MODEL and valid_hub_id(match.group("repo")):
             rev = match.group("rev")
             return WeightId("huggingface", match.group("repo"), match.group("file"), None if rev in ("main", "master") else rev, host)
@@ -125,15 +130,11 @@ def weight_for_url(url: str, *, repo_pages: bool = False, archives: bool = False
         match = ULTRALYTICS_RELEASE.match(path)
         if match and fmt:
             return WeightId("ultralytics", match.group("file"), host=host)
-    # A library's official checkpoint by its published file name (SAM, GroundingDINO, Real-ESRGAN, yolov5, ...):
-    # its publisher's namespace, before a table that lists the same URL because it re-uses the file (timm's
-    # samvit tags load Meta's SAM checkpoints).
-    official = _official_file(PurePosixPath(path).name) if fmt else None
-    if official is not None:
-        namespace, _, name = official.partition(":")
-        return WeightId(namespace, name, fmt, host=host)
     listed = _kb().weight_by_url(f"https://{host}{parts.path}") if fmt else None
-    if listed is not None:
+    # A table may list another publisher's file it re-uses (timm's samvit tags load Meta's SAM checkpoints): a
+    # library's official checkpoint, by its published name, stays a downloaded file (resolution gives it that
+    # checkpoint's license) rather than becoming the re-user's tag.
+    if listed is not None and _official_file(PurePosixPath(path).name) is None:
         return WeightId(listed[0], listed[1], listed[2], host=host)
     if fmt or (archives and path.lower().endswith(ARCHIVE_SUFFIXES)):
         return WeightId("file", PurePosixPath(path).name, fmt, host=host)

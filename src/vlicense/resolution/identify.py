@@ -215,7 +215,11 @@ def _file(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPath) -> 
     base = PurePosixPath(ref.name).name
     fact = kb.ultralytics_asset(base) if kind == "file" else None
     notes = [f"file name matches the official Ultralytics asset {base}"] if fact else []
-    official = load_catalog().official_file(base) if kind == "file" and fact is None else None
+    official = None
+    if kind == "file" and fact is None:
+        # The name it is saved as, else the name it was published under (``wget <url> -O weights/tiny.pt``).
+        published = PurePosixPath(ref.url.split("?", 1)[0].split("#", 1)[0]).name if ref.url else ""
+        official = load_catalog().official_file(base) or (load_catalog().official_file(published) if published else None)
     if official is not None and kb.model(official) is not None:
         fact = kb.model(official)
         notes = [f"file name matches the official checkpoint {official} (its license applies unless the file was changed)"]

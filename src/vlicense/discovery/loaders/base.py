@@ -111,14 +111,36 @@ class CallSite:
         node = self.arg_node(pos, kw)
         if node is None:
             if self.has_star_args():
+                spread = self._spread_keyword(kw) if kw is not None else None
+                if spread is not None:
+                    return spread
                 return Value("unresolved", text=self.segment(self.node), reason="the argument may be passed through *args/**kwargs")
             return MISSING
         return self.evaluate(node)
 
+    def _spread_keyword(self, kw: str) -> Value | None:
+        """``f(**common)`` with ``common = dict(model_type="x", ...)`` or ``{"model_type": "x"}``: the key's value, read
+        as ``common["model_type"]``; None when no ``**`` mapping is known to hold the key (or ``*args`` may)."""
+        if any(isinstance(a, ast.Starred) for a in self.node.args):
+            return None
+        for k in self.node.keywords:
+            if k.arg is not None:
+                continue
+            item = ast.Subscript(value=k.value, slice=ast.Constant(kw), ctx=ast.Load())
+            ast.copy_location(item, k.value)
+            ast.fix_missing_locations(item)
+            value = self.evaluate(item)
+            if value.kind == "const":
+                return value
+        return None
+
     def optional(self, pos: int | None, kw: str | None) -> Value:
         """Like arg(), but MISSING unless written out (for options that rarely matter, e.g. ``revision``)."""
         node = self.arg_node(pos, kw)
-        return MISSING if node is None else self.evaluate(node)
+        if node is None:
+            spread = self._spread_keyword(kw) if kw is not None and self.has_star_args() else None
+            return MISSING if spread is None else spread
+        return self.evaluate(node)
 
     def model(self, loader: str, name: str, **kw) -> ModelReference:
         kw.setdefault("api", self.qualname)

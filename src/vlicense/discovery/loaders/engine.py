@@ -14,7 +14,7 @@ import re
 
 from vlicense.discovery.loaders.base import MISSING, CallSite, Reference, Value, registry_owner
 from vlicense.discovery.loaders.kinds import KINDS, Ctx, read_arg
-from vlicense.knowledge.loader_catalog import Arg, CallRule, Case, Dispatch, LibraryEntry, LoaderCatalog, Part, load_catalog
+from vlicense.knowledge.loader_catalog import Arg, CallRule, Case, Dispatch, LibraryEntry, LoaderCatalog, Part, When, load_catalog
 
 
 class CatalogLoader:
@@ -84,24 +84,18 @@ def _analyze_part(catalog: LoaderCatalog, rule: CallRule, part: Part, site: Call
             what = got.value if got.kind == "const" else "not a constant"
             return [site.unresolved(door, got, check.reason.format(value=what))]
     if part.when is not None:
-        when = part.when
-        # Absent-means-loads flags (load_weights=True by default) are read leniently: hidden in **kwargs still loads.
-        flag = site.optional(when.arg.pos, when.arg.kw) if when.missing else site.arg(when.arg.pos, when.arg.kw)
-        if flag.kind == "missing":
-            if not when.missing:
-                return []
-        elif flag.kind == "const":
-            # A replaceable default (``--checkpoint`` defaults to None) of the id itself loads nothing here but
-            # a value given at run time does: the mapping kind lists it as unresolved.
-            if not when.loads(flag.value) and not (flag.note and part.id is not None and _same_arg(when.arg, part.id)):
-                return []
-        else:
-            return [site.unresolved(door, flag, f"{when.arg.kw or 'load'} flag: {flag.reason or 'not a constant'}")]
+        stop = _when_stops(site, part.when, part, door)
+        if stop is not None:
+            return stop
     id_arg, default = part.id, part.default
     if part.dispatch is not None:
         case = _case(catalog, part.dispatch, site, door)
         if isinstance(case, list):
             return case
+        if case is not None and case.when is not None:
+            stop = _when_stops(site, case.when, part, catalog.effective(mapping.overlay(case.mapping)).loader)
+            if stop is not None:
+                return stop
         if case is not None:
             mapping = mapping.overlay(case.mapping)
             id_arg = case.id if case.has_id else id_arg
@@ -134,6 +128,25 @@ def _analyze_part(catalog: LoaderCatalog, rule: CallRule, part: Part, site: Call
     for item in items:
         refs += _map_value(catalog, Ctx(site, rule, part, mapping, _constant(catalog, item), api, also), variables)
     return refs
+
+
+def _when_stops(site: CallSite, when: When, part: Part, door: str) -> list[Reference] | None:
+    """None when the ``when`` condition lets the call load; [] when it loads nothing; an unresolved entry when the
+    flag is not known statically."""
+    # Absent-means-loads flags (load_weights=True by default) are read leniently: hidden in **kwargs still loads.
+    flag = site.optional(when.arg.pos, when.arg.kw) if when.missing else site.arg(when.arg.pos, when.arg.kw)
+    if flag.kind == "missing":
+        return None if when.missing else []
+    if flag.kind == "const":
+        # A replaceable default (``--checkpoint`` defaults to None) of the id itself loads nothing here but
+        # a value given at run time does: the mapping kind lists it as unresolved.
+        if not when.loads(flag.value) and not (flag.note and part.id is not None and _same_arg(when.arg, part.id)):
+            return []
+        return None
+    if when.object and flag.kind == "call":
+        # ``model=fasterrcnn_resnet50_fpn(...)``: an object the code built is truthy.
+        return None if when.loads(True) else []
+    return [site.unresolved(door, flag, f"{when.arg.kw or 'load'} flag: {flag.reason or 'not a constant'}")]
 
 
 def _case(catalog: LoaderCatalog, dispatch: Dispatch, site: CallSite, door: str) -> Case | None | list[Reference]:
