@@ -28,8 +28,7 @@ from packaging.utils import canonicalize_name
 
 from vlicense.knowledge.knowledge_base import KnowledgeBase
 from vlicense.resolution import spdx
-from vlicense.resolution.components import _kb_license_fact
-from vlicense.resolution.merge import merge_facts
+from vlicense.resolution.merge import kb_license_fact, merge_facts
 from vlicense.resolution.environment import find_site_dirs
 from vlicense.resolution.installed import Environment
 
@@ -153,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     audited = {}
     for name, dist in dists.items():
         fact = kb.library(name)
-        facts = list(dist.facts) + ([_kb_license_fact(fact)] if fact is not None else [])
+        facts = list(dist.facts) + ([kb_license_fact(fact)] if fact is not None else [])
         audited[name] = merge_facts(facts)[0]
     audited_valid = [n for n, lic in audited.items() if lic is not None and spdx.is_valid(lic)]
     print(f"as an audit reports it (installed metadata, then the knowledge base): {len(audited_valid)}/{total} = "
