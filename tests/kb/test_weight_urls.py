@@ -52,8 +52,12 @@ def test_known_hosts():
         ("yolov8n.pt", "ultralytics:yolov8n.pt"),
         ("weights/yolo11s-seg.pt", "ultralytics:yolo11s-seg.pt"),
         ("facebook/detr-resnet-50", "hf:facebook/detr-resnet-50"),
-        # The SAM checkpoint URL is the one timm's samvit tag downloads (timm 1.0.31 pretrained cfg url).
-        ("https://dl.fbaipublicfiles.com/segment_anything/sam_vit_b_01ec64.pth", "timm:samvit_base_patch16.sa1b"),
+        # The SAM checkpoint URL is also the one timm's samvit tag downloads (timm 1.0.31 pretrained cfg url), but it
+        # is Meta's published checkpoint: a downloaded file (resolution gives it segment_anything's license).
+        ("https://dl.fbaipublicfiles.com/segment_anything/sam_vit_b_01ec64.pth", "file:sam_vit_b_01ec64.pth"),
+        # A timm URL of timm's own release stays the tag.
+        ("https://github.com/huggingface/pytorch-image-models/releases/download/v0.1-rsb-weights/ecaresnet50t_a1_0-99bd76a8.pth",
+         "timm:ecaresnet50t.a1_in1k"),
         ("https://dl.fbaipublicfiles.com/foo/bar.pth", "file:bar.pth"),
         ("my_model.pt", None),
         ("models/custom", None),
