@@ -7,7 +7,7 @@ import configparser
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from json.decoder import scanstring
 from pathlib import Path, PurePosixPath
@@ -364,7 +364,7 @@ def url_references(url: str, saved: str, location: Location, scope: str, api: st
     values) also accepts Hub repository pages and archives."""
     found = url_reference(url, location, scope, api, strict=strict)
     if isinstance(found, ModelReference):
-        return [found]
+        return [replace(found, saved_as=normalize_path(saved)) if saved else found]
     if isinstance(found, UnresolvedReference) and found.loader != "file":
         return [found]  # a download.pytorch.org file the torchvision table does not list
     name = PurePosixPath(unquote(urlsplit(url.strip()).path)).name

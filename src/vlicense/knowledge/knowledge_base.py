@@ -216,6 +216,9 @@ class KnowledgeBase:
         self._import_names = {str(k): str(v) for k, v in names.items()}
         self._preprocessors: dict[str, dict[str, Any]] | None = None
         self._urls: dict[str, tuple[str, str, str | None]] | None = None  # built on first use (weight_by_url)
+        self._url_rules = tuple(
+            (re.compile(str(rule["url"])), str(rule["id"])) for rule in models_doc.get("weight_urls") or ()
+        )
         self._curated_counts = {
             "models": len(self._models) - len(hub_models) + len(self._families),
             "hub_models": len(hub_models),
@@ -583,8 +586,13 @@ class KnowledgeBase:
         return None
 
     def weight_by_url(self, url: str) -> tuple[str, str, str | None] | None:
-        """(loader, name, variant) of the weight a generated table lists under this download URL (torchvision
-        ``url``, timm ``url``, open_clip ``url``; ``https://host/path``), None when no table lists it."""
+        """(loader, name, variant) of the weight a curated URL rule (models.yaml ``weight_urls``) or a generated
+        table (torchvision ``url``, timm ``url``, open_clip ``url``) lists for ``https://host/path``; None otherwise."""
+        for pattern, template in self._url_rules:
+            match = pattern.match(url)
+            if match:
+                namespace, _, name = template.format(**match.groupdict()).partition(":")
+                return namespace, name, None
         if self._urls is None:
             urls: dict[str, tuple[str, str, str | None]] = {}
             for member, entry in sorted((self._tv.get("weights") or {}).items()):
