@@ -154,8 +154,8 @@ def models_of(d, path="app.py"):
         ('import onnxruntime as ort\ns = ort.InferenceSession("models/det.onnx", providers=["CPUExecutionProvider"])', ("file", "models/det.onnx", "onnx", None)),
         (
             'from basicsr.utils.download_util import load_file_from_url\n'
-            'p = load_file_from_url("https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth", model_dir="weights")',
-            ("file", "weights/RealESRGAN_x4plus.pth", "pth", "https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth"),
+            'p = load_file_from_url("https://github.com/someone/sr/releases/download/v0.1.0/sr_x4plus.pth", model_dir="weights")',
+            ("file", "weights/sr_x4plus.pth", "pth", "https://github.com/someone/sr/releases/download/v0.1.0/sr_x4plus.pth"),
         ),
         (
             'import torch\ntorch.hub.download_url_to_file("https://example.org/w/net.pth", "ckpt/net.pth")',
@@ -187,7 +187,7 @@ def test_general_downloaders_count_weight_urls_only(scan):
         "api = requests.get(endpoint, timeout=5)\n"
     )})
     assert models_of(d) == [
-        ("timm", "samvit_huge_patch16.sa1b", None, "https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth"),
+        ("segment_anything", "sam_vit_h_4b8939.pth", None, "https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth"),
         # requests.get of a weight URL (requests.yaml); the API call with a run-time endpoint is not listed.
         ("file", "net.onnx", "onnx", "https://example.org/models/net.onnx"),
     ]

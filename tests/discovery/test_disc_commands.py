@@ -30,7 +30,7 @@ def test_notebook_shell_lines_download_and_pass_weights(scan):
     got = [(m.loader, m.name, m.url, m.location.cell, m.location.cell_line) for m in d.models]
     assert got == [
         # The SAM ViT-H file is a weight timm's table lists under the same URL.
-        ("timm", "samvit_huge_patch16.sa1b", None, 1, 1),
+        ("segment_anything", "sam_vit_h_4b8939.pth", None, 1, 1),
         ("ultralytics", "yolov8s.pt", None, 2, 2),  # the continued !python line, at its first line
         ("file", "runs/exp/weights/best.pth", None, 3, 1),  # {MODEL_PATH}: the notebook's constant
         ("file", "ckpt/a.pth", f"{RELEASE}/a.pth", 4, 2),

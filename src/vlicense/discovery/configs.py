@@ -142,6 +142,8 @@ _INTERPOLATION = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_]\w*|\{\{[^}]*\}
 ULTRALYTICS_NAME = re.compile(r"^yolo[\w.\-]*\.pt$", re.IGNORECASE)
 # OpenMMLab aliases (``open-mmlab://resnet50_v1c``) resolve through the library's own tables.
 MMLAB_SCHEMES = ("open-mmlab://", "openmmlab://", "mmcls://", "mmdet://", "mmpretrain://", "modelzoo://")
+# URI schemes a library resolves itself, and the catalog callee whose rule maps them (detectron2/utils/file_io.py:21-29).
+CATALOG_SCHEMES = {"detectron2://": "detectron2.config.get_cfg().MODEL.WEIGHTS"}
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,10 @@ def classify_value(raw: str, location: Location, ctx: ValueContext) -> list[Refe
         if kb.torchvision_enum_for_builder(builder):
             return [_model("torchvision", builder, location, ctx, variant="legacy-pretrained")]
         return [UnresolvedReference(location, "torchvision", value, f"torchvision builder {builder!r} is not known")]
+    if lowered.startswith(tuple(CATALOG_SCHEMES)):
+        # ``MODEL.WEIGHTS: detectron2://...`` in a yacs config: the scheme's library reads it (its catalog rule).
+        rule = CATALOG.rule_for(CATALOG_SCHEMES[lowered.split(":", 1)[0] + "://"])
+        return text_references(rule.part.mapping, value, location, ctx.scope, ctx.api) if rule is not None else []
     if lowered.startswith(MMLAB_SCHEMES):
         return [UnresolvedReference(location, "file", value, "OpenMMLab model-zoo alias: its weights and license are not known statically")]
     if lowered.startswith(("hf-hub:", "hf_hub:")):
