@@ -2,45 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from vlicense.discovery import discover
 
-DETECTORS = '''
-import os
-from ultralytics import YOLO
-
-WEIGHTS_DIR = os.path.join(os.path.dirname(__file__), "weights")
+# The held-out project: a classmethod wrapper reading cls.model_path (overridden by a subclass), a staticmethod.
+DETECTORS = Path(__file__).resolve().parents[1] / "fixtures" / "holdout_doors" / "flow_cls_attr_subclass"
 
 
-class BaseDetector:
-    model_path = "yolov8n.pt"
-
-    @classmethod
-    def weights(cls):
-        return os.path.join(WEIGHTS_DIR, cls.model_path)
-
-    @classmethod
-    def load(cls):
-        return YOLO(cls.weights())
-
-    @staticmethod
-    def fallback():
-        return "yolo11l.pt"
-
-    def reload(self):
-        return YOLO(BaseDetector.fallback())
-
-
-class PersonDetector(BaseDetector):
-    model_path = "yolov8m.pt"
-'''
-
-
-def test_classmethod_and_staticmethod_returns_are_followed(tmp_path):
-    (tmp_path / "detectors.py").write_text(DETECTORS.lstrip())
-    found = discover(tmp_path, cache=False)
+def test_classmethod_and_staticmethod_returns_are_followed():
+    found = discover(DETECTORS, cache=False)
     loads = {(m.name.rsplit("/", 1)[-1], m.location.line, m.found_by) for m in found.models}
     # Each class that sets model_path is a candidate at the load line (the subclass's override included).
-    assert {("yolov8n.pt", 16, "loader"), ("yolov8m.pt", 16, "loader"), ("yolo11l.pt", 23, "loader")} <= loads
+    assert {("yolov8n.pt", 17, "loader"), ("yolov8m.pt", 17, "loader"), ("yolo11l.pt", 24, "loader")} <= loads
     assert found.unresolved == []
 
 
