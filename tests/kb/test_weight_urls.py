@@ -62,6 +62,10 @@ def test_known_hosts():
          "pspnet_r50-d8_512x1024_40k_cityscapes_20200605_003338-2966598c.pth", "mmseg:pspnet_r50-d8_512x1024_40k_cityscapes"),
         ("https://github.com/someone/yolov5-fork/releases/download/v1/yolov5s.pt", "file:yolov5s.pt"),
         ("https://dl.fbaipublicfiles.com/foo/bar.pth", "file:bar.pth"),
+        # official file names of libraries with their own ids (models.yaml weight_files)
+        ("yolov5s.pt", "yolov5:yolov5s.pt"),
+        ("checkpoints/sam_vit_b_01ec64.pth", "segment_anything:sam_vit_b_01ec64.pth"),
+        ("base.pt", None),
         ("my_model.pt", None),
         ("models/custom", None),
         ("yolov8n.pt is fast", None),

@@ -151,7 +151,8 @@ _SPACE = re.compile(r"\s")
 
 def known_weight(text: str) -> WeightId | None:
     """The weight a string names when it is known wherever it appears: a weight URL of a known host, an official
-    Ultralytics asset name (or a path ending in one), or a Hub id the knowledge base has a fact for."""
+    Ultralytics asset name or another library's official file name (models.yaml ``weight_files``; or a path
+    ending in one), or a Hub id the knowledge base has a fact for."""
     value = text.strip()
     if not value or len(value) > 500 or _SPACE.search(value):
         return None
@@ -160,6 +161,9 @@ def known_weight(text: str) -> WeightId | None:
     base = value.replace("\\", "/").rsplit("/", 1)[-1]
     if base.endswith((".pt", ".pth", ".onnx", ".ts")) and base in _ultralytics_assets():
         return WeightId("ultralytics", value)
+    named = _kb().weight_by_file_name(base) if base.endswith((".pt", ".pth")) else None
+    if named is not None:
+        return WeightId(named[0], named[1])
     if value.count("/") == 1 and valid_hub_id(value) and _kb().hub_model(value) is not None:
         return WeightId("huggingface", value)
     return None
