@@ -410,7 +410,7 @@ SETUP_CFG_SKIPPED = ("metadata", "options")
 
 
 def config_kind(rel: str) -> str | None:
-    """``yaml`` | ``json`` | ``toml`` | ``ini`` for a config file this scanner reads, else None."""
+    """``yaml`` | ``json`` | ``toml`` | ``ini`` | ``env`` for a config file this scanner reads, else None."""
     name = rel.rpartition("/")[2].lower()  # asked of every walked file: no PurePosixPath here
     if name.endswith((".yaml", ".yml")):
         return "yaml"
@@ -424,6 +424,8 @@ def config_kind(rel: str) -> str | None:
         return "toml"
     if name.endswith((".cfg", ".ini")):
         return "ini"
+    if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
+        return "env"  # dotenv files (python-dotenv, docker compose env_file): KEY=VALUE lines
     return None
 
 
@@ -769,6 +771,26 @@ class _TomlLocator:
         return fallback or (start + 1, 1)
 
 
+_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(?P<value>.*?)\s*$")
+
+
+def env_tree(text: str) -> object:
+    """A dotenv file's ``KEY=value`` lines (``export`` prefix, quotes and a trailing `` # comment`` allowed) as a flat
+    dict of Scalars; other lines are ignored, as python-dotenv ignores them."""
+    out: dict[str, object] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _DOTENV_LINE.match(line)
+        if match is None or line.lstrip().startswith("#"):
+            continue
+        value = match.group("value")
+        if value[:1] in ("'", '"') and value.count(value[0]) >= 2:
+            value = value[1 : value.index(value[0], 1)]
+        else:
+            value = value.split(" #", 1)[0].strip()
+        out[match.group("key")] = Scalar(value, number, match.start("value") + 1)
+    return out
+
+
 def ini_tree(text: str, *, setup_cfg: bool = False) -> object:
     """INI/CFG sections as dict/Scalar (configparser, interpolation off); lines from a scan of the raw lines."""
     parser = configparser.ConfigParser(interpolation=None, strict=False, inline_comment_prefixes=("#", ";"))
@@ -890,6 +912,8 @@ def _scan_text(text: str, kind: str, rel: str, scope: str, root: Path, result: F
         documents = [json_tree(text)]
     elif kind == "toml":
         documents = [toml_tree(text, pyproject=name == "pyproject.toml")]
+    elif kind == "env":
+        documents = [env_tree(text)]
     else:
         documents = [ini_tree(text, setup_cfg=name == "setup.cfg")]
     lines = text.splitlines()

@@ -632,6 +632,10 @@ class Evaluator:
         if base.kind == "container" and base.value[0] in ("dict", "union"):
             # A config object read with attribute syntax (OmegaConf, Hydra): ``cfg.model.weights``.
             return self._index(base, Value("const", attr), text, node, None)
+        if base.kind in ("const", "choice") and attr == "value":
+            # A constant has no ``.value``: the base is an Enum member the evaluation read as its value
+            # (``Weights.SMALL.value`` with ``class Weights(str, Enum): SMALL = "yolo11s.pt"``).
+            return derive(base, text, node)
         if base.kind in ("const", "choice") and attr in PATH_ATTRIBUTES:
             fn = PATH_ATTRIBUTES[attr]
             return combine([base], lambda v: fn(_path_text(v[0])), text, node, "", "")
