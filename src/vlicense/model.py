@@ -77,6 +77,9 @@ class ModelReference:
     # Where the id's value is written when that is not the load site (a constant, an option default, a class
     # attribute, a config key); ``location`` stays the load site.
     origins: tuple[Location, ...] = ()
+    # Where a download of a known weight saves it (``wget URL -O models/x.pth``): a load of that file elsewhere in
+    # the project is this weight (discovery/downloads.py), not an unknown file.
+    saved_as: str | None = None
 
 
 @dataclass(frozen=True)

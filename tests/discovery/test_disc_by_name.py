@@ -35,19 +35,13 @@ def test_known_weight_names_are_references(scan, code, expected):
 
 def test_unknown_host_url_is_a_file_component_with_its_url(scan):
     d = scan({"app.py": "fetch('https://github.com/someone/restorer/releases/download/v0.1.0/restorer_x4.pth')\n"
-                        "fetch('https://example.com/weights/model.pth')\n"})
+                        "fetch('https://example.com/weights/model.pth')\n"
+                        # a release of a library whose weights have ids of their own (models.yaml weight_urls)
+                        "fetch('https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth')\n"})
     assert [(m.loader, m.name, m.variant, m.url, m.found_by) for m in d.models] == [
         ("file", "restorer_x4.pth", "pth", "https://github.com/someone/restorer/releases/download/v0.1.0/restorer_x4.pth", "name"),
-    ]
-
-
-def test_a_url_of_a_librarys_official_checkpoint_stays_a_file(scan):
-    # Not the tag of a table that re-uses the file (timm's samvit tags list Meta's SAM URL): the downloaded file,
-    # which resolution gives the checkpoint's license by its published name.
-    d = scan({"app.py": "fetch('https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth')\n"
-                        "fetch('https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth')\n"})
-    assert sorted((m.loader, m.name, m.found_by) for m in d.models) == [
-        ("file", "RealESRGAN_x4plus.pth", "name"), ("file", "sam_vit_h_4b8939.pth", "name"),
+        ("realesrgan", "RealESRGAN_x4plus.pth", None,
+         "https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth", "name"),
     ]
 
 

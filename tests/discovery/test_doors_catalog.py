@@ -1,4 +1,5 @@
-"""Held-out projects per wrapper library (tests/fixtures/doors/<library>): the audit finds the right weights, their license and verdict."""
+"""Held-out projects per door (tests/fixtures/doors/<library>, tests/fixtures/holdout_doors/<case>): the audit finds the
+right weights, their license, the verdict and the exit code."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from vlicense.resources import schema_path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "doors"
 PROJECTS = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.yaml").is_file())
+# Written as users write them (README usage, other import styles, policies, flows); bench/doors_holdout.md lists them.
+HOLDOUT = FIXTURES.parent / "holdout_doors"
+HOLDOUT_CASES = sorted(p.name for p in HOLDOUT.iterdir() if (p / "expected.yaml").is_file())
 SEVERITY_ORDER = ("none", "info", "warning", "error")
 
 
@@ -22,14 +26,14 @@ def pinned_clock(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764374400")
 
 
-def _audit(project: Path, capsys) -> dict:
+def _audit(project: Path, capsys, policy: str = "closed-source-saas") -> tuple[int, dict]:
     with pytest.raises(SystemExit) as done:
-        main(["audit", str(project), "--format", "json", "--offline", "--python", "none", "--policy", "closed-source-saas"])
+        main(["audit", str(project), "--format", "json", "--offline", "--python", "none", "--policy", policy])
     out, err = capsys.readouterr()
     assert done.value.code in (0, 1), err
     report = json.loads(out)
     jsonschema.validate(report, json.loads(schema_path().read_text()))
-    return report
+    return done.value.code, report
 
 
 def _worst(report: dict, component_id: str) -> str:
@@ -40,7 +44,7 @@ def _worst(report: dict, component_id: str) -> str:
 @pytest.mark.parametrize("library", PROJECTS)
 def test_wrapper_library_project(library, capsys):
     expected = yaml.safe_load((FIXTURES / library / "expected.yaml").read_text())
-    report = _audit(FIXTURES / library, capsys)
+    _, report = _audit(FIXTURES / library, capsys)
     found = {c["id"]: c for c in report["components"]}
     for want in expected["components"]:
         assert want["id"] in found, f"{library}: {want['id']} not found; components: {sorted(found)}; unresolved: {report['unresolved']}"
@@ -55,3 +59,20 @@ def test_every_library_project_has_expectations():
     assert len(PROJECTS) >= 20
     for library in PROJECTS:
         assert any(p.suffix in (".py", ".sh") for p in (FIXTURES / library).rglob("*")), library
+
+
+@pytest.mark.parametrize("case", HOLDOUT_CASES)
+def test_holdout_door_project(case, capsys):
+    expected = yaml.safe_load((HOLDOUT / case / "expected.yaml").read_text())
+    code, report = _audit(HOLDOUT / case, capsys, expected["policy"])
+    found = {c["id"]: c["license"] for c in report["components"]}
+    for want in expected["components"]:
+        assert want["id"] in found, f"{case}: {want['id']} not found; components: {sorted(found)}; unresolved: {report['unresolved']}"
+        assert found[want["id"]] == want["license"], (case, want["id"], found[want["id"]])
+    assert not set(expected.get("absent", ())) & set(found), (case, sorted(found))
+    assert (report["verdict"], code) == (expected["verdict"], expected["exit_code"]), (case, report["findings"])
+
+
+def test_holdout_covers_every_door():
+    doors = {yaml.safe_load((HOLDOUT / case / "expected.yaml").read_text())["door"] for case in HOLDOUT_CASES}
+    assert len(HOLDOUT_CASES) >= 149 and len(doors) >= 55, sorted(doors)

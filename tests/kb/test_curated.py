@@ -252,3 +252,17 @@ def test_every_emitted_license_is_well_formed(kb: KnowledgeBase) -> None:
     for value in emitted:
         assert_license_well_formed(value)
     assert normalize_raw_license("apple-amlr") in emitted
+
+
+@pytest.mark.parametrize(("section", "key", "prefix"), [("weight_urls", "url", "^https://"), ("weight_files", "file", "^(?P<name>")])
+def test_weight_url_and_file_rules_have_source_and_a_license_fact(kb: KnowledgeBase, section, key, prefix) -> None:
+    # Each rule of models.yaml weight_urls/weight_files maps a download URL or an official file name to a component
+    # id the knowledge base answers for.
+    rules = _yaml("models")[section]
+    assert len(rules) >= 4
+    for rule in rules:
+        assert isinstance(rule.get("source"), str) and rule["source"].strip() and DATE.match(str(rule["date"])), rule
+        pattern = re.compile(rule[key])
+        assert pattern.pattern.startswith(prefix) and pattern.pattern.endswith("$"), rule
+        sample = rule["id"].format(**{name: "x" for name in pattern.groupindex})
+        assert kb.model(sample) is not None, f"{sample}: no knowledge-base fact for what {rule['url']} downloads"

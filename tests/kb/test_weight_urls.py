@@ -52,13 +52,20 @@ def test_known_hosts():
         ("yolov8n.pt", "ultralytics:yolov8n.pt"),
         ("weights/yolo11s-seg.pt", "ultralytics:yolo11s-seg.pt"),
         ("facebook/detr-resnet-50", "hf:facebook/detr-resnet-50"),
-        # The SAM checkpoint URL is also the one timm's samvit tag downloads (timm 1.0.31 pretrained cfg url), but it
-        # is Meta's published checkpoint: a downloaded file (resolution gives it segment_anything's license).
-        ("https://dl.fbaipublicfiles.com/segment_anything/sam_vit_b_01ec64.pth", "file:sam_vit_b_01ec64.pth"),
-        # A timm URL of timm's own release stays the tag.
-        ("https://github.com/huggingface/pytorch-image-models/releases/download/v0.1-rsb-weights/ecaresnet50t_a1_0-99bd76a8.pth",
-         "timm:ecaresnet50t.a1_in1k"),
+        # The SAM checkpoint URL is also the one timm's samvit tag downloads (timm 1.0.31 pretrained cfg url), but
+        # a download of it is segment-anything's checkpoint, the id sam_model_registry loads it under (weight_urls).
+        ("https://dl.fbaipublicfiles.com/segment_anything/sam_vit_b_01ec64.pth", "segment_anything:sam_vit_b_01ec64.pth"),
+        ("https://github.com/ultralytics/yolov5/releases/download/v7.0/yolov5s.pt", "yolov5:yolov5s.pt"),
+        ("https://dl.fbaipublicfiles.com/segment_anything_2/092824/sam2.1_hiera_large.pt", "sam2:sam2.1_hiera_large.pt"),
+        ("https://openaipublic.azureedge.net/main/whisper/models/" + "0" * 64 + "/large-v3-turbo.pt", "whisper:large-v3-turbo"),
+        ("https://download.openmmlab.com/mmsegmentation/v0.5/pspnet/pspnet_r50-d8_512x1024_40k_cityscapes/"
+         "pspnet_r50-d8_512x1024_40k_cityscapes_20200605_003338-2966598c.pth", "mmseg:pspnet_r50-d8_512x1024_40k_cityscapes"),
+        ("https://github.com/someone/yolov5-fork/releases/download/v1/yolov5s.pt", "file:yolov5s.pt"),
         ("https://dl.fbaipublicfiles.com/foo/bar.pth", "file:bar.pth"),
+        # official file names of libraries with their own ids (models.yaml weight_files)
+        ("yolov5s.pt", "yolov5:yolov5s.pt"),
+        ("checkpoints/sam_vit_b_01ec64.pth", "segment_anything:sam_vit_b_01ec64.pth"),
+        ("base.pt", None),
         ("my_model.pt", None),
         ("models/custom", None),
         ("yolov8n.pt is fast", None),

@@ -179,7 +179,6 @@ def test_a_weight_file_the_tree_does_not_hold_is_a_component_with_unknown_licens
 @pytest.mark.parametrize(
     ("name", "official", "license_id"),
     [
-        ("weights/RealESRGAN_x4plus.pth", "realesrgan:RealESRGAN_x4plus.pth", "BSD-3-Clause"),
         ("groundingdino_swint_ogc.pth", "groundingdino:groundingdino_swint_ogc.pth", "Apache-2.0"),
         ("/ckpt/sam_vit_h_4b8939.pth", "segment_anything:sam_vit_h_4b8939.pth", "Apache-2.0"),
         ("models/yolov5s.pt", "yolov5:yolov5s.pt", "AGPL-3.0-only"),

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from vlicense import __version__
 from vlicense.bounded import FILE_SECONDS, Budget, OverLimit
-from vlicense.discovery import command_calls, fastimports, manifests, notebooks, python_configs, recover, registry, shell, weights
+from vlicense.discovery import command_calls, downloads, fastimports, manifests, notebooks, python_configs, recover, registry, shell, weights
 from vlicense.discovery.callers import WrapperModules, absolute_parts, module_parts
 from vlicense.discovery.cache import ANALYZER_VERSION, Cache, content_hash, decode, entry_key, pack_imports, unpack_imports
 from vlicense.discovery.first_party import PROJECT_MARKERS, FirstParty
@@ -727,6 +727,7 @@ class _Run:
             if ref.module in STDLIB or ref.module in self.first_party:
                 continue
             imports.append(ref)
+        refs = downloads.link_saved_files(refs)
         # A weight found by name is a fallback: where a loader call (or a config/CLI form) loads the same weight,
         # the load site speaks for it.
         loaded = {(r.loader, r.name) for r in refs if isinstance(r, ModelReference) and r.found_by != "name"}

@@ -7,7 +7,7 @@ import configparser
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from json.decoder import scanstring
 from pathlib import Path, PurePosixPath
@@ -142,6 +142,8 @@ _INTERPOLATION = re.compile(r"\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_]\w*|\{\{[^}]*\}
 ULTRALYTICS_NAME = re.compile(r"^yolo[\w.\-]*\.pt$", re.IGNORECASE)
 # OpenMMLab aliases (``open-mmlab://resnet50_v1c``) resolve through the library's own tables.
 MMLAB_SCHEMES = ("open-mmlab://", "openmmlab://", "mmcls://", "mmdet://", "mmpretrain://", "modelzoo://")
+# URI schemes a library resolves itself, and the catalog callee whose rule maps them (detectron2/utils/file_io.py:21-29).
+CATALOG_SCHEMES = {"detectron2://": "detectron2.config.get_cfg().MODEL.WEIGHTS"}
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,10 @@ def classify_value(raw: str, location: Location, ctx: ValueContext) -> list[Refe
         if kb.torchvision_enum_for_builder(builder):
             return [_model("torchvision", builder, location, ctx, variant="legacy-pretrained")]
         return [UnresolvedReference(location, "torchvision", value, f"torchvision builder {builder!r} is not known")]
+    if lowered.startswith(tuple(CATALOG_SCHEMES)):
+        # ``MODEL.WEIGHTS: detectron2://...`` in a yacs config: the scheme's library reads it (its catalog rule).
+        rule = CATALOG.rule_for(CATALOG_SCHEMES[lowered.split(":", 1)[0] + "://"])
+        return text_references(rule.part.mapping, value, location, ctx.scope, ctx.api) if rule is not None else []
     if lowered.startswith(MMLAB_SCHEMES):
         return [UnresolvedReference(location, "file", value, "OpenMMLab model-zoo alias: its weights and license are not known statically")]
     if lowered.startswith(("hf-hub:", "hf_hub:")):
@@ -364,7 +370,7 @@ def url_references(url: str, saved: str, location: Location, scope: str, api: st
     values) also accepts Hub repository pages and archives."""
     found = url_reference(url, location, scope, api, strict=strict)
     if isinstance(found, ModelReference):
-        return [found]
+        return [replace(found, saved_as=normalize_path(saved)) if saved else found]
     if isinstance(found, UnresolvedReference) and found.loader != "file":
         return [found]  # a download.pytorch.org file the torchvision table does not list
     name = PurePosixPath(unquote(urlsplit(url.strip()).path)).name
@@ -404,7 +410,7 @@ SETUP_CFG_SKIPPED = ("metadata", "options")
 
 
 def config_kind(rel: str) -> str | None:
-    """``yaml`` | ``json`` | ``toml`` | ``ini`` for a config file this scanner reads, else None."""
+    """``yaml`` | ``json`` | ``toml`` | ``ini`` | ``env`` for a config file this scanner reads, else None."""
     name = rel.rpartition("/")[2].lower()  # asked of every walked file: no PurePosixPath here
     if name.endswith((".yaml", ".yml")):
         return "yaml"
@@ -418,6 +424,8 @@ def config_kind(rel: str) -> str | None:
         return "toml"
     if name.endswith((".cfg", ".ini")):
         return "ini"
+    if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
+        return "env"  # dotenv files (python-dotenv, docker compose env_file): KEY=VALUE lines
     return None
 
 
@@ -763,6 +771,26 @@ class _TomlLocator:
         return fallback or (start + 1, 1)
 
 
+_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(?P<value>.*?)\s*$")
+
+
+def env_tree(text: str) -> object:
+    """A dotenv file's ``KEY=value`` lines (``export`` prefix, quotes and a trailing `` # comment`` allowed) as a flat
+    dict of Scalars; other lines are ignored, as python-dotenv ignores them."""
+    out: dict[str, object] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _DOTENV_LINE.match(line)
+        if match is None or line.lstrip().startswith("#"):
+            continue
+        value = match.group("value")
+        if value[:1] in ("'", '"') and value.count(value[0]) >= 2:
+            value = value[1 : value.index(value[0], 1)]
+        else:
+            value = value.split(" #", 1)[0].strip()
+        out[match.group("key")] = Scalar(value, number, match.start("value") + 1)
+    return out
+
+
 def ini_tree(text: str, *, setup_cfg: bool = False) -> object:
     """INI/CFG sections as dict/Scalar (configparser, interpolation off); lines from a scan of the raw lines."""
     parser = configparser.ConfigParser(interpolation=None, strict=False, inline_comment_prefixes=("#", ";"))
@@ -884,6 +912,8 @@ def _scan_text(text: str, kind: str, rel: str, scope: str, root: Path, result: F
         documents = [json_tree(text)]
     elif kind == "toml":
         documents = [toml_tree(text, pyproject=name == "pyproject.toml")]
+    elif kind == "env":
+        documents = [env_tree(text)]
     else:
         documents = [ini_tree(text, setup_cfg=name == "setup.cfg")]
     lines = text.splitlines()

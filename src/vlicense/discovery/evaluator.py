@@ -660,6 +660,10 @@ class Evaluator:
         if base.kind == "container" and base.value[0] in ("dict", "union"):
             # A config object read with attribute syntax (OmegaConf, Hydra): ``cfg.model.weights``.
             return self._index(base, Value("const", attr), text, node, None)
+        if base.kind in ("const", "choice") and attr == "value":
+            # A constant has no ``.value``: the base is an Enum member the evaluation read as its value
+            # (``Weights.SMALL.value`` with ``class Weights(str, Enum): SMALL = "yolo11s.pt"``).
+            return derive(base, text, node)
         if base.kind in ("const", "choice") and attr in PATH_ATTRIBUTES:
             fn = PATH_ATTRIBUTES[attr]
             return combine([base], lambda v: fn(_path_text(v[0])), text, node, "", "")
@@ -840,22 +844,33 @@ class Evaluator:
         if self.owner is None:
             return None
         found = self.callee_binding(node.func, scope, line)
-        if found is None or found[0] not in ("local", "qual", "rel"):
+        if found is None or found[0] not in ("local", "qual", "rel", "self", "attr"):
             return None
-        if found[0] == "local":
-            target = (self.owner, found[1])
-        elif self.owner.index is not None:
-            target = self.owner.index.resolve_def(found[1], self.owner.rel, rooted=found[0] == "rel", wrappers_only=False)
+        skip_self, self_value = False, None
+        if found[0] in ("self", "attr"):
+            # ``cls.weights()`` / ``self.path()`` / ``Detector.weights()``: the method (of the nearest class that
+            # defines it), with the class (and, through cls/self, its subclasses) as its first parameter.
+            method = self.owner.resolve_function(node.func, scope, line)
+            if method is None:
+                return None
+            owner, fscope, skip_self, self_value = method
         else:
-            target = None
-        if target is None or target[1].inner is None or target[1].inner.kind != "function":
+            if found[0] == "local":
+                target = (self.owner, found[1])
+            elif self.owner.index is not None:
+                target = self.owner.index.resolve_def(found[1], self.owner.rel, rooted=found[0] == "rel", wrappers_only=False)
+            else:
+                target = None
+            if target is None or target[1].inner is None:
+                return None
+            owner, fscope = target[0], target[1].inner
+        if fscope.kind != "function":
             return None
-        owner, fscope = target[0], target[1].inner
         returns = _returns(fscope)
         if not returns:
             return None
         callee = owner.evaluator
-        frame = Frame(node, self, scope, callee, fscope, skip_self=False)
+        frame = Frame(node, self, scope, callee, fscope, skip_self=skip_self, self_value=self_value)
         with callee.context({**callee.frames, fscope: frame}):
             values = [callee.evaluate(r, fscope, r.lineno, depth + 1) for r in returns]
         return derive(values[0], text, node) if len(values) == 1 else union(values, text, node)

@@ -498,6 +498,10 @@ def _script_value(ctx: _Context, value: str, option: cmdline.ScriptOption, locat
         local = _project_path(vctx, path)
         if local is None and "/" not in path and _kb().ultralytics_asset(path) is not None:
             return [ModelReference("ultralytics", path, location, api=api, scope=ctx.scope)]
+        # ``python detect.py --weights yolov5s.pt`` in a yolov5 clone: the script downloads the release asset.
+        named = _kb().weight_by_file_name(path) if local is None and "/" not in path else None
+        if named is not None:
+            return [ModelReference(named[0], named[1], location, api=api, scope=ctx.scope)]
         return [ModelReference("file", local or path, location, variant=fmt, api=api, scope=ctx.scope)]
     if is_model_key(option.option.lstrip("-")) and value.count("/") == 1 and not looks_like_path(value):
         refs = classify_value(value, location, ctx.value_context(api, hub_key=True))

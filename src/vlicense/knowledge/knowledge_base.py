@@ -170,6 +170,16 @@ def _load_json(path: Path) -> dict[str, Any]:
         return json.load(fh)
 
 
+def _first_rule(rules: tuple[tuple[re.Pattern[str], str], ...], text: str) -> tuple[str, str] | None:
+    """(namespace, name) from the first rule whose regex matches ``text`` (its named groups fill the id template)."""
+    for pattern, template in rules:
+        match = pattern.match(text)
+        if match:
+            namespace, _, name = template.format(**match.groupdict()).partition(":")
+            return namespace, name
+    return None
+
+
 class KnowledgeBase:
     """The bundled facts: generated tables (timm, torchvision, Ultralytics, open_clip) and curated YAML."""
 
@@ -216,6 +226,12 @@ class KnowledgeBase:
         self._import_names = {str(k): str(v) for k, v in names.items()}
         self._preprocessors: dict[str, dict[str, Any]] | None = None
         self._urls: dict[str, tuple[str, str, str | None]] | None = None  # built on first use (weight_by_url)
+        self._url_rules = tuple(
+            (re.compile(str(rule["url"])), str(rule["id"])) for rule in models_doc.get("weight_urls") or ()
+        )
+        self._file_rules = tuple(
+            (re.compile(str(rule["file"])), str(rule["id"])) for rule in models_doc.get("weight_files") or ()
+        )
         self._curated_counts = {
             "models": len(self._models) - len(hub_models) + len(self._families),
             "hub_models": len(hub_models),
@@ -583,8 +599,11 @@ class KnowledgeBase:
         return None
 
     def weight_by_url(self, url: str) -> tuple[str, str, str | None] | None:
-        """(loader, name, variant) of the weight a generated table lists under this download URL (torchvision
-        ``url``, timm ``url``, open_clip ``url``; ``https://host/path``), None when no table lists it."""
+        """(loader, name, variant) of the weight a curated URL rule (models.yaml ``weight_urls``) or a generated
+        table (torchvision ``url``, timm ``url``, open_clip ``url``) lists for ``https://host/path``; None otherwise."""
+        found = _first_rule(self._url_rules, url)
+        if found is not None:
+            return found[0], found[1], None
         if self._urls is None:
             urls: dict[str, tuple[str, str, str | None]] = {}
             for member, entry in sorted((self._tv.get("weights") or {}).items()):
@@ -599,6 +618,11 @@ class KnowledgeBase:
                     urls.setdefault(str(entry["url"]), ("open_clip", model, tag))
             self._urls = urls
         return self._urls.get(url)
+
+    def weight_by_file_name(self, name: str) -> tuple[str, str] | None:
+        """(namespace, name) of an official weight file name a curated rule (models.yaml ``weight_files``) knows:
+        ``yolov5s.pt`` -> ("yolov5", "yolov5s.pt"); None for any other name."""
+        return _first_rule(self._file_rules, name)
 
     def model_ids(self) -> frozenset[str]:
         """Every curated component id (models.yaml and hub_models.yaml)."""

@@ -326,7 +326,6 @@ class LoaderCatalog:
     _last: frozenset[str] | None = None
     _constants: dict[str, str] = field(default_factory=dict)
     _namespaces: frozenset[str] | None = None
-    _official_files: tuple[tuple[str, str], ...] | None = None
 
     def __post_init__(self) -> None:
         triggers: dict[str, list[str]] = {}
@@ -407,27 +406,6 @@ class LoaderCatalog:
                     found.update(x.namespace for x in (m, *(r.then for r in m.match)) if x.namespace)
             self._namespaces = frozenset(found)
         return self._namespaces
-
-    def official_file(self, basename: str) -> str | None:
-        """The component id a library's entry gives an official checkpoint of this file name, from its file-name
-        rules (``sam_vit_h_4b8939.pth`` -> ``segment_anything:sam_vit_h_4b8939.pth``); None when none matches.
-
-        For weight files the code downloads or expects without a known loader (``torch.load``, ``wget``): the
-        name the library publishes its checkpoint under says whose weights they are."""
-        if self._official_files is None:
-            found: dict[tuple[str, str], None] = {}
-            forms = [(p.mapping, p.dispatch, p.default) for e in self.entries for r in e.calls for p in r.parts]
-            for mapping, dispatch, default in forms:
-                for m in _refinements(mapping, dispatch, default):
-                    for rule in m.match:
-                        then = m.overlay(rule.then)
-                        if rule.regex and then.map == "component" and then.namespace and then.transform == ("basename",):
-                            found[(rule.regex, then.namespace)] = None
-            self._official_files = tuple(found)
-        for regex, namespace in self._official_files:
-            if _regex(regex).search(basename):
-                return f"{namespace}:{basename}"
-        return None
 
     def constant(self, dotted: str) -> str | None:
         """The value of a library's class constant (``super_gradients.common.object_names.Models.YOLO_NAS_L``)."""

@@ -131,10 +131,7 @@ def weight_for_url(url: str, *, repo_pages: bool = False, archives: bool = False
         if match and fmt:
             return WeightId("ultralytics", match.group("file"), host=host)
     listed = _kb().weight_by_url(f"https://{host}{parts.path}") if fmt else None
-    # A table may list another publisher's file it re-uses (timm's samvit tags load Meta's SAM checkpoints): a
-    # library's official checkpoint, by its published name, stays a downloaded file (resolution gives it that
-    # checkpoint's license) rather than becoming the re-user's tag.
-    if listed is not None and _official_file(PurePosixPath(path).name) is None:
+    if listed is not None:
         return WeightId(listed[0], listed[1], listed[2], host=host)
     if fmt or (archives and path.lower().endswith(ARCHIVE_SUFFIXES)):
         return WeightId("file", PurePosixPath(path).name, fmt, host=host)
@@ -159,7 +156,8 @@ _SPACE = re.compile(r"\s")
 
 def known_weight(text: str) -> WeightId | None:
     """The weight a string names when it is known wherever it appears: a weight URL of a known host, an official
-    Ultralytics asset name (or a path ending in one), or a Hub id the knowledge base has a fact for."""
+    Ultralytics asset name or another library's official file name (models.yaml ``weight_files``; or a path
+    ending in one), or a Hub id the knowledge base has a fact for."""
     value = text.strip()
     if not value or len(value) > 500 or _SPACE.search(value):
         return None
@@ -168,6 +166,9 @@ def known_weight(text: str) -> WeightId | None:
     base = value.replace("\\", "/").rsplit("/", 1)[-1]
     if base.endswith((".pt", ".pth", ".onnx", ".ts")) and base in _ultralytics_assets():
         return WeightId("ultralytics", value)
+    named = _kb().weight_by_file_name(base) if base.endswith((".pt", ".pth")) else None
+    if named is not None:
+        return WeightId(named[0], named[1])
     if value.count("/") == 1 and valid_hub_id(value) and _kb().hub_model(value) is not None:
         return WeightId("huggingface", value)
     return None
@@ -181,13 +182,6 @@ def _ultralytics_assets() -> frozenset[str]:
 
     path = Path(__file__).resolve().parent / "kb" / "ultralytics.json"
     return frozenset((json.loads(path.read_text(encoding="utf-8")).get("assets") or {}).keys())
-
-
-def _official_file(basename: str) -> str | None:
-    # Imported here: the loader catalog itself reads this module's URL helpers.
-    from vlicense.knowledge.loader_catalog import load_catalog
-
-    return load_catalog().official_file(basename)
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from vlicense.knowledge.knowledge_base import KbFact, KnowledgeBase
 from vlicense.knowledge.loader_catalog import load_catalog
@@ -215,11 +216,7 @@ def _file(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPath) -> 
     base = PurePosixPath(ref.name).name
     fact = kb.ultralytics_asset(base) if kind == "file" else None
     notes = [f"file name matches the official Ultralytics asset {base}"] if fact else []
-    official = None
-    if kind == "file" and fact is None:
-        # The name it is saved as, else the name it was published under (``wget <url> -O weights/tiny.pt``).
-        published = PurePosixPath(ref.url.split("?", 1)[0].split("#", 1)[0]).name if ref.url else ""
-        official = load_catalog().official_file(base) or (load_catalog().official_file(published) if published else None)
+    official = _official_weight(ref, base, kb) if kind == "file" and fact is None else None
     if official is not None and kb.model(official) is not None:
         fact = kb.model(official)
         notes = [f"file name matches the official checkpoint {official} (its license applies unless the file was changed)"]
@@ -228,6 +225,17 @@ def _file(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPath) -> 
     if project_path(ref.name) is None:
         notes.append("not in the project: the code expects it at run time (downloaded or copied at deploy time)")
     return Identified(f"{kind}:{ref.name}", ref.name, "file", fact, fact.task if fact else None, notes, project_path=ref.name)
+
+
+def _official_weight(ref: ModelReference, base: str, kb: KnowledgeBase) -> str | None:
+    """The official checkpoint a weight file is, by the name it has (models.yaml ``weight_files``) or the URL it
+    was downloaded from (``weight_urls``: ``wget <url> -O weights/tiny.pt``); None when neither says."""
+    named = kb.weight_by_file_name(base)
+    if named is None and ref.url:
+        parts = urlsplit(ref.url.strip())
+        listed = kb.weight_by_url(f"https://{(parts.hostname or '').lower()}{parts.path}")
+        named = listed[:2] if listed is not None and listed[0] != "file" else None
+    return f"{named[0]}:{named[1]}" if named is not None else None
 
 
 def _model_zoo(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPath) -> Identified:

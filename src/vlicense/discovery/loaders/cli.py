@@ -146,13 +146,14 @@ def text_references(mapping: Mapping, text: str, location: Location, scope: str,
         if value.lower().endswith((".yaml", ".yml")):
             return []
         return [ModelReference("ultralytics", value, location, ultralytics_cli_class(value), api=api, scope=scope)]
+    if mapping.map == "component":
+        # choose() sent paths to the file kind unless a match rule names them (detectron2://<zoo path>).
+        return [ModelReference(mapping.namespace or "file", value, location, api=api, scope=scope)]
     if mapping.map in ("file", "url") or looks_like_path(value) or (mapping.map != "hub" and "/" in value and weight_format(value)):
         path = normalize_path(value)
         return [ModelReference("file", path, location, weight_format(path) or "directory", api=api, scope=scope)]
     if mapping.map == "hub":
         return [ModelReference("huggingface", value, location, api=api, scope=scope)] if HUB_ID.match(value) else []
-    if mapping.map == "component":
-        return [ModelReference(mapping.namespace or "file", value, location, api=api, scope=scope)]
     if mapping.map == "torchvision":
         # A builder name alone does not say which weights member the library passes.
         return [UnresolvedReference(location, "torchvision", value, f"torchvision builder given to {api}: which weights it loads is not known statically")]

@@ -227,7 +227,6 @@ def file(ctx: Ctx) -> list[Reference]:
 
 def url(ctx: Ctx) -> list[Reference]:
     """A download URL: a known weight (Hub file, Ultralytics asset, table weight) or a file the code expects."""
-    site = ctx.site
     if ctx.value.kind == "missing" and ctx.part.weights_only:
         return []  # an optional URL argument not given (``gdown.download(id=...)``: the id part reads it)
     text = ctx.id_text("download URL ")
@@ -239,15 +238,23 @@ def url(ctx: Ctx) -> list[Reference]:
     if found is None and ctx.part.weights_only:
         # A downloader fetching something else (a page, an image, a dataset), unless it saves a weight file.
         return _named_download(ctx, text)
+    saved = _saved_path(ctx, text)
     if found is not None and found.loader != "file":
-        return [ctx.model(found.loader, found.name, variant=found.variant, revision=found.revision, url=text)]
+        return [ctx.model(found.loader, found.name, variant=found.variant, revision=found.revision, url=text,
+                          saved_as=normalize_path(saved))]
+    return [_file(ctx, saved, text)]
+
+
+def _saved_path(ctx: Ctx, url_text: str) -> str:
+    """Where a download call saves the file: its destination, else folder + file name (the URL's by default)."""
+    site = ctx.site
     dest = site.string(ctx.read("dest"))
     if dest and not dest.endswith(("/", "\\")):
-        return [_file(ctx, dest, text)]
-    base = site.string(ctx.read("filename")) or PurePosixPath(text.split("?", 1)[0].split("#", 1)[0]).name or "download"
+        return dest
+    base = site.string(ctx.read("filename")) or PurePosixPath(url_text.split("?", 1)[0].split("#", 1)[0]).name or "download"
     # A destination ending in a separator is a folder the file goes into (``wget.download(url, out="weights/")``).
     into = dest or site.string(ctx.read("into"))
-    return [_file(ctx, f"{into.rstrip('/')}/{base}" if into else base, text)]
+    return f"{into.rstrip('/')}/{base}" if into else base
 
 
 def _named_download(ctx: Ctx, source_url: str | None, *, literal: bool = False) -> list[Reference]:
