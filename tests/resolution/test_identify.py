@@ -201,6 +201,13 @@ def test_a_file_saved_under_another_name_is_known_by_the_name_it_was_published_u
     assert any("official checkpoint sam2:sam2.1_hiera_tiny.pt" in n for n in result.notes)
 
 
+def test_a_file_saved_from_a_table_url_gets_that_weights_license(kb):
+    url = "https://download.pytorch.org/models/resnet50-0676ba61.pth"
+    result = identify(ref("file", "weights/backbone.pth", "pth", url=url), kb, lambda n: None)
+    assert result.fact is not None and result.fact.license == "BSD-3-Clause"
+    assert any("official checkpoint torchvision:ResNet50_Weights.IMAGENET1K_V1" in n for n in result.notes)
+
+
 def test_a_name_only_like_an_official_checkpoint_is_not_one(kb):
     for name in ("sam_vit_h.pth", "my_yolov5s.pt.bak", "GFPGANv1.4.pth.tmp"):
         assert identify(ref("file", name, "pth"), kb, lambda n: None).fact is None

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from vlicense.knowledge.knowledge_base import KbFact, KnowledgeBase
 from vlicense.knowledge.loader_catalog import load_catalog
+from vlicense.knowledge.weight_urls import WeightId
 from vlicense.model import ModelReference
 
 # What `transformers.pipeline(task)` loads when no model is given: the ``default_by`` table of the
@@ -231,11 +232,14 @@ def _official_weight(ref: ModelReference, base: str, kb: KnowledgeBase) -> str |
     """The official checkpoint a weight file is, by the name it has (models.yaml ``weight_files``) or the URL it
     was downloaded from (``weight_urls``: ``wget <url> -O weights/tiny.pt``); None when neither says."""
     named = kb.weight_by_file_name(base)
-    if named is None and ref.url:
+    if named is not None:
+        return f"{named[0]}:{named[1]}"
+    if ref.url:
         parts = urlsplit(ref.url.strip())
         listed = kb.weight_by_url(f"https://{(parts.hostname or '').lower()}{parts.path}")
-        named = listed[:2] if listed is not None and listed[0] != "file" else None
-    return f"{named[0]}:{named[1]}" if named is not None else None
+        if listed is not None:
+            return WeightId(*listed).component_id  # a table weight (torchvision member, open_clip tag) or a rule's id
+    return None
 
 
 def _model_zoo(ref: ModelReference, kb: KnowledgeBase, project_path: ProjectPath) -> Identified:
