@@ -389,6 +389,28 @@ def test_dinov2_from_the_snapshot_is_judged(audit, normalize: str, reported: boo
     assert [f.component for f in found] == (["hf:facebook/dinov2-base"] if reported else [])
 
 
+@pytest.mark.parametrize(("normalize", "reported"), [(IMAGENET, False), ("mean=[0.5] * 3, std=[0.5] * 3", True)])
+def test_a_new_head_on_a_pretrained_backbone_chooses_its_own_size(audit, normalize: str, reported: bool) -> None:
+    # NielsRogge's DINOv2 linear segmentation notebook: a project subclass of Dinov2PreTrainedModel trained at 448;
+    # the size is the new model's design, the backbone's normalization still matters.
+    result = audit({"seg.py": f"""
+        from PIL import Image
+        from torchvision import transforms
+        from transformers import Dinov2Model, Dinov2PreTrainedModel
+
+        class Dinov2ForSemanticSegmentation(Dinov2PreTrainedModel):
+            def __init__(self, config):
+                super().__init__(config)
+                self.dinov2 = Dinov2Model(config)
+
+        model = Dinov2ForSemanticSegmentation.from_pretrained("facebook/dinov2-base", num_labels=3)
+        tf = transforms.Compose([transforms.Resize((448, 448)), transforms.ToTensor(), transforms.Normalize({normalize})])
+        out = model(pixel_values=tf(Image.open("a.jpg").convert("RGB")).unsqueeze(0))
+    """})
+    found = hygiene(result)
+    assert [(f.component, "448" in f.message) for f in found] == ([("hf:facebook/dinov2-base", False)] if reported else [])
+
+
 def test_a_normalized_input_changed_by_an_unknown_layer_is_not_judged(audit) -> None:
     # forward feeds the backbone what a learned adapter makes of the input: what the ViT sees is not known.
     code = WRAPPER.replace("MEAN_STD", IMAGENET).replace(

@@ -280,7 +280,7 @@ def _preprocessing(obs: HygieneObservation, reader: ConfigReader) -> list[Hygien
             differences.append(f"mean {numbers_text(_round(found.mean))} and std {numbers_text(_round(found.std))} "
                                f"instead of mean {numbers_text(expected.mean)} and std {numbers_text(expected.std)}")
             where += found.normalize_steps
-    size = _size_difference(found, expected)
+    size = "" if _new_head(ref) else _size_difference(found, expected)
     if size:
         differences.append(size)
         where += found.size_steps
@@ -303,6 +303,13 @@ def _preprocessing(obs: HygieneObservation, reader: ConfigReader) -> list[Hygien
         locations=_locations(obs, where),
         scope=ref.scope,
     ), *missing]
+
+
+def _new_head(ref: ModelReference) -> bool:
+    """Loaded into the project's own subclass of a library's ``*PreTrainedModel`` (``class MySeg(Dinov2PreTrainedModel)``):
+    a new model with its own head built on the pretrained weights, whose input resolution is the project's design
+    (dense heads train at higher resolutions on purpose). Its normalization is still judged, its size is not."""
+    return (ref.api or "").endswith("PreTrainedModel.from_pretrained")
 
 
 def _missing(obs: HygieneObservation, ident: Identified, expected: DataConfig, found: _Found) -> HygieneIssue:
