@@ -473,8 +473,9 @@ class _Run:
         if jobs is None:
             jobs = (os.cpu_count() or 1) if sum(i.pf.size for i in items) >= PARALLEL_PREFILTER_BYTES else 1
         tasks = [(i.pf.rel, i.pf.scope, "pre") for i in items]
-        outcomes = [analyze_task(self.index, *t) for t in tasks] if jobs <= 1 else self._parallel(tasks, jobs)
-        for item, (pre, _) in zip(items, outcomes):
+
+        def finish(i: int, outcome: tuple) -> None:
+            item, (pre, _) = items[i], outcome
             if pre.sha is not None:
                 item.sha = self.shas[item.pf.rel] = pre.sha
                 self._put_stat(item.pf, pre.sha)
@@ -488,6 +489,12 @@ class _Run:
                     self.cache.put_raw(entry_key("imports", item.pf.rel, item.pf.scope, item.sha), pre.packed)
             else:
                 item.mode = "full"
+
+        if jobs <= 1:
+            for i, t in enumerate(tasks):
+                finish(i, analyze_task(self.index, *t))
+        else:
+            self._parallel(tasks, jobs, finish)  # each chunk handled as it comes back (see _analyze)
 
     def _star_importers(self, items: list[_PyFile]) -> list[_PyFile]:
         """Imports-only files with ``from <module> import *`` of a project module that may call a loader: the
