@@ -3,6 +3,7 @@ cheap pre-tests that are exact, and the audit-side helpers made cheaper."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 
@@ -113,3 +114,14 @@ def test_ordered_locations_keep_the_best_rank_and_the_first_seen_order():
                                                  -1 if loc.cell is None else loc.cell,
                                                  -1 if loc.cell_line is None else loc.cell_line))
         assert _ordered(ranked) == expected
+
+
+def test_hygiene_observations_at_one_call_come_out_in_one_order():
+    from vlicense.model import HygieneObservation
+
+    at = Location("a.py", 9, 1, "model(**inputs)")
+    model = ModelReference("huggingface", "org/m", Location("a.py", 3, 5, "load("))
+    observations = [HygieneObservation("processor", at, model=dataclasses.replace(model, revision=r),
+                                       processor=ModelReference("huggingface", "org/p", at)) for r in (None, "fp16")]
+    orders = {tuple(sorted(shuffled, key=disc._hygiene_key)) for shuffled in (observations, observations[::-1])}
+    assert len(orders) == 1

@@ -1133,8 +1133,10 @@ def _called(results: list[FileResult]) -> set[str]:
 
 def _hygiene_key(obs) -> tuple:
     model = obs.model
+    # Ends with the whole observation: two at one call for one model that differ elsewhere (the model's revision,
+    # the processor) keep one order; a set's order varies between runs (see _model_key).
     return (*_loc_key(obs.location), obs.kind, model.loader if model else "", model.name if model else obs.name,
-            (model.variant or "") if model else "", repr(obs.steps))
+            (model.variant or "") if model else "", repr(obs.steps), repr(obs))
 
 
 def _parent(rel: str) -> str:
