@@ -473,8 +473,9 @@ class _Run:
         if jobs is None:
             jobs = (os.cpu_count() or 1) if sum(i.pf.size for i in items) >= PARALLEL_PREFILTER_BYTES else 1
         tasks = [(i.pf.rel, i.pf.scope, "pre") for i in items]
-        outcomes = [analyze_task(self.index, *t) for t in tasks] if jobs <= 1 else self._parallel(tasks, jobs)
-        for item, (pre, _) in zip(items, outcomes):
+
+        def finish(i: int, outcome: tuple) -> None:
+            item, (pre, _) = items[i], outcome
             if pre.sha is not None:
                 item.sha = self.shas[item.pf.rel] = pre.sha
                 self._put_stat(item.pf, pre.sha)
@@ -488,6 +489,12 @@ class _Run:
                     self.cache.put_raw(entry_key("imports", item.pf.rel, item.pf.scope, item.sha), pre.packed)
             else:
                 item.mode = "full"
+
+        if jobs <= 1:
+            for i, t in enumerate(tasks):
+                finish(i, analyze_task(self.index, *t))
+        else:
+            self._parallel(tasks, jobs, finish)  # each chunk handled as it comes back (see _analyze)
 
     def _star_importers(self, items: list[_PyFile]) -> list[_PyFile]:
         """Imports-only files with ``from <module> import *`` of a project module that may call a loader: the
@@ -628,36 +635,58 @@ class _Run:
             jobs = (os.cpu_count() or 1) if sum(i.pf.size for i in todo) >= PARALLEL_BYTES or self._workers is not None else 1
         tasks = [(i.pf.rel, i.pf.scope, i.mode) for i in todo]
         self.index.loader_importers = self._loader_importers()
-        if jobs <= 1:
-            for item in todo:
-                if item.data is not None and item.mode == "full":
-                    self.index.prefill(item.pf.rel, item.data)
-            outcomes = [analyze_task(self.index, *t) for t in tasks]
-        else:
-            outcomes = self._parallel(tasks, jobs)
-        for item, (result, skipped) in zip(todo, outcomes):
-            self.skipped.extend(skipped)
+
+        def finish(i: int, outcome: tuple) -> None:
+            item, (result, skipped) = todo[i], outcome
+            self.skipped.extend(skipped)  # sorted when linked: arrival order does not matter
             item.result = result
             if result is not None:
                 self._store(item)
 
-    def _parallel(self, tasks: list[tuple[str, str, str]], jobs: int) -> list:
+        if jobs <= 1:
+            for item in todo:
+                if item.data is not None and item.mode == "full":
+                    self.index.prefill(item.pf.rel, item.data)
+            for i, t in enumerate(tasks):
+                finish(i, analyze_task(self.index, *t))
+        else:
+            # Each chunk's results are stored as they arrive: encoding cache entries here overlaps the workers.
+            self._parallel(tasks, jobs, finish)
+
+    def _parallel(self, tasks: list[tuple[str, str, str]], jobs: int,
+                  arrived: Callable[[int, tuple], None] | None = None) -> list:
+        """The outcome of each task, computed by the workers; ``arrived(i, outcome)`` is called for each as soon as
+        its chunk comes back (once per task, also when the pool breaks and the rest is done serially)."""
         # A notebook's bytes are mostly outputs and JSON: its analysis costs about 1/50 of a .py file's per byte.
         chunks = _chunks([(t[0], self._size(t[0]) // (50 if t[2].startswith("nb") else 1)) for t in tasks], jobs)
         # What the workers' indexes must know this round; they keep their parsed modules between rounds.
         state = (self.wrapper_modules, self.index.loader_importers, tuple(self._forgotten))
         out: list = [None] * len(tasks)
+        done = [False] * len(tasks)
         try:
             pool = self._pool(jobs)
-            outcomes = pool.map(_work, [(state, [tasks[i] for i in c]) for c in chunks])
+            outcomes = iter(pool.map(_work, [(state, [tasks[i] for i in c]) for c in chunks]))
             self._launched()
-            for chunk, results in zip(chunks, outcomes):
-                for i, r in zip(chunk, results):
-                    out[i] = r
-        except Exception:  # noqa: BLE001 - no worker processes here (sandbox, broken pool): do it serially
+        except Exception:  # noqa: BLE001 - no worker processes here (sandbox): do it serially
+            outcomes = None
+        for chunk in chunks if outcomes is not None else ():
+            try:
+                results = next(outcomes)
+            except Exception:  # noqa: BLE001 - a broken pool: the rest is done serially
+                outcomes = None
+                break
+            for i, r in zip(chunk, results):
+                out[i], done[i] = r, True
+                if arrived is not None:
+                    arrived(i, r)  # outside the try: an error here is the caller's, not the pool's
+        if outcomes is None:
             self.close()
             self.jobs = 1  # and the rest of the run too: no second pool (no fork once a caller's thread may run)
-            return [analyze_task(self.index, *t) for t in tasks]
+            for i, t in enumerate(tasks):
+                if not done[i]:
+                    out[i] = analyze_task(self.index, *t)
+                    if arrived is not None:
+                        arrived(i, out[i])
         return out
 
     def _pool(self, jobs: int) -> ProcessPoolExecutor:
@@ -735,7 +764,7 @@ class _Run:
         written = {(o.path, o.line) for r in refs if isinstance(r, ModelReference) and r.found_by != "name" for o in r.origins}
         refs = [r for r in refs if not (isinstance(r, ModelReference) and r.found_by == "name"
                                         and ((r.loader, r.name) in loaded or (r.location.path, r.location.line) in written))]
-        models = sorted({r for r in refs if isinstance(r, ModelReference)}, key=lambda m: (*_loc_key(m.location), m.loader, m.name, m.variant or "", m.api))
+        models = sorted({r for r in refs if isinstance(r, ModelReference)}, key=_model_key)
         unresolved = sorted({r for r in refs if not isinstance(r, ModelReference)}, key=lambda u: (*_loc_key(u.location), u.loader, u.expression, u.reason, u.candidates))
         skipped = sorted(set(self.skipped + reader.skipped), key=lambda s: (s.path, s.reason))
         return Discovery(
@@ -1059,6 +1088,22 @@ def _loc_key(loc: Location) -> tuple[str, int, int]:
     return (loc.path, loc.line, loc.column)
 
 
+def _model_key(m: ModelReference) -> tuple:
+    """A total order of model references: the models are a set before sorting, and two references at one call that
+    differ only in their revision or origins (``revision=self.revision`` with two candidates, two parametrize rows
+    naming the same weights) must not come out in the set's order, which varies between runs (hash of None)."""
+    return (*_loc_key(m.location), m.loader, m.name, _maybe(m.variant), m.api, _maybe(m.revision), _maybe(m.task),
+            m.scope, _maybe(m.url), m.found_by, [_full_loc_key(o) for o in m.origins], _full_loc_key(m.location))
+
+
+def _maybe(text: str | None) -> tuple[bool, str]:
+    return (text is not None, text or "")
+
+
+def _full_loc_key(loc: Location) -> tuple:
+    return (*_loc_key(loc), loc.snippet, -1 if loc.cell is None else loc.cell, -1 if loc.cell_line is None else loc.cell_line)
+
+
 def _called(results: list[FileResult]) -> set[str]:
     """Wrappers whose own references give way to their call sites': called at least once, and every wrapper that
     passes its parameters on to it (a forwarding call) gives way too. A forwarder that nobody calls keeps the
@@ -1089,8 +1134,10 @@ def _called(results: list[FileResult]) -> set[str]:
 
 def _hygiene_key(obs) -> tuple:
     model = obs.model
+    # Ends with the whole observation: two at one call for one model that differ elsewhere (the model's revision,
+    # the processor) keep one order; a set's order varies between runs (see _model_key).
     return (*_loc_key(obs.location), obs.kind, model.loader if model else "", model.name if model else obs.name,
-            (model.variant or "") if model else "", repr(obs.steps))
+            (model.variant or "") if model else "", repr(obs.steps), repr(obs))
 
 
 def _parent(rel: str) -> str:

@@ -29,7 +29,7 @@ from vlicense.model import (
 )
 
 # Bump when the analysis changes what it extracts from a file (every older entry is then ignored).
-ANALYZER_VERSION = "disc-18"
+ANALYZER_VERSION = "disc-19"
 _PLAIN_LIMIT = 2048
 _TYPES = {t.__name__: t for t in (Location, RawImport, ImportReference, ModelReference, RequirementReference, SkippedFile,
                                    UnresolvedReference, project.FileResult, registry.FileScan, HygieneObservation,
@@ -59,11 +59,12 @@ def encode(obj: object) -> object:
     if obj is None or kind in _SCALARS:
         return obj
     if kind is list:
-        return [encode(x) for x in obj]  # type: ignore[attr-defined]
+        return [x if x is None or type(x) in _SCALARS else encode(x) for x in obj]  # type: ignore[attr-defined]
     if kind is tuple:
-        return {"@t": [encode(x) for x in obj]}  # type: ignore[attr-defined]
+        return {"@t": [x if x is None or type(x) in _SCALARS else encode(x) for x in obj]}  # type: ignore[attr-defined]
     if kind is dict:
-        return {"@d": [[encode(k), encode(v)] for k, v in obj.items()]}  # type: ignore[attr-defined]
+        return {"@d": [[k if type(k) in _SCALARS else encode(k), v if v is None or type(v) in _SCALARS else encode(v)]
+                       for k, v in obj.items()]}  # type: ignore[attr-defined]
     names = _FIELD_NAMES.get(kind)
     if names is None:
         if isinstance(obj, _SCALARS):  # a str/int subclass (e.g. a str enum)
@@ -71,7 +72,12 @@ def encode(obj: object) -> object:
         if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
             raise TypeError(f"cannot cache {kind.__name__}")
         names = _FIELD_NAMES.setdefault(kind, tuple(f.name for f in dataclasses.fields(obj)))
-    return {"@": kind.__name__, **{name: encode(getattr(obj, name)) for name in names}}
+    out: dict[str, object] = {"@": kind.__name__}
+    for name in names:
+        # Most fields are plain values: not a call each (a cold run encodes a few hundred thousand of them).
+        value = getattr(obj, name)
+        out[name] = value if value is None or type(value) in _SCALARS else encode(value)
+    return out
 
 
 def decode(data: object) -> object:

@@ -393,9 +393,11 @@ class ModuleAnalysis:
         """``create_model('./models/cldm_v15.yaml')``: a call given a project YAML config whose ``target:`` /
         ``_target_`` entries name project classes; what each class loads with the config's ``params`` (or the
         sibling keys) and its own defaults is loaded at the call, with the target line as an origin."""
-        paths = [a.value for a in [*node.args, *(k.value for k in node.keywords)]
-                 if isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value.endswith((".yaml", ".yml"))]
-        if not paths or self.index is None:
+        if self.index is None:
+            return
+        paths = [a.value for a in node.args if type(a) is ast.Constant and _yaml_path(a.value)]
+        paths += [k.value.value for k in node.keywords if type(k.value) is ast.Constant and _yaml_path(k.value.value)]
+        if not paths:
             return
         location = self.locate(node.lineno, node.col_offset)
         for path in paths[:2]:
@@ -671,6 +673,10 @@ def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tu
 
 # A call whose first argument (or ``config...=``) is a YAML file path: it may build project classes from it.
 _CONFIG_ARGUMENT = re.compile(r"""\(\s*(?:config\w*\s*=\s*)?['"][\w./-]+\.ya?ml['"]""")
+
+
+def _yaml_path(value: object) -> bool:
+    return isinstance(value, str) and value.endswith((".yaml", ".yml"))
 
 
 def may_instantiate_config(source: str) -> bool:

@@ -143,12 +143,17 @@ _STRICTNESS = {c: i for i, c in enumerate(CATEGORIES)}
 
 def categorize(expression: str | None) -> list[str]:
     """Categories of the leaves of an expression, sorted and unique (None or unparseable -> ["unknown"])."""
+    return list(_categories(expression))
+
+
+@lru_cache(maxsize=4096)  # an audit asks about the same few dozen expressions thousands of times
+def _categories(expression: str | None) -> tuple[str, ...]:
     if not expression or not expression.strip():
-        return ["unknown"]
+        return ("unknown",)
     try:
         parsed = LICENSING.parse(expression)
     except ExpressionError:
-        return ["unknown"]
+        return ("unknown",)
     if parsed is None:
-        return ["unknown"]
-    return sorted({leaf_category(s) for s in LICENSING.license_symbols(parsed, unique=True, decompose=False)})
+        return ("unknown",)
+    return tuple(sorted({leaf_category(s) for s in LICENSING.license_symbols(parsed, unique=True, decompose=False)}))

@@ -76,12 +76,22 @@ def _best_scope(scopes: Iterable[str]) -> str:
 
 def _ordered(ranked: list[tuple[float, Location]]) -> list[Location]:
     """Locations without duplicates, shipped code first (reports show the first one as "where it enters")."""
-    best: dict[Location, float] = {}
-    for rank, location in ranked:
-        best[location] = min(rank, best.get(location, rank))
-    # A plain tuple key: comparing Location objects field by field is slow on thousands of import sites.
-    return sorted(best, key=lambda loc: (best[loc], loc.path, loc.line, loc.column, loc.snippet,
-                                         -1 if loc.cell is None else loc.cell, -1 if loc.cell_line is None else loc.cell_line))
+    # Keyed by the fields (what Location equality compares) rather than the Location: its generated __hash__ is a
+    # Python call per site, and an audit ranks tens of thousands of import sites. The first object seen is kept.
+    best: dict[tuple, list] = {}
+    for rank, loc in ranked:
+        key = (loc.path, loc.line, loc.column, loc.snippet, loc.cell, loc.cell_line)
+        known = best.get(key)
+        if known is None:
+            best[key] = [rank, loc]
+        elif rank < known[0]:
+            known[0] = rank
+    # A plain tuple sort key (comparing Location objects field by field is slow), built without a call per site;
+    # the positions are sorted, so equal keys keep their first-seen order as sorted(best) did.
+    entries = list(best.items())
+    keys = [(entry[0], path, line, column, snippet, -1 if cell is None else cell, -1 if cell_line is None else cell_line)
+            for (path, line, column, snippet, cell, cell_line), entry in entries]
+    return [entries[i][1][1] for i in sorted(range(len(entries)), key=keys.__getitem__)]
 
 
 def build_components(

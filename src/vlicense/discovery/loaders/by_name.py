@@ -38,6 +38,9 @@ WEIGHT_KEYWORDS = frozenset({"weights", "weights_path", "checkpoint", "checkpoin
                              "pretrained", "pretrained_weights", "model_path"})  # fmt: skip
 NO_WEIGHTS = (None, False, 0, "")
 _WEIGHT_KEYWORD = re.compile(r"[(,]\s*(?:" + "|".join(sorted(WEIGHT_KEYWORDS)) + r")\s*=(?!=)")
+# Every weight keyword contains one of these: a text without them cannot match _WEIGHT_KEYWORD (a substring test is
+# much cheaper than the regex, which tries every "(" and "," of the text).
+_WEIGHT_STEMS = ("weights", "checkpoint", "ckpt", "pretrained", "model_path")  # tests check they cover every keyword
 # Builtins that only build data (``dict(checkpoint=dict(type="CheckpointHook"))`` in an mmengine config): the
 # config reader (python_configs.py) judges their values.
 DATA_BUILDERS = frozenset({"dict"})
@@ -63,7 +66,7 @@ def may_load_through_project_class(source: str) -> bool:
 def passes_weight_keyword(source: str) -> bool:
     """Whether a source passes a weight keyword to some call (``build(checkpoint=args.ckpt)``): the callable may be
     one the analysis cannot name, whose weight keyword is listed as unresolved (unnamed_weight_keywords)."""
-    return _WEIGHT_KEYWORD.search(source) is not None
+    return any(stem in source for stem in _WEIGHT_STEMS) and _WEIGHT_KEYWORD.search(source) is not None
 
 
 def _candidates(source: str, *, hub_ids: bool = True) -> set[str]:
