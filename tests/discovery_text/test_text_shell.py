@@ -278,3 +278,28 @@ def test_registered():
 
     assert [e.name for e in registry.scanners_for("docker/Dockerfile") if e.name == "shell"] == ["shell"]
     assert [e.version for e in registry.scanners_for("x.sh") if e.name == "shell"] == [shell.SCANNER_VERSION]
+
+
+def _doubling(assign: str, ref: str, n: int = 60) -> list[str]:
+    """``a1="$a0$a0"`` ... : each line doubles the value (2**60 characters if expanded)."""
+    return [assign.format(i=i, value=ref.format(i - 1) * 2) for i in range(1, n)]
+
+
+@pytest.mark.parametrize(
+    ("rel", "lines", "line"),
+    [
+        ("get.sh", ['a0="x"', *_doubling('a{i}="{value}"', "$a{}"), "wget $a59",
+                    "wget https://github.com/ultralytics/assets/releases/download/v8.3.0/yolov8n.pt"], 62),
+        ("Dockerfile", ["FROM python:3.11", "ENV A0=x", *_doubling("ENV A{i}={value}", "${{A{}}}"), "RUN wget $A59",
+                        "RUN wget https://github.com/ultralytics/assets/releases/download/v8.3.0/yolov8n.pt"], 63),
+        ("Makefile", ["A0 = x", *_doubling("A{i} = {value}", "$(A{})"), "get:",
+                      "\twget $(A59)", "\twget https://github.com/ultralytics/assets/releases/download/v8.3.0/yolov8n.pt"], 63),
+    ],
+)
+def test_variables_that_double_each_line_stay_small(scan_file, rel, lines, line):
+    import time
+
+    start = time.perf_counter()
+    result = scan_file(shell, rel, "\n".join(lines) + "\n")
+    assert time.perf_counter() - start < 2.0  # expanded, the last variable would be 2**59 characters
+    assert [(m.loader, m.name, m.location.line) for m in result.models] == [("ultralytics", "yolov8n.pt", line)]

@@ -40,7 +40,7 @@ from vlicense.model import (
 
 SCANNER_NAME = "shell"
 # Bump when what the scanner reports changes: it keys the per-file result cache.
-SCANNER_VERSION = "5"
+SCANNER_VERSION = "6"
 
 DOCKERFILE_NAMES = ("dockerfile", "containerfile")
 SHELL_SUFFIXES = (".sh", ".bash")
@@ -204,13 +204,20 @@ _VAR = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_0-9]+)(?:(?P<op>:?[-=])(?P<default
 _BRACES = re.compile(r"\{[^{}\s]+\}")
 
 
+# A variable's value and one expanded text stay small: ``a="$b$b"`` chains double at every line, and a hostile
+# script must not build gigabyte strings. Past the cap a variable counts as not known (its references stay as written).
+MAX_EXPANSION = 16 * 1024
+
+
 def _expand(text: str, variables: Mapping[str, str], *, braces: bool = False) -> tuple[str, str | None]:
     """(text with known variables substituted, the first variable that is not known as written, or None)."""
     missing: list[str] = []
+    budget = [MAX_EXPANSION]
 
     def substitute(match: re.Match[str]) -> str:
         name = match.group("braced") or match.group("make") or match.group("plain")
-        if name in variables:
+        if name in variables and len(variables[name]) <= budget[0]:
+            budget[0] -= len(variables[name])
             return variables[name]
         if match.group("op") is not None:
             return match.group("default")
@@ -238,6 +245,9 @@ _ASSIGNMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z_0-9]*)=(?P<value>.*)$", re
 def _assign(ctx: _Context, name: str, value: str, line: int, api: str, column: int = 1) -> None:
     """Record a variable; a model-ish name (``MODEL=yolov8n.pt``) is itself a reference."""
     expanded, missing = ctx.expand(value)
+    if len(expanded) > MAX_EXPANSION:
+        ctx.variables.pop(name, None)  # too long to be a path, URL or id: not known from here on
+        return
     ctx.variables[name] = expanded
     if is_model_key(name) and expanded.strip():
         location = ctx.location(line, column)
@@ -648,9 +658,14 @@ def _skip_heredoc(text: str, lines: list[str], index: int) -> int:
 def _make_expand(text: str, variables: Mapping[str, str]) -> str:
     """Make's own expansion of a recipe line: known ``$(VAR)``/``${VAR}`` substituted, ``$$`` -> ``$``."""
 
+    budget = [MAX_EXPANSION]
+
     def substitute(match: re.Match[str]) -> str:
-        name = match.group(1) or match.group(2)
-        return variables.get(name, match.group(0))
+        value = variables.get(match.group(1) or match.group(2))
+        if value is None or len(value) > budget[0]:
+            return match.group(0)
+        budget[0] -= len(value)
+        return value
 
     text = re.sub(r"(?<!\$)\$\(([A-Za-z_][\w.]*)\)|(?<!\$)\$\{([A-Za-z_][\w.]*)\}", substitute, text)
     return text.replace("$$", "$")
