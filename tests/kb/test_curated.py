@@ -224,6 +224,14 @@ def test_libraries_and_import_names(kb: KnowledgeBase) -> None:
         kb.distribution_for_import("google.cloud") is None
     )  # look-alike prefix of google.protobuf
     assert kb.distribution_for_import("my_internal_pkg") is None
+    # Namespace packages: an explicit entry wins, else Google's/Azure's naming convention; "hydra" is hydra-core.
+    assert kb.distribution_for_import("google.protobuf.message") == "protobuf"
+    assert kb.distribution_for_import("google.colab") == "google-colab"
+    assert kb.distribution_for_import("google.cloud.storage") == "google-cloud-storage"
+    assert kb.distribution_for_import("azure.storage.blob") == "azure-storage-blob"
+    assert kb.distribution_for_import("azure.identity") == "azure-identity"
+    assert kb.distribution_for_import("google") is None
+    assert kb.distribution_for_import("hydra") == "hydra-core"
     assert len(kb._libraries) >= 80
 
 

@@ -733,15 +733,16 @@ class _Run:
             scope = self.scopes.get(r.rel, "runtime")
             for raw in r.imports:
                 module = raw.module
-                if module in STDLIB:
+                top = module.split(".", 1)[0]  # a namespace package's import keeps its dotted name (import_name)
+                if top in STDLIB:
                     continue
                 if (
-                    module in self.first_party
-                    or self.first_party.nearby(r.rel, module)
+                    top in self.first_party
+                    or self.first_party.nearby(r.rel, top)
                     # A loader library's name stays third-party even if a project folder reuses it.
-                    or (module not in LOADER_MODULES and self.first_party.defined_anywhere(module))
+                    or (top not in LOADER_MODULES and self.first_party.defined_anywhere(top))
                 ):
-                    seen_first.add(module)
+                    seen_first.add(top)
                     continue
                 imports.append(ImportReference(module, raw.location, scope))
             refs += r.references

@@ -12,7 +12,7 @@ import bisect
 import functools
 import re
 
-from vlicense.discovery.python_ast import RawImport
+from vlicense.discovery.python_ast import RawImport, import_name
 from vlicense.model import Location
 
 # Candidate lines, in one pass (matched against "\n" + source: a literal first character lets the regex engine skip
@@ -164,13 +164,13 @@ def _statement(code: str) -> tuple[list[str], list[str]] | None:
             return [], [f"{prefix}{n}" for n in names]
         if not _MODULE.match(module):
             return None
-        return [module.split(".", 1)[0]], [f"{module}.{n}" for n in names]
+        return [import_name(module)], [f"{module}.{n}" for n in names]
     modules, paths = [], []
     for part in code[6:].split(","):
         name, _, _alias = part.strip().partition(" as ")
         name = name.strip()
         if not _MODULE.match(name):
             return None
-        modules.append(name.split(".", 1)[0])
+        modules.append(import_name(name))
         paths.append(name)
     return modules, paths

@@ -34,7 +34,9 @@ class PythonSyntaxError(Exception):
 
 @dataclass(frozen=True)
 class RawImport:
-    """An absolute import's top-level module and where it is (first-party/stdlib filtering happens later)."""
+    """An absolute import's top-level module and where it is (first-party/stdlib filtering happens later); for a
+    namespace package (``google.colab``, ``google.cloud.storage``) the dotted name, since its top level is shared
+    by unrelated distributions (see import_name)."""
 
     module: str
     location: Location
@@ -94,6 +96,19 @@ class SourceText:
 Locate = Callable[[int, int], Location]
 
 
+# Top-level packages shared by many unrelated distributions (PEP 420 namespaces): ``google.colab`` is google-colab,
+# ``google.cloud.storage`` google-cloud-storage, ``google.protobuf`` protobuf; the top level alone names none of them.
+NAMESPACE_ROOTS = frozenset({"google", "azure"})
+
+
+def import_name(dotted: str) -> str:
+    """The module name an import is reported by: its top level, or up to three parts under a namespace root."""
+    top, _, rest = dotted.partition(".")
+    if top in NAMESPACE_ROOTS and rest:
+        return ".".join(dotted.split(".")[:3])
+    return top
+
+
 def parse(source: str, filename: str) -> ast.Module:
     """Parse Python 3 source; every failure becomes PythonSyntaxError with a readable reason."""
     try:
@@ -140,7 +155,7 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
             where = _where(node, straight, blocks)
             for alias in node.names:
                 top = alias.name.split(".", 1)[0]
-                facts.imports.append(RawImport(top, locate(node.lineno, node.col_offset)))
+                facts.imports.append(RawImport(import_name(alias.name), locate(node.lineno, node.col_offset)))
                 if alias.asname:
                     scope.bind(alias.asname, Binding(node.lineno, "import", qualname=alias.name, **where))
                 else:
@@ -156,7 +171,7 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
                     elif base and scope is module:
                         facts.star_imports.append((base, True))
             elif node.module:
-                facts.imports.append(RawImport(node.module.split(".", 1)[0], locate(node.lineno, node.col_offset)))
+                facts.imports.append(RawImport(import_name(node.module), locate(node.lineno, node.col_offset)))
                 for alias in node.names:
                     if alias.name == "*":
                         if node.module.split(".", 1)[0] in LOADERS_BY_MODULE:
@@ -296,10 +311,10 @@ def imports_only(tree: ast.Module, facts: ModuleFacts, locate: Locate) -> None:
         kind = type(node)
         if kind is ast.Import:
             for alias in node.names:
-                facts.imports.append(RawImport(alias.name.split(".", 1)[0], locate(node.lineno, node.col_offset)))
+                facts.imports.append(RawImport(import_name(alias.name), locate(node.lineno, node.col_offset)))
         elif kind is ast.ImportFrom:
             if not node.level and node.module:
-                facts.imports.append(RawImport(node.module.split(".", 1)[0], locate(node.lineno, node.col_offset)))
+                facts.imports.append(RawImport(import_name(node.module), locate(node.lineno, node.col_offset)))
         else:
             for name in _STMT_BLOCKS:
                 block = getattr(node, name, None)

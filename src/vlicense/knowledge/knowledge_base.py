@@ -21,6 +21,9 @@ GENERATED_FILES = ("timm", "torchvision", "ultralytics", "open_clip")
 GENERATED_KINDS = frozenset({"pypi", "timm", "torchvision", "ultralytics", "open_clip", "torchhub", "hf"})
 # hub_models.yaml is the offline snapshot of Hugging Face Hub cards (``hf:<org>/<name>``); models.yaml the rest.
 CURATED_FILES = ("models", "hub_models", "libraries", "import_names")
+# Namespace roots whose distributions follow the module path, and how many parts name one under a given second
+# part (google.cloud.<service> takes three; google.<x> two). Explicit import_names entries (google.protobuf) win.
+NAMESPACE_CONVENTION: dict[str, dict[str, int]] = {"google": {"cloud": 3}, "azure": {"storage": 3, "ai": 3, "mgmt": 3}}
 # Curated snapshot of Hub models' preprocessor_config.json (read lazily; see hub_preprocessor).
 HUB_PREPROCESSORS = "hub_preprocessors"
 
@@ -300,6 +303,11 @@ class KnowledgeBase:
             dist = self._import_names.get(".".join(parts[:i]))
             if dist:
                 return canonicalize_name(dist)
+        if parts[0] in NAMESPACE_CONVENTION and len(parts) > 1:
+            # Google's and Azure's namespace distributions are named after the module path: google.cloud.storage
+            # -> google-cloud-storage, google.colab -> google-colab, azure.storage.blob -> azure-storage-blob.
+            depth = NAMESPACE_CONVENTION[parts[0]].get(parts[1], 2)
+            return canonicalize_name("-".join(parts[:depth])) if len(parts) >= depth else None
         top = canonicalize_name(parts[0]) if parts[0] else ""
         return top if top in self._libraries else None
 
