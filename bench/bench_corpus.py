@@ -204,6 +204,9 @@ def ensure_tree(labels: RepoLabels, trees: Path, mirror: Path) -> tuple[Path, li
 # ---------------------------------------------------------------------------------------------------- audit
 
 
+POINTER = "unresolved-origin"
+
+
 @dataclass(frozen=True)
 class Hit:
     """A place the audit reports: a model reference (its id) or an unresolved entry (id None)."""
@@ -211,7 +214,7 @@ class Hit:
     path: str
     line: int
     id: str | None
-    how: str  # "location", "origin" or "unresolved"
+    how: str  # "location", "origin", "unresolved" or POINTER
     text: str = ""
 
 
@@ -238,8 +241,11 @@ def hits_of(report: dict) -> list[Hit]:
                 hits.append(Hit(loc["path"], int(loc.get("line") or 0), component["id"], how[:-1],
                                 loc.get("snippet") or ""))
     for entry in report.get("unresolved", []):
-        hits.append(Hit(entry["path"], int(entry.get("line") or 0), None, "unresolved",
-                        entry.get("expression") or ""))
+        hits.append(Hit(entry["path"], int(entry.get("line") or 0), None, "unresolved", entry.get("expression") or ""))
+        # Where the entry sends the reader (schema_minor 2: the load line, the option without a default): it finds
+        # a load there, but claims nothing about the line (not a reported non-load, not an unlabelled report).
+        for loc in entry.get("origins") or []:
+            hits.append(Hit(loc["path"], int(loc.get("line") or 0), None, POINTER, entry.get("expression") or ""))
     return hits
 
 
@@ -280,16 +286,16 @@ def score(labels: RepoLabels, hits: list[Hit]) -> RepoScore:
         claimed |= points
         there = [hit for point in points for hit in at.get(point, [])]
         if site.kind == "non-load":
-            if there:
+            if any(hit.how != POINTER for hit in there):
                 non_loads_reported.append(site)
             continue
         results.append(SiteResult(
             site=site,
             found=bool(there),
             id_match=site.id is not None and any(hit.id == site.id for hit in there),
-            unresolved=any(hit.how == "unresolved" for hit in there),
+            unresolved=any(hit.how in ("unresolved", POINTER) for hit in there),
         ))
-    unlabelled = sorted({hit for hit in hits if (hit.path, hit.line) not in claimed and labels.labelled(hit.path)},
+    unlabelled = sorted({hit for hit in hits if (hit.path, hit.line) not in claimed and labels.labelled(hit.path) and hit.how != POINTER},
                         key=lambda h: (h.path, h.line, h.id or "", h.how))
     return RepoScore(name=labels.name, loads=results, non_loads_reported=non_loads_reported,
                      non_loads=sum(s.kind == "non-load" for s in labels.sites), unlabelled=unlabelled)

@@ -91,6 +91,9 @@ class UnresolvedReference:
     expression: str
     reason: str
     candidates: tuple[str, ...] = ()
+    # Where else the reader must look (see ModelReference.origins): the load line when the entry is reported at the
+    # call of a function that reaches it, the command-line option that has no default.
+    origins: tuple[Location, ...] = ()
 
 
 @dataclass(frozen=True)

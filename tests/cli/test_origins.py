@@ -55,7 +55,7 @@ def audit(root: Path, fmt: str, capsys) -> str:
 def test_json_component_keeps_the_load_site_and_names_the_cli_default(project, capsys):
     report = json.loads(audit(project, "json", capsys))
     jsonschema.validate(report, SCHEMA)
-    assert report["schema_version"] == 1 and report["schema_minor"] == 1
+    assert report["schema_version"] == 1 and report["schema_minor"] == 2
     model = next(c for c in report["components"] if c["id"] == "ultralytics:yolov8s.pt")
     assert [(loc["path"], loc["line"]) for loc in model["locations"]] == [("detector.py", 15)]
     assert model["origins"] == [{"path": "detector.py", "line": 13,
@@ -95,3 +95,48 @@ def test_a_one_line_where_pairs_a_load_with_its_own_origin(tmp_path, capsys):
     text = audit(root, "text", capsys)
     line = next(x for x in text.splitlines() if "ultralytics:yolov8s.pt" in x)
     assert "a_fetch.sh:1  ultralytics:yolov8s.pt" in line and "value at" not in line
+
+
+EVAL_SCRIPT = '''
+    import argparse
+    import torch
+
+
+    def load_model(config_path, checkpoint_path):
+        checkpoint = torch.load(checkpoint_path, map_location="cpu")
+        return checkpoint
+
+
+    def main(args):
+        return load_model(args.config_file, args.checkpoint_path)
+
+
+    if __name__ == "__main__":
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--checkpoint_path", "-p", type=str, required=True, help="path to checkpoint file")
+        args = parser.parse_args()
+        main(args)
+    '''
+
+
+def test_an_unresolved_entry_names_the_load_line_and_the_option_without_a_default(tmp_path, capsys):
+    # The value enters at main(args) (the entry's place); a reader must also see what loads (torch.load two calls
+    # down) and the option that has no default.
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "evaluate.py").write_text(textwrap.dedent(EVAL_SCRIPT), encoding="utf-8")
+    report = json.loads(audit(root, "json", capsys))
+    jsonschema.validate(report, SCHEMA)
+    (entry,) = [u for u in report["unresolved"] if u["expression"] == "args.checkpoint_path"]
+    assert (entry["path"], entry["line"]) == ("evaluate.py", 19)
+    assert entry["reason"].startswith("command-line option --checkpoint_path has no default")
+    assert [(o["line"], o["snippet"]) for o in entry["origins"]] == [
+        (17, 'parser.add_argument("--checkpoint_path", "-p", type=str, required=True, help="path to checkpoint file")'),
+        (7, 'checkpoint = torch.load(checkpoint_path, map_location="cpu")'),
+    ]
+    sarif = json.loads(audit(root, "sarif", capsys))
+    notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    (note,) = [n for n in notes if "args.checkpoint_path" in n["message"]["text"]]
+    assert [loc["physicalLocation"]["region"]["startLine"] for loc in note["locations"]] == [19, 17, 7]
+    memo = audit(root, "memo", capsys)
+    assert "; see `evaluate.py:17`, `evaluate.py:7`" in memo

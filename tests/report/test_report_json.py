@@ -64,7 +64,7 @@ def test_contract_shape_and_order(result: AuditResult) -> None:
         "skipped",
         "stats",
     ]
-    assert data["schema_version"] == 1 and data["schema_minor"] == 1 and data["tool"] == {"name": "vlicense", "version": "0.1.0"}
+    assert data["schema_version"] == 1 and data["schema_minor"] == 2 and data["tool"] == {"name": "vlicense", "version": "0.1.0"}
     assert data["context"] == {"policy": "closed-source-saas", "distribution": ["saas"], "commercial": True}
     assert data["verdict"] == "fail"
     ids = [c["id"] for c in data["components"]]
@@ -93,6 +93,7 @@ def test_contract_shape_and_order(result: AuditResult) -> None:
             "loader": "timm",
             "expression": "cfg.arch",
             "reason": "model name comes from a runtime value",
+            "origins": [],
         }
     ]
     assert [s["path"] for s in data["skipped"]] == ["app/binary.py", "weights/broken.safetensors"]

@@ -766,7 +766,9 @@ class _Run:
         refs = [r for r in refs if not (isinstance(r, ModelReference) and r.found_by == "name"
                                         and ((r.loader, r.name) in loaded or (r.location.path, r.location.line) in written))]
         models = sorted({r for r in refs if isinstance(r, ModelReference)}, key=_model_key)
-        unresolved = sorted({r for r in refs if not isinstance(r, ModelReference)}, key=lambda u: (*_loc_key(u.location), u.loader, u.expression, u.reason, u.candidates))
+        unresolved = sorted({r for r in refs if not isinstance(r, ModelReference)},
+                            key=lambda u: (*_loc_key(u.location), u.loader, u.expression, u.reason, u.candidates,
+                                           [_full_loc_key(o) for o in u.origins], _full_loc_key(u.location)))
         skipped = sorted(set(self.skipped + reader.skipped), key=lambda s: (s.path, s.reason))
         return Discovery(
             imports=sorted(set(imports), key=lambda i: (*_loc_key(i.location), i.module, i.scope)),

@@ -63,7 +63,7 @@ class Scope:
     node: ast.AST | None = None  # the FunctionDef/Lambda/ClassDef
     self_name: str | None = None  # methods: the first parameter (self/cls)
     # Functions decorated with click.option/argument: parameter -> (default, choices) expressions.
-    cli_defaults: dict[str, tuple[ast.expr | None, ast.expr | None]] = field(default_factory=dict)
+    cli_defaults: dict[str, tuple[ast.expr | None, ast.expr | None, ast.AST]] = field(default_factory=dict)  # default, choices, decorator
     # Classes: ``self.X = value`` inside its methods -> [(value, method scope, line)].
     self_attrs: dict[str, list[tuple[ast.expr, Scope, int]]] = field(default_factory=dict)
     # Functions: the expressions their own ``return`` statements give (found on first use, evaluator._returns).

@@ -590,8 +590,8 @@ class Evaluator:
         if config is not None:
             return derive(config, text, node)
         if name in s.cli_defaults:
-            default, choices = s.cli_defaults[name]
-            return self._option(f"click option '{name}'", default, choices, s.parent or s, depth, text, node)
+            default, choices, declared = s.cli_defaults[name]
+            return self._option(f"click option '{name}'", default, choices, s.parent or s, depth, text, node, declared)
         if frame is not None:
             v = frame.value(name, depth)
             if v is not None:
@@ -611,19 +611,21 @@ class Evaluator:
             return Value("unresolved", text=text, reason=PARAM_REASON, candidates=cands, node=node)
         return Value("unresolved", text=text, reason=PARAM_REASON, node=node)
 
-    def _option(self, what: str, default: ast.expr | None, choices: ast.expr | None, scope: Scope, depth: int, text: str, node) -> Value:
-        """A command-line option: its ``choices`` are the complete set; a default alone is a replaceable default."""
+    def _option(self, what: str, default: ast.expr | None, choices: ast.expr | None, scope: Scope, depth: int, text: str, node,
+                declared: ast.AST) -> Value:
+        """A command-line option: its ``choices`` are the complete set; a default alone is a replaceable default.
+        ``declared``: the call declaring it (the origin of an option without a default: where a reader looks)."""
         if choices is not None:
             c = self.evaluate(choices, scope, choices.lineno, depth + 1)
             if c.kind == "container" and c.value[0] == "seq":
                 return union(list(c.value[1]), text, node)
         if default is None:
-            return Value("unresolved", text=text, reason=f"{what} has no default", node=node)
+            return Value("unresolved", text=text, reason=f"{what} has no default", node=node, origin=self.origin(declared))
         d = self.evaluate(default, scope, default.lineno, depth + 1)
         if d.kind == "const" and d.value is not None:
             return dataclasses.replace(d, text=text, node=node, note=f"default of {what}", replaceable=True)
         if d.kind == "const":
-            return Value("unresolved", text=text, reason=f"{what} has no default", node=node)
+            return Value("unresolved", text=text, reason=f"{what} has no default", node=node, origin=self.origin(declared))
         return derive(d, text, node)
 
     def _hydra(self, s: Scope, name: str, depth: int) -> Value | None:
@@ -671,7 +673,7 @@ class Evaluator:
             is_args = base.reason in PARAM_REASONS or base.kind == "call"
             if is_args or base.kind == "unresolved":
                 options = self.owner.argparse[attr]
-                values = [self._option(f"command-line option {flag}", d, c, sc, depth, text, node) for flag, d, c, sc in options]
+                values = [self._option(f"command-line option {flag}", d, c, sc, depth, text, node, call) for flag, d, c, sc, call in options]
                 return values[0] if len(values) == 1 else union(values, text, node)
         if base.kind == "unresolved" and base.reason == PARAM_REASON:
             return Value("unresolved", text=text, reason="attribute of a function parameter", node=node)

@@ -180,8 +180,9 @@ class ModuleAnalysis:
 
     # ------------------------------------------------------------------ preparation
 
-    def _argparse(self) -> dict[str, list[tuple[str, ast.expr | None, ast.expr | None, Scope]]]:
-        """``parser.add_argument("--weights", default=..., choices=...)`` -> {"weights": [(flag, default, choices, scope)]}."""
+    def _argparse(self) -> dict[str, list[tuple[str, ast.expr | None, ast.expr | None, Scope, ast.Call]]]:
+        """``parser.add_argument("--weights", default=..., choices=...)`` -> {"weights": [(flag, default, choices, scope,
+        the add_argument call)]}."""
         out: dict[str, list] = {}
         for node, scope in self.calls:
             func = node.func
@@ -197,7 +198,7 @@ class ModuleAnalysis:
                 dest = (longs[0] if longs else flags[0] if flags else "").lstrip("-").replace("-", "_")
             if dest.isidentifier():
                 flag = next((f for f in flags if f.startswith("--")), flags[0] if flags else dest)
-                out.setdefault(dest, []).append((flag, kws.get("default"), kws.get("choices"), scope))
+                out.setdefault(dest, []).append((flag, kws.get("default"), kws.get("choices"), scope, node))
         return out
 
     def _click(self) -> None:
@@ -217,7 +218,7 @@ class ModuleAnalysis:
                     typ = kws.get("type")
                     if isinstance(typ, ast.Call) and self.evaluator.qualname(typ.func, fn.parent or self.module, deco.lineno) == "click.Choice" and typ.args:
                         choices = typ.args[0]
-                    fn.cli_defaults[dest] = (kws.get("default"), choices)
+                    fn.cli_defaults[dest] = (kws.get("default"), choices, deco)
 
     # ------------------------------------------------------------------ analysis
 
@@ -660,8 +661,8 @@ def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tu
             if entry.loader is not None:
                 qual = callee_name(owner.evaluator, entry.call, entry.scope, entry.call.lineno) or ""
                 got = run_loader(owner, entry.call, entry.scope, qual, entry.loader, location, set(), via=via)
-                got = _at_load_line(got, owner.locate(entry.call.lineno, entry.call.col_offset), owner.text.segment(entry.call),
-                                    entry.scope, location, via)
+                load = owner.locate(entry.call.lineno, entry.call.col_offset)
+                got = _with_load_line(_at_load_line(got, load, owner.text.segment(entry.call), entry.scope, location, via), load, location)
             else:
                 got = run_wrapper(owner, entry.call, entry.scope, entry.target, location, depth=depth + 1, via=via)
         # Only loads that read the wrapper's parameters belong to this call site (a constant load inside the
@@ -731,6 +732,15 @@ def _at_load_line(refs: list[Reference], load: Location, text: str, scope: Scope
     return [dataclasses.replace(r, location=load, reason=f"{r.reason} (via {via} at {call.path}:{call.line})")
             if isinstance(r, UnresolvedReference) and r.expression and r.expression in text
             and r.expression not in params and not r.candidates else r for r in refs]
+
+
+def _with_load_line(refs: list[Reference], load: Location, call: Location) -> list[Reference]:
+    """An unresolved entry that stays at the call of a function reaching the load (the value enters there) names the
+    load line as an origin: a reader checking it must see what loads (``torch.load(path)`` two calls down)."""
+    if load == call:
+        return refs
+    return [dataclasses.replace(r, origins=(*r.origins, load)) if isinstance(r, UnresolvedReference) and r.location == call
+            and load not in r.origins else r for r in refs]
 
 
 def _all_bindings(scope: Scope):

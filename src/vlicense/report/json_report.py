@@ -1,6 +1,6 @@
 """JSON report, schema_version 1 (DESIGN.md section 5): stable key order, sorted lists, validated by report.schema.json.
 
-``schema_minor`` counts compatible additions to version 1 (1: components carry ``origins``)."""
+``schema_minor`` counts compatible additions to version 1 (1: components carry ``origins``; 2: so do unresolved entries)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from vlicense.model import (
 )
 
 SCHEMA_VERSION = 1
-SCHEMA_MINOR = 1
+SCHEMA_MINOR = 2
 
 
 def _location(loc: Location) -> dict[str, Any]:
@@ -91,6 +91,7 @@ def _unresolved(u: UnresolvedReference) -> dict[str, Any]:
         "loader": u.loader,
         "expression": u.expression,
         "reason": u.reason,
+        "origins": [_location(loc) for loc in u.origins],
     }
 
 

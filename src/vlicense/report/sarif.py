@@ -251,7 +251,8 @@ def _notifications(result: AuditResult) -> list[dict[str, Any]]:
             {
                 "level": "warning",
                 "message": {"text": f"Unresolved {u.loader} model reference {u.expression}: {u.reason}"},
-                "locations": [{"physicalLocation": _physical(u.location)}],
+                # A notification has no relatedLocations: the origins (the load line, the option) follow the entry.
+                "locations": [{"physicalLocation": _physical(loc)} for loc in (u.location, *u.origins)],
                 "descriptor": {"id": "unresolved-reference"},
             }
         )

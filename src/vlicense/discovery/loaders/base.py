@@ -153,6 +153,7 @@ class CallSite:
             expression=_clip(value.text or self.segment(self.node)),
             reason=reason or value.reason or "not a constant",
             candidates=value.candidates,
+            origins=(value.origin,) if value.kind == "unresolved" and value.origin is not None else (),
         )
 
     def from_loader_call(self, value: Value) -> bool:
