@@ -42,6 +42,8 @@ class ImportReference:
     location: Location
     # Where the import sits: "runtime" for shipped code, "test", "docs", "example", "notebook", "script".
     scope: str = "runtime"
+    # (folder, where) of a preceding ``sys.path`` edit adding a folder the tree does not hold (see RawImport).
+    checkout: tuple[str, Location] | None = None
 
 
 @dataclass(frozen=True)

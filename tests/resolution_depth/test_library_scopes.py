@@ -217,3 +217,25 @@ def test_the_project_s_own_distribution_is_first_party_in_the_installed_closure(
     by_id = components(found, env=Environment.from_paths([site], "3.12"))
     # sahi (imported, or required by the plugin) is the project itself; what it requires is still third-party.
     assert set(by_id) == {"pypi:sahi-plugin", "pypi:requests"}
+
+
+def test_an_import_from_a_checkout_the_tree_lacks_is_not_looked_up_as_a_pypi_namesake(tmp_path, index):
+    # ``sys.path.insert(0, "grounded-sam-osx")`` then ``from utils import ...``: PyPI's "utils" is another project.
+    index.release("utils", None, license_expression="MIT")
+    index.release("mystery-lib", None, license_expression="Apache-2.0")
+    edit = Location("demo.py", 3, 1, 'sys.path.insert(0, "grounded-sam-osx")')
+    found = Discovery(imports=[
+        ImportReference("utils", Location("demo.py", 4, 1, "from utils import vis"), checkout=("grounded-sam-osx", edit)),
+        # Declared in a manifest: a distribution the project installs, whatever sys.path says.
+        ImportReference("mystery_lib", Location("demo.py", 5, 1, "import mystery_lib"), checkout=("grounded-sam-osx", edit)),
+        # Known to the knowledge base: a library, not a guess.
+        ImportReference("numpy", Location("demo.py", 6, 1, "import numpy"), checkout=("grounded-sam-osx", edit)),
+    ], requirements=[RequirementReference("mystery-lib", "", Location("requirements.txt", 1))])
+    by_id = components(found, PyPIResolver(offline=False))
+    utils = by_id["pypi:utils"]
+    assert utils.license is None and utils.facts == []
+    assert any("follows a sys.path edit adding 'grounded-sam-osx' (demo.py:3)" in n and "not the PyPI distribution 'utils'" in n
+               for n in utils.notes)
+    assert by_id["pypi:mystery-lib"].license == "Apache-2.0"
+    assert by_id["pypi:numpy"].license_source == "knowledge-base"
+    assert index.requests == ["/pypi/mystery-lib/json"]

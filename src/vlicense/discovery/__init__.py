@@ -69,6 +69,7 @@ PARALLEL_BYTES = 300_000
 # (starting two fork workers costs ~10 ms).
 PARALLEL_PREFILTER_BYTES = 4_000_000
 MAX_WRAPPER_ROUNDS = 3
+SYS_PATH = "sys.path"
 # Config/shell/lock-file scanners go to the workers (alongside the Python analysis) above this many bytes.
 PARALLEL_SCAN_BYTES = 1_000_000
 
@@ -744,7 +745,7 @@ class _Run:
                 ):
                     seen_first.add(top)
                     continue
-                imports.append(ImportReference(module, raw.location, scope))
+                imports.append(ImportReference(module, raw.location, scope, raw.checkout))
             refs += r.references
             hygiene.update(r.hygiene)
             # A wrapper's own load is replaced by its call sites when the project calls it.
@@ -845,6 +846,9 @@ def prefilter(path: Path | str, rel: str) -> Prefiltered:
         # IPython shell lines (``!wget ...`` in a Colab export) are commands the full analysis reads; a config
         # module (``load_from = ...``, ``dict(checkpoint=...)``) names weights without calling anything.
         if recover.has_shell_lines(source) or python_configs.is_config_module(rel, source) or command_calls.may_run_commands(source, modules):
+            return Prefiltered(sha, data, None, None)
+        # ``sys.path.insert(0, "third_party/x")``: which imports come from a checkout the tree lacks needs the parse.
+        if SYS_PATH in source:
             return Prefiltered(sha, data, None, None)
         # Linking drops standard-library imports anyway: not carrying them makes results and cache entries small.
         imports = [r for r in found[0] if r.module not in STDLIB]
@@ -964,6 +968,8 @@ def _light_notebook(code: notebooks.NotebookCode, rel: str) -> FileResult | None
         return None
     if any("{" in line.command or "$" in line.command for line in code.shell):
         return None  # a shell line reads the notebook's Python values (``!wget {URL}``): they need the full analysis
+    if SYS_PATH in source:
+        return None  # imports after a sys.path edit (see ModuleAnalysis._mark_checkout_imports)
     imports = []
     for raw in found[0]:
         if raw.module in STDLIB:

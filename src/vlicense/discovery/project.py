@@ -17,6 +17,7 @@ import ast
 import contextlib
 import dataclasses
 import itertools
+import posixpath
 import re
 import sys
 from collections.abc import Callable
@@ -244,6 +245,7 @@ class ModuleAnalysis:
         return result
 
     def _run(self, result: FileResult) -> None:
+        self._mark_checkout_imports()
         pending: list[tuple[ast.Call, Scope]] = []
         unnamed: set[int] = set()
         handled: set[int] = set()
@@ -286,6 +288,52 @@ class ModuleAnalysis:
             result.hygiene = preprocessing.observe(self, result.references)
         except BudgetExceeded as exc:
             result.references.append(UnresolvedReference(self.locate(1, 0), "python", "", f"{exc}; model hygiene not analyzed"))
+
+    def _mark_checkout_imports(self) -> None:
+        """``sys.path.insert(0, "grounded-sam-osx")`` then ``from osx import get_model``: when the folder is not in
+        the tree (cloned at setup time), the imports after the edit may be that checkout's modules, not PyPI
+        distributions of the same name (``utils``, ``models``, ``config``); they are marked for the resolver."""
+        if "sys.path" not in self.source:
+            return
+        edits: list[tuple[tuple[int, int], str, Location]] = []
+        for node, scope in self.calls:
+            func = node.func
+            position = SYS_PATH_EDITS.get(func.attr) if isinstance(func, ast.Attribute) else None
+            if position is None or len(node.args) <= position:
+                continue
+            if self.evaluator.qualname(func.value, scope, node.lineno) != "sys.path":
+                continue
+            value = self.evaluator.evaluate(node.args[position], scope, node.lineno)
+            folder = value.value if value.kind == "const" and isinstance(value.value, str) else None
+            if folder and self._missing_folder(folder):
+                where = self.locate(node.lineno, node.col_offset)
+                edits.append((_code_order(where), folder, where))
+        if not edits:
+            return
+        marked = []
+        for raw in self.facts.imports:
+            before = [e for e in edits if e[0] < _code_order(raw.location)]
+            marked.append(dataclasses.replace(raw, checkout=(before[-1][1], before[-1][2])) if before and raw.checkout is None else raw)
+        self.facts.imports = marked
+
+    def _missing_folder(self, folder: str) -> bool:
+        """Whether a relative ``sys.path`` folder names a place inside the tree (from the root or the file's folder)
+        that the tree does not hold; absolute and home paths are the machine's, not a checkout the project names."""
+        text = folder.replace("\\", "/").rstrip("/")
+        if not text or text.startswith(("/", "~", "$")) or re.match(r"^[A-Za-z]:", text):
+            return False
+        # A relative entry is relative to the working directory: the root, or the file's folder.
+        inside = False
+        for base in dict.fromkeys([_parent(self.rel), ""]):
+            joined = posixpath.normpath(posixpath.join(base, text))
+            if joined == ".":
+                return False  # the tree's root: its modules are the project's own
+            if joined == ".." or joined.startswith("../"):
+                continue  # outside the tree (``sys.path.append("..")``): nothing the tree should hold
+            if self.is_dir(joined):
+                return False
+            inside = True
+        return inside
 
     def _call(self, result: FileResult, node: ast.Call, scope: Scope, consumed: set[int]) -> str:
         """Analyze one call: "load" (a loader call, or one through the rows of a loop), "setup" (setup.py),
@@ -484,6 +532,8 @@ class ModuleAnalysis:
 
 
 FORWARDED = (*PARAM_REASONS, STAR_REASON)
+# ``sys.path.<method>(...)``: the position of the folder argument.
+SYS_PATH_EDITS = {"insert": 1, "append": 0}
 
 
 def _found(refs: list[Reference]) -> frozenset:
@@ -741,6 +791,11 @@ def _with_load_line(refs: list[Reference], load: Location, call: Location) -> li
         return refs
     return [dataclasses.replace(r, origins=(*r.origins, load)) if isinstance(r, UnresolvedReference) and r.location == call
             and load not in r.origins else r for r in refs]
+
+
+def _code_order(loc: Location) -> tuple[int, int]:
+    """Where a location is in the code's own order (a notebook's lines are counted per cell)."""
+    return (-1, loc.line) if loc.cell is None else (loc.cell, loc.cell_line or 0)
 
 
 def _all_bindings(scope: Scope):

@@ -40,6 +40,9 @@ class RawImport:
 
     module: str
     location: Location
+    # (folder as written, where) when the import follows a ``sys.path`` edit adding a folder the tree does not hold
+    # (a separate checkout): the module may be that checkout's, not a distribution of the same name.
+    checkout: tuple[str, Location] | None = None
 
 
 @dataclass

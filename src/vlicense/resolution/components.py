@@ -121,10 +121,21 @@ def _libraries(found: Discovery, environment: Environment, kb: KnowledgeBase, py
     notes: dict[str, list[str]] = defaultdict(list)
     extras: dict[str, set[str]] = defaultdict(set)
     own = found.own_distributions
+    declared = {req.name for req in found.requirements}
+    # Names only guessed from an import that may be a separate checkout's module (see RawImport.checkout) and that
+    # the knowledge base does not know: a PyPI distribution of that name (``utils``, ``models``) is probably
+    # unrelated, so its license is not looked up.
+    guessed: set[str] = set()
     for ref in found.imports:
         for name, note in _distributions_for_import(ref.module, environment, kb):
             if name in own:
                 continue  # an import the project's own distribution provides (installed in its venv): first party
+            if ref.checkout is not None and note.startswith(ASSUMED) and name not in declared and kb.library(name) is None:
+                guessed.add(name)
+                folder, where = ref.checkout
+                note = (f"import {ref.module} follows a sys.path edit adding '{folder}' ({where.path}:{where.line}), a "
+                        f"folder the tree does not hold: probably a module of that separate checkout, not the PyPI "
+                        f"distribution '{name}'; its license is unknown until the checkout is audited")
             locations[name].append((_scope_rank(normalize_scope(ref.scope)), ref.location))
             scopes[name].add(normalize_scope(ref.scope))
             if note and note not in notes[name]:
@@ -167,7 +178,7 @@ def _libraries(found: Discovery, environment: Environment, kb: KnowledgeBase, py
         if dist is None:
             where = lock_files.get(name)
             extra_notes.append("not installed in the target environment" + (f"; version pinned in {where}" if where and version else ""))
-            if pypi is not None and (kb_fact is None or kb_fact.license is None):
+            if pypi is not None and (kb_fact is None or kb_fact.license is None) and name not in guessed:
                 answer = pypi.lookup(name, version)
                 if answer is None:
                     extra_notes.append("PyPI not consulted (offline)")
@@ -240,6 +251,9 @@ def _with_extras(name: str, extras: set[str]) -> str:
     return f"{name}[{','.join(sorted(extras))}]" if extras else name
 
 
+ASSUMED = "not installed; distribution name assumed from import"
+
+
 def _distributions_for_import(module: str, environment: Environment, kb: KnowledgeBase) -> Iterable[tuple[str, str]]:
     installed = environment.distributions_for_module(module)
     if installed:
@@ -247,7 +261,7 @@ def _distributions_for_import(module: str, environment: Environment, kb: Knowled
     mapped = kb.distribution_for_import(module)
     if mapped:
         return [(canonicalize_name(mapped), f"import {module} mapped to {mapped} by the bundled import-name table")]
-    return [(canonicalize_name(module), f"not installed; distribution name assumed from import {module}")]
+    return [(canonicalize_name(module), f"{ASSUMED} {module}")]
 
 
 # ---------------------------------------------------------------------------------------------- models
