@@ -130,6 +130,33 @@ def test_argparse_defaults_and_choices(scan):
     assert [(u.expression, u.reason) for u in d.unresolved] == [("opts.other", "command-line option --other has no default")]
 
 
+def test_option_the_script_sets_itself_adds_that_value(scan):
+    # stable-diffusion txt2img.py: ``if opt.laion400m: opt.ckpt = "models/ldm/text2img-large/model.ckpt"`` after
+    # parse_args(); that checkpoint loads too. A rewrite of the run-time value and another object's store add nothing.
+    d = scan({"txt2img.py": '''
+        import argparse, os
+        import torch
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--ckpt", default="models/sd-v1/model.ckpt")
+            parser.add_argument("--laion400m", action="store_true")
+            parser.add_argument("--vae")
+            opt = parser.parse_args()
+            if opt.laion400m:
+                opt.ckpt = "models/text2img-large/model.ckpt"
+            opt.vae = os.path.join(opt.vae, "vae.ckpt")
+            other = argparse.Namespace()
+            other.ckpt = "not-loaded.ckpt"
+            torch.load(f"{opt.ckpt}")
+            torch.load(opt.vae)
+        '''})
+    assert [(m.name, m.location.line, [o.line for o in m.origins]) for m in d.models] == [
+        ("models/sd-v1/model.ckpt", 15, [6]),
+        ("models/text2img-large/model.ckpt", 15, [11]),
+    ]
+    assert [u.location.line for u in d.unresolved] == [16]
+
+
 def test_click_and_typer_defaults(scan):
     d = scan({"cli.py": '''
         import click

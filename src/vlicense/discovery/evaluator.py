@@ -34,6 +34,7 @@ from vlicense.discovery.budget import CYCLE, SHALLOW, Active, Tracker
 from vlicense.discovery.loaders.base import Value
 from vlicense.discovery.values import (
     CYCLE_REASON,
+    MAX_CANDIDATES,
     alternatives,
     checked_spec,
     combine,
@@ -626,6 +627,18 @@ class Evaluator:
             return Value("unresolved", text=text, reason=f"{what} has no default", node=node)
         return derive(d, text, node)
 
+    def _option_stores(self, name: str, attr: str, depth: int, text: str, node) -> list[Value]:
+        """Constants the script itself gives a parsed option (``if opt.laion400m: opt.ckpt = "..."``): more values
+        of ``opt.ckpt`` besides its default. Other stores (``opt.ckpt = os.path.join(opt.ckpt, ...)``) rewrite the
+        value given at run time and add nothing known."""
+        out: list[Value] = []
+        for owner, value, scope in self.owner.module.name_attrs.get(attr, ())[:MAX_CANDIDATES]:
+            if owner == name:
+                got = self.evaluate(value, scope, value.lineno, depth + 1)
+                if got.kind in ("const", "choice") and got.value is not None:
+                    out.append(derive(got, text, node))
+        return out
+
     def _hydra(self, s: Scope, name: str, depth: int) -> Value | None:
         """The config a ``@hydra.main(config_path=..., config_name=...)`` function receives as its first parameter."""
         func = s.node
@@ -672,6 +685,7 @@ class Evaluator:
             if is_args or base.kind == "unresolved":
                 options = self.owner.argparse[attr]
                 values = [self._option(f"command-line option {flag}", d, c, sc, depth, text, node) for flag, d, c, sc in options]
+                values += self._option_stores(node.value.id, attr, depth, text, node)
                 return values[0] if len(values) == 1 else union(values, text, node)
         if base.kind == "unresolved" and base.reason == PARAM_REASON:
             return Value("unresolved", text=text, reason="attribute of a function parameter", node=node)
