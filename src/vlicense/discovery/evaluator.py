@@ -35,6 +35,7 @@ from vlicense.discovery.loaders.base import Value
 from vlicense.discovery.values import (
     CYCLE_REASON,
     MAX_CANDIDATES,
+    MAX_TEXT,
     alternatives,
     checked_spec,
     combine,
@@ -60,6 +61,16 @@ PATH_ATTRIBUTES: dict[str, Callable[[str], str]] = {
     "parent": posixpath.dirname, "name": posixpath.basename, "stem": lambda p: posixpath.splitext(posixpath.basename(p))[0],
 }
 PATH_METHODS = frozenset({"resolve", "absolute", "expanduser", "as_posix"})
+UNARY_OPS: dict[type, Callable[[object], object]] = {
+    ast.USub: lambda v: -v, ast.UAdd: lambda v: +v, ast.Not: lambda v: not v,  # type: ignore[operator]
+}
+# String methods of constants that ids are built with (DINOv2's ``arch_name.replace("_", "")[:4]``); each takes
+# only string arguments.
+STR_METHODS: dict[str, Callable[..., str]] = {
+    "lower": str.lower, "upper": str.upper, "strip": str.strip, "lstrip": str.lstrip, "rstrip": str.rstrip,
+    "removeprefix": str.removeprefix, "removesuffix": str.removesuffix,
+    "replace": lambda s, old, new: _replace(s, old, new),
+}
 ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 TYPER_CALLS = frozenset({"typer.Option", "typer.Argument"})
 CLICK_DECORATORS = frozenset({"click.option", "click.argument"})
@@ -377,7 +388,16 @@ class Evaluator:
         handler = _HANDLERS.get(kind)
         if handler is not None:
             return handler(self, node, scope, line, depth, text)
+        if kind is ast.UnaryOp and type(node.op) in UNARY_OPS:
+            # ``-3`` in a slice, ``not flag``: the operator applied to each known value.
+            op = UNARY_OPS[type(node.op)]
+            return combine([self.evaluate(node.operand, scope, line, depth + 1)], lambda v: op(v[0]), text, node, "", "")
         if kind is ast.IfExp:
+            # A test known statically picks its branch (``f"_reg{n}" if n else ""`` with n=0); a default the outside
+            # world may replace does not.
+            test = self.evaluate(node.test, scope, line, depth + 1)
+            if test.kind == "const" and not test.replaceable and not test.note:
+                return derive(self.evaluate(node.body if test.value else node.orelse, scope, line, depth + 1), text, node)
             return union([self.evaluate(node.body, scope, line, depth + 1), self.evaluate(node.orelse, scope, line, depth + 1)], text, node)
         if kind in (ast.List, ast.Tuple, ast.Set) and len(node.elts) <= MAX_CONTAINER:
             self.tracker.step(len(node.elts))
@@ -892,7 +912,7 @@ class Evaluator:
     def _method_value(self, node: ast.Call, func: ast.Attribute, scope: Scope, line: int, depth: int, text: str) -> Value | None:
         """Methods of known values: ``d.get(k, default)``, ``d.items()``, ``Path(...).resolve()``, ``p.joinpath(x)``."""
         name = func.attr
-        if name not in ("get", "items", "values", "keys", "joinpath") and name not in PATH_METHODS:
+        if name not in ("get", "items", "values", "keys", "joinpath") and name not in PATH_METHODS and name not in STR_METHODS:
             return None
         if isinstance(func.value, ast.Name) and func.value.id in ("os", "sys"):
             return None
@@ -912,6 +932,9 @@ class Evaluator:
                     items = tuple(k if name == "keys" else v for k, v in pairs)
                 return Value("container", ("seq", items), text=text, node=node)
         if container.kind in ("const", "choice"):
+            if name in STR_METHODS:
+                parts = [container] + [self.evaluate(a, scope, line, depth + 1) for a in node.args]
+                return combine(parts, lambda v: _str_method(name, v), text, node, "", "")
             if name in PATH_METHODS and not node.args:
                 return derive(container, text, node)
             if name == "joinpath" and node.args:
@@ -983,6 +1006,11 @@ class Evaluator:
             key = self.evaluate(node.slice, scope, line, depth + 1)
             what = f"environment variable {key.value}" if key.kind == "const" else "an environment variable"
             return Value("unresolved", text=text, reason=f"read from {what} at run time (no default)", node=node)
+        if base.kind in ("const", "choice") and isinstance(node.slice, ast.Slice):
+            # ``name[:4]``: a slice of a constant string with constant bounds.
+            bounds = [node.slice.lower, node.slice.upper, node.slice.step]
+            parts = [base] + [self.evaluate(b, scope, line, depth + 1) if b is not None else Value("const", None) for b in bounds]
+            return combine(parts, _str_slice, text, node, "", "")
         if base.kind != "container":
             return Value("unresolved", text=text, reason="not a constant (item of a run-time object)", node=node)
         if isinstance(node.slice, ast.Slice):
@@ -1056,6 +1084,26 @@ def _unpack(row: Value, path: tuple[int, ...], text: str, node) -> Value:
             return Value("unresolved", text=text, reason="not a constant (a row that cannot be unpacked statically)", node=node)
         row = row.value[1][i]
     return derive(row, text, node) if node is not None else row
+
+
+def _str_method(name: str, values: tuple) -> str:
+    if not all(isinstance(v, str) for v in values):
+        raise TypeError(f"str.{name} of a value that is not a string")
+    return STR_METHODS[name](*values)
+
+
+def _replace(s: str, old: str, new: str) -> str:
+    # The result's length is known before building it: a constant cannot make a huge string this way.
+    if len(s) + (s.count(old) if old else len(s) + 1) * max(0, len(new) - len(old)) > MAX_TEXT:
+        raise ValueError("replacement result too long")
+    return s.replace(old, new)
+
+
+def _str_slice(values: tuple) -> str:
+    text, *bounds = values
+    if not isinstance(text, str) or not all(b is None or (isinstance(b, int) and not isinstance(b, bool)) for b in bounds):
+        raise TypeError("slice of a value that is not a string, or bounds that are not integers")
+    return text[slice(*bounds)]
 
 
 def _path_text(value: object) -> str:
