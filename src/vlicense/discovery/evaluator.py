@@ -64,8 +64,9 @@ PATH_METHODS = frozenset({"resolve", "absolute", "expanduser", "as_posix"})
 UNARY_OPS: dict[type, Callable[[object], object]] = {
     ast.USub: lambda v: -v, ast.UAdd: lambda v: +v, ast.Not: lambda v: not v,  # type: ignore[operator]
 }
-# String methods of constants that ids are built with (DINOv2's ``arch_name.replace("_", "")[:4]``); each takes
-# only string arguments.
+# String methods of constants that ids are built with (DINOv2's ``arch_name.replace("_", "")``); each takes only
+# string arguments. Slices stay unresolved: ``if p.endswith("/"): p = p[:-1]`` is read without its test, and the
+# trimmed value would be a wrong id (LLaVA's model_worker.py).
 STR_METHODS: dict[str, Callable[..., str]] = {
     "lower": str.lower, "upper": str.upper, "strip": str.strip, "lstrip": str.lstrip, "rstrip": str.rstrip,
     "removeprefix": str.removeprefix, "removesuffix": str.removesuffix,
@@ -389,7 +390,7 @@ class Evaluator:
         if handler is not None:
             return handler(self, node, scope, line, depth, text)
         if kind is ast.UnaryOp and type(node.op) in UNARY_OPS:
-            # ``-3`` in a slice, ``not flag``: the operator applied to each known value.
+            # ``-1``, ``not flag``: the operator applied to each known value.
             op = UNARY_OPS[type(node.op)]
             return combine([self.evaluate(node.operand, scope, line, depth + 1)], lambda v: op(v[0]), text, node, "", "")
         if kind is ast.IfExp:
@@ -1006,11 +1007,6 @@ class Evaluator:
             key = self.evaluate(node.slice, scope, line, depth + 1)
             what = f"environment variable {key.value}" if key.kind == "const" else "an environment variable"
             return Value("unresolved", text=text, reason=f"read from {what} at run time (no default)", node=node)
-        if base.kind in ("const", "choice") and isinstance(node.slice, ast.Slice):
-            # ``name[:4]``: a slice of a constant string with constant bounds.
-            bounds = [node.slice.lower, node.slice.upper, node.slice.step]
-            parts = [base] + [self.evaluate(b, scope, line, depth + 1) if b is not None else Value("const", None) for b in bounds]
-            return combine(parts, _str_slice, text, node, "", "")
         if base.kind != "container":
             return Value("unresolved", text=text, reason="not a constant (item of a run-time object)", node=node)
         if isinstance(node.slice, ast.Slice):
@@ -1097,13 +1093,6 @@ def _replace(s: str, old: str, new: str) -> str:
     if len(s) + (s.count(old) if old else len(s) + 1) * max(0, len(new) - len(old)) > MAX_TEXT:
         raise ValueError("replacement result too long")
     return s.replace(old, new)
-
-
-def _str_slice(values: tuple) -> str:
-    text, *bounds = values
-    if not isinstance(text, str) or not all(b is None or (isinstance(b, int) and not isinstance(b, bool)) for b in bounds):
-        raise TypeError("slice of a value that is not a string, or bounds that are not integers")
-    return text[slice(*bounds)]
 
 
 def _path_text(value: object) -> str:
