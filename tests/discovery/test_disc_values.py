@@ -157,15 +157,14 @@ def test_option_the_script_sets_itself_adds_that_value(scan):
     assert [u.location.line for u in d.unresolved] == [16]
 
 
-def test_string_methods_and_known_conditions_of_constants(scan):
-    # DINOv2's hub builds names with arch_name.replace("_", "") and f"_reg{n}" if n else "" (n=0 given).
+def test_string_methods_of_constants(scan):
+    # DINOv2's hub builds names with arch_name.replace("_", "").
     d = scan({"hub.py": '''
         import torch
         BASE = "https://dl.fbaipublicfiles.com/dinov2"
-        def make_name(arch_name, patch_size, num_register_tokens=0):
+        def make_name(arch_name, patch_size):
             compact = arch_name.replace("_", "").removesuffix("arge")
-            suffix = f"_reg{num_register_tokens}" if num_register_tokens else ""
-            return f"dinov2_{compact}{patch_size}{suffix}"
+            return f"dinov2_{compact}{patch_size}"
         def load(arch_name="vit_large"):
             name = make_name(arch_name, 14)
             return torch.hub.load_state_dict_from_url(BASE + f"/{name}/{name}_pretrain.pth")
@@ -175,14 +174,19 @@ def test_string_methods_and_known_conditions_of_constants(scan):
         if p.endswith("/"):
             p = p[:-1]
         torch.load(p)
+        SMOL = True
+        torch.load("small.pt" if not SMOL is False else "big.pt")
         '''})
     assert [(m.loader, m.name, m.location.line) for m in d.models] == [
-        ("dinov2", "dinov2_vitl14_pretrain.pth", 10),
-        ("file", "models/resnet50.pth", 11),
+        ("dinov2", "dinov2_vitl14_pretrain.pth", 9),
+        ("file", "models/resnet50.pth", 10),
+        # both branches of a switch the script's user flips (the corpus labels count both)
+        ("file", "big.pt", 17),
+        ("file", "small.pt", 17),
     ]
     # A replacement that would build a string past the cap is not computed; a slice is not either (its guard is
     # not read, so "ckpt/model.pt" would be reported for a load of ckpt/model.pth).
-    assert [u.location.line for u in d.unresolved] == [12, 16]
+    assert [u.location.line for u in d.unresolved] == [11, 15]
 
 
 def test_click_and_typer_defaults(scan):

@@ -394,11 +394,7 @@ class Evaluator:
             op = UNARY_OPS[type(node.op)]
             return combine([self.evaluate(node.operand, scope, line, depth + 1)], lambda v: op(v[0]), text, node, "", "")
         if kind is ast.IfExp:
-            # A test known statically picks its branch (``f"_reg{n}" if n else ""`` with n=0); a default the outside
-            # world may replace does not.
-            test = self.evaluate(node.test, scope, line, depth + 1)
-            if test.kind == "const" and not test.replaceable and not test.note:
-                return derive(self.evaluate(node.body if test.value else node.orelse, scope, line, depth + 1), text, node)
+            # Both branches, even under a constant test: a script's ``SMOL = True`` is a switch its user flips.
             return union([self.evaluate(node.body, scope, line, depth + 1), self.evaluate(node.orelse, scope, line, depth + 1)], text, node)
         if kind in (ast.List, ast.Tuple, ast.Set) and len(node.elts) <= MAX_CONTAINER:
             self.tracker.step(len(node.elts))
