@@ -520,3 +520,80 @@ def test_torchvision_private_helpers_are_not_builders(scan):
         "def my_builder(*, weights=None): ...\n",
     )
     assert models(d) == [] and d.unresolved == []
+
+
+def test_flag_a_run_time_call_decides_still_reports_the_weights(scan):
+    # DETR's backbone: ``getattr(torchvision.models, name)(pretrained=is_main_process())`` loads the ImageNet
+    # weights on the main process; the weights are listed (saying what decides), not hidden behind the flag.
+    d = scan(
+        {
+            "util.py": "import torch.distributed as dist\ndef is_main_process():\n    return dist.get_rank() == 0\n",
+            "app.py": (
+                "import timm, torchvision\nfrom util import is_main_process\n"
+                "a = torchvision.models.resnet50(pretrained=is_main_process())\n"
+                "b = timm.create_model('convnext_tiny', pretrained=is_main_process())\n"
+                "c = getattr(torchvision.models, 'resnet101')(pretrained=is_main_process())\n"
+            ),
+        }
+    )
+    assert d.unresolved == []
+    assert [(m.loader, m.name, m.variant, m.location.line) for m in d.models] == [
+        ("torchvision", "resnet50", "legacy-pretrained", 3),
+        ("timm", "convnext_tiny", None, 4),
+        ("torchvision", "resnet101", "legacy-pretrained", 5),
+    ]
+    assert all(m.api.endswith("(loads when is_main_process() is true)") for m in d.models)
+
+
+def test_flag_that_is_not_a_call_stays_unresolved(scan):
+    d = one_file(scan, "import torchvision\ndef f(flag):\n    return torchvision.models.resnet50(pretrained=flag)\n")
+    assert models(d) == []
+    assert [u.reason for u in d.unresolved] == ["pretrained flag: argument is a function parameter"]
+
+
+def test_mmcv_and_mmengine_load_checkpoint(scan):
+    # DINOv2's notebooks, mmdet/mmseg research code: load_checkpoint(model, filename) was not in the catalog, so
+    # these loads were neither reported nor listed as unresolved.
+    d = one_file(
+        scan,
+        "from mmcv.runner import load_checkpoint\n"
+        "from mmengine.runner import load_checkpoint as mme_load, CheckpointLoader\n"
+        "from mmengine.runner.checkpoint import _load_checkpoint\n"
+        "BASE = 'https://dl.fbaipublicfiles.com/dinov2'\n"
+        "load_checkpoint(model, f'{BASE}/dinov2_vits14/dinov2_vits14_nyu_dpt_head.pth', map_location='cpu')\n"
+        "mme_load(model, filename='checkpoints/latest.pth')\n"
+        "CheckpointLoader.load_checkpoint('torchvision://resnet50')\n"
+        "_load_checkpoint('modelzoo://resnet50.imagenet1k_v2')\n"
+        "mme_load(model, 'open-mmlab://resnet50_v1c')\n"
+        "def restore(model, path):\n"
+        "    load_checkpoint(model, path)\n",
+    )
+    assert [(m.loader, m.name, m.variant, m.location.line) for m in d.models] == [
+        ("dinov2", "dinov2_vits14_nyu_dpt_head.pth", None, 5),  # a known URL (models.yaml weight_urls)
+        ("file", "checkpoints/latest.pth", "pth", 6),
+        ("torchvision", "resnet50", "legacy-pretrained", 7),
+        ("torchvision", "resnet50", "IMAGENET1K_V2", 8),
+    ]
+    assert d.models[0].url == "https://dl.fbaipublicfiles.com/dinov2/dinov2_vits14/dinov2_vits14_nyu_dpt_head.pth"
+    assert [(u.location.line, u.reason) for u in d.unresolved] == [
+        (9, "OpenMMLab model-zoo alias open-mmlab://resnet50_v1c: its weights and license are not known statically"),
+        (11, "argument is a function parameter"),
+    ]
+
+
+def test_torchvision_download_url_saves_into_its_root(scan):
+    # LAVIS/BLIP fetch checkpoints with torchvision.datasets.utils.download_url(url, root): a weight URL is a
+    # reference saved as root/<file name>; a URL that names no weight (a dataset archive) is not.
+    d = one_file(
+        scan,
+        "from torchvision.datasets.utils import download_url\n"
+        "URL = 'https://storage.googleapis.com/sfr-vision-language-research/BLIP/models/model_base.pth'\n"
+        "download_url(URL, 'checkpoints')\n"
+        "download_url('https://example.com/data/train.zip', root='data')\n"
+        "download_url(URL, 'ckpt', filename='blip.pth')\n",
+    )
+    assert [(m.loader, m.name, m.url, m.location.line) for m in d.models] == [
+        ("file", "checkpoints/model_base.pth", "https://storage.googleapis.com/sfr-vision-language-research/BLIP/models/model_base.pth", 3),
+        ("file", "ckpt/blip.pth", "https://storage.googleapis.com/sfr-vision-language-research/BLIP/models/model_base.pth", 5),
+    ]
+    assert d.unresolved == []

@@ -130,6 +130,65 @@ def test_argparse_defaults_and_choices(scan):
     assert [(u.expression, u.reason) for u in d.unresolved] == [("opts.other", "command-line option --other has no default")]
 
 
+def test_option_the_script_sets_itself_adds_that_value(scan):
+    # stable-diffusion txt2img.py: ``if opt.laion400m: opt.ckpt = "models/ldm/text2img-large/model.ckpt"`` after
+    # parse_args(); that checkpoint loads too. A rewrite of the run-time value and another object's store add nothing.
+    d = scan({"txt2img.py": '''
+        import argparse, os
+        import torch
+        def main():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--ckpt", default="models/sd-v1/model.ckpt")
+            parser.add_argument("--laion400m", action="store_true")
+            parser.add_argument("--vae")
+            opt = parser.parse_args()
+            if opt.laion400m:
+                opt.ckpt = "models/text2img-large/model.ckpt"
+            opt.vae = os.path.join(opt.vae, "vae.ckpt")
+            other = argparse.Namespace()
+            other.ckpt = "not-loaded.ckpt"
+            torch.load(f"{opt.ckpt}")
+            torch.load(opt.vae)
+        '''})
+    assert [(m.name, m.location.line, [o.line for o in m.origins]) for m in d.models] == [
+        ("models/sd-v1/model.ckpt", 15, [6]),
+        ("models/text2img-large/model.ckpt", 15, [11]),
+    ]
+    assert [u.location.line for u in d.unresolved] == [16]
+
+
+def test_string_methods_of_constants(scan):
+    # DINOv2's hub builds names with arch_name.replace("_", "").
+    d = scan({"hub.py": '''
+        import torch
+        BASE = "https://dl.fbaipublicfiles.com/dinov2"
+        def make_name(arch_name, patch_size):
+            compact = arch_name.replace("_", "").removesuffix("arge")
+            return f"dinov2_{compact}{patch_size}"
+        def load(arch_name="vit_large"):
+            name = make_name(arch_name, 14)
+            return torch.hub.load_state_dict_from_url(BASE + f"/{name}/{name}_pretrain.pth")
+        torch.load(" Models/ResNet50.PTH ".strip().lower())
+        torch.load(("x" * 4000).replace("x", "yy") + ".pt")
+        p = "ckpt/model.pth/"
+        if p.endswith("/"):
+            p = p[:-1]
+        torch.load(p)
+        SMOL = True
+        torch.load("small.pt" if not SMOL is False else "big.pt")
+        '''})
+    assert [(m.loader, m.name, m.location.line) for m in d.models] == [
+        ("dinov2", "dinov2_vitl14_pretrain.pth", 9),
+        ("file", "models/resnet50.pth", 10),
+        # both branches of a switch the script's user flips (the corpus labels count both)
+        ("file", "big.pt", 17),
+        ("file", "small.pt", 17),
+    ]
+    # A replacement that would build a string past the cap is not computed; a slice is not either (its guard is
+    # not read, so "ckpt/model.pt" would be reported for a load of ckpt/model.pth).
+    assert [u.location.line for u in d.unresolved] == [11, 15]
+
+
 def test_click_and_typer_defaults(scan):
     d = scan({"cli.py": '''
         import click

@@ -174,3 +174,47 @@ def test_catalog_command_lines_optimum_and_mim(scan_file):
         ("huggingface", "facebook/detr-resnet-50", 2),
         ("mmdet", "rtmdet_tiny_8xb32-300e_coco", 3),
     ]
+
+
+def test_vision_tower_options_name_hub_models(scan_file):
+    # LLaVA-style training scripts pass the pretrained vision encoder as --vision_tower (a Hub id); before
+    # ``tower`` counted as a model word only --model_name_or_path was found.
+    result = scan_file(
+        shell,
+        "finetune.sh",
+        """
+        deepspeed llava/train/train_mem.py \\
+            --model_name_or_path lmsys/vicuna-13b-v1.5 \\
+            --vision_tower openai/clip-vit-large-patch14-336 \\
+            --mm_vision_tower_lr 2e-6 \\
+            --tune_vision_tower False
+        """,
+    )
+    models, unresolved = found(result)
+    assert models == [
+        ("huggingface", "lmsys/vicuna-13b-v1.5", None, 2),
+        ("huggingface", "openai/clip-vit-large-patch14-336", None, 3),
+    ]
+    assert unresolved == []
+
+
+def test_archive_downloaded_into_a_weights_folder_is_weights(scan_file):
+    # latent-diffusion's scripts/download_first_stages.sh fetches zipped checkpoints into models/...; an archive
+    # saved anywhere else is a dataset or code, as before.
+    result = scan_file(
+        shell,
+        "download.sh",
+        """
+        wget -O models/first_stage_models/kl-f8/model.zip https://ommer-lab.com/files/latent-diffusion/kl-f8.zip
+        wget -O data/coco/val2017.zip http://images.cocodataset.org/zips/val2017.zip
+        curl -L https://example.com/pack.tar.gz -o checkpoints/pack.tar.gz
+        wget https://example.com/src.zip
+        """,
+    )
+    models, unresolved = found(result)
+    assert models == [
+        ("file", "models/first_stage_models/kl-f8/model.zip", "https://ommer-lab.com/files/latent-diffusion/kl-f8.zip", 1),
+        ("file", "checkpoints/pack.tar.gz", "https://example.com/pack.tar.gz", 3),
+    ]
+    assert [m.variant for m in result.models] == ["zip", "tar.gz"]
+    assert unresolved == []

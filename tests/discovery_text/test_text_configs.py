@@ -33,7 +33,7 @@ def nothing(result):
         "hf_model", "detector", "classifier", "segmenter", "teacher_model", "sam_checkpoint", "YOLO_WEIGHTS",
         "HF_MODEL_ID", "load_from", "_name_or_path", "model.name", "base_model",
         "pretrain_network_g", "pretrain_network_d", "pretrained_resource", "resume_from", "text_encoder_type",
-        "from_pretrained", "init_cfg.checkpoint", "MODEL.WEIGHTS",
+        "from_pretrained", "init_cfg.checkpoint", "MODEL.WEIGHTS", "vision_tower", "mm_vision_tower", "image_tower",
     ],
 )  # fmt: skip
 def test_model_ish_keys(key):

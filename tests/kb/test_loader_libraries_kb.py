@@ -63,3 +63,10 @@ def test_loader_entries_say_where_their_facts_were_read(path):
             default = part.get("default")
             if isinstance(default, dict):
                 assert default.get("at") and any(ch.isdigit() for ch in default["at"]), (path.name, call["callee"][0])
+
+
+def test_dinov2_and_detr_weights_are_apache(kb):
+    # Both repositories' README 'License' sections cover the released model weights (models.yaml dinov2:*, detr:*).
+    for component_id in ("dinov2:dinov2_vitl14_reg4_dinotxt_tet1280d20h24l_text_encoder.pth", "detr:detr-r50-e632da11.pth"):
+        fact = kb.model(component_id)
+        assert fact is not None and fact.license == "Apache-2.0" and "README.md" in fact.source, component_id

@@ -62,6 +62,14 @@ def test_known_hosts():
          "pspnet_r50-d8_512x1024_40k_cityscapes_20200605_003338-2966598c.pth", "mmseg:pspnet_r50-d8_512x1024_40k_cityscapes"),
         ("https://github.com/someone/yolov5-fork/releases/download/v1/yolov5s.pt", "file:yolov5s.pt"),
         ("https://dl.fbaipublicfiles.com/foo/bar.pth", "file:bar.pth"),
+        # DINOv2 backbones/heads/dino.txt and DETR's COCO models (their repositories' own download links)
+        ("https://dl.fbaipublicfiles.com/dinov2/dinov2_vits14/dinov2_vits14_nyu_dpt_head.pth", "dinov2:dinov2_vits14_nyu_dpt_head.pth"),
+        ("https://dl.fbaipublicfiles.com/dinov2/dinov2_vitl14/dinov2_vitl14_reg4_pretrain.pth", "dinov2:dinov2_vitl14_reg4_pretrain.pth"),
+        ("https://dl.fbaipublicfiles.com/dinov2/thirdparty/bpe_simple_vocab_16e6.txt.gz", None),
+        ("https://dl.fbaipublicfiles.com/detr/detr-r50-e632da11.pth", "detr:detr-r50-e632da11.pth"),
+        ("https://dl.fbaipublicfiles.com/detr/detr-r101-dc5-panoptic-xx.pth", "file:detr-r101-dc5-panoptic-xx.pth"),
+        ("weights/dinov2_vitb14_pretrain.pth", "dinov2:dinov2_vitb14_pretrain.pth"),
+        ("detr-r50-panoptic-00ce5173.pth", "detr:detr-r50-panoptic-00ce5173.pth"),
         # official file names of libraries with their own ids (models.yaml weight_files)
         ("yolov5s.pt", "yolov5:yolov5s.pt"),
         ("checkpoints/sam_vit_b_01ec64.pth", "segment_anything:sam_vit_b_01ec64.pth"),

@@ -66,6 +66,9 @@ class Scope:
     cli_defaults: dict[str, tuple[ast.expr | None, ast.expr | None, ast.AST]] = field(default_factory=dict)  # default, choices, decorator
     # Classes: ``self.X = value`` inside its methods -> [(value, method scope, line)].
     self_attrs: dict[str, list[tuple[ast.expr, Scope, int]]] = field(default_factory=dict)
+    # Modules: ``opt.ckpt = value`` anywhere in the file (a plain name's attribute) -> [(name, value, scope)]; a
+    # script that sets a parsed option itself gives it that value too (evaluator, argparse options).
+    name_attrs: dict[str, list[tuple[str, ast.expr, Scope]]] = field(default_factory=dict)
     # Functions: the expressions their own ``return`` statements give (found on first use, evaluator._returns).
     returns: list[ast.expr] | None = None
     # Loops of this scope's body that no other loop of the scope encloses: (start, end), in source order.

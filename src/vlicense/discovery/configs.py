@@ -48,6 +48,8 @@ Reference = ModelReference | UnresolvedReference
 
 # A key is model-ish when, lower-cased and split on ``_``/``-``/``.`` (suffixes such as ``_path`` removed), its
 # last word is one of these: ``model``, ``model_name``, ``teacher_model``, ``sam_checkpoint``, ``YOLO_WEIGHTS``.
+# ``tower``: multimodal models name their pretrained encoders towers (LLaVA ``--vision_tower`` and its checkpoints'
+# ``mm_vision_tower`` config key, Video-LLaVA ``image_tower``, two-tower CLIP ``text_tower``).
 MODEL_WORDS = frozenset(
     {
         "model",
@@ -66,6 +68,7 @@ MODEL_WORDS = frozenset(
         "segmenter",
         "teacher",
         "student",
+        "tower",
     }
 )
 # Trailing words that only say how the model is named (``model_name_or_path`` -> ``model``).
@@ -376,11 +379,21 @@ def url_references(url: str, saved: str, location: Location, scope: str, api: st
     name = PurePosixPath(unquote(urlsplit(url.strip()).path)).name
     path = normalize_path(saved) if saved else name
     fmt = weight_format(path) or (weight_format(name) if found is not None else None)
-    if found is not None and not fmt:
-        fmt = next((s[1:] for s in ARCHIVE_SUFFIXES if name.lower().endswith(s)), None)
+    if not fmt and (found is not None or _in_weights_folder(path)):
+        fmt = next((s[1:] for s in ARCHIVE_SUFFIXES if path.lower().endswith(s) or name.lower().endswith(s)), None)
     if not fmt or not path:
         return []
     return [ModelReference("file", path, location, variant=fmt, api=api, scope=scope, url=url.strip())]
+
+
+# Folders a download saved in is weights whatever its format: ``wget -O models/first_stage_models/kl-f8/model.zip``
+# (latent-diffusion's download scripts) is an archive of a checkpoint, not a dataset.
+WEIGHT_FOLDERS = frozenset({"models", "model", "weights", "checkpoints", "checkpoint", "ckpt", "ckpts", "pretrained",
+                            "pretrained_models", "pretrained_weights", "model_weights"})
+
+
+def _in_weights_folder(path: str) -> bool:
+    return any(part.lower() in WEIGHT_FOLDERS for part in PurePosixPath(path).parts[:-1])
 
 
 @lru_cache(maxsize=1)

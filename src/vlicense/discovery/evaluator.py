@@ -34,6 +34,8 @@ from vlicense.discovery.budget import CYCLE, SHALLOW, Active, Tracker
 from vlicense.discovery.loaders.base import Value
 from vlicense.discovery.values import (
     CYCLE_REASON,
+    MAX_CANDIDATES,
+    MAX_TEXT,
     alternatives,
     checked_spec,
     combine,
@@ -59,6 +61,17 @@ PATH_ATTRIBUTES: dict[str, Callable[[str], str]] = {
     "parent": posixpath.dirname, "name": posixpath.basename, "stem": lambda p: posixpath.splitext(posixpath.basename(p))[0],
 }
 PATH_METHODS = frozenset({"resolve", "absolute", "expanduser", "as_posix"})
+UNARY_OPS: dict[type, Callable[[object], object]] = {
+    ast.USub: lambda v: -v, ast.UAdd: lambda v: +v, ast.Not: lambda v: not v,  # type: ignore[operator]
+}
+# String methods of constants that ids are built with (DINOv2's ``arch_name.replace("_", "")``); each takes only
+# string arguments. Slices stay unresolved: ``if p.endswith("/"): p = p[:-1]`` is read without its test, and the
+# trimmed value would be a wrong id (LLaVA's model_worker.py).
+STR_METHODS: dict[str, Callable[..., str]] = {
+    "lower": str.lower, "upper": str.upper, "strip": str.strip, "lstrip": str.lstrip, "rstrip": str.rstrip,
+    "removeprefix": str.removeprefix, "removesuffix": str.removesuffix,
+    "replace": lambda s, old, new: _replace(s, old, new),
+}
 ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 TYPER_CALLS = frozenset({"typer.Option", "typer.Argument"})
 CLICK_DECORATORS = frozenset({"click.option", "click.argument"})
@@ -376,7 +389,12 @@ class Evaluator:
         handler = _HANDLERS.get(kind)
         if handler is not None:
             return handler(self, node, scope, line, depth, text)
+        if kind is ast.UnaryOp and type(node.op) in UNARY_OPS:
+            # ``-1``, ``not flag``: the operator applied to each known value.
+            op = UNARY_OPS[type(node.op)]
+            return combine([self.evaluate(node.operand, scope, line, depth + 1)], lambda v: op(v[0]), text, node, "", "")
         if kind is ast.IfExp:
+            # Both branches, even under a constant test: a script's ``SMOL = True`` is a switch its user flips.
             return union([self.evaluate(node.body, scope, line, depth + 1), self.evaluate(node.orelse, scope, line, depth + 1)], text, node)
         if kind in (ast.List, ast.Tuple, ast.Set) and len(node.elts) <= MAX_CONTAINER:
             self.tracker.step(len(node.elts))
@@ -628,6 +646,18 @@ class Evaluator:
             return Value("unresolved", text=text, reason=f"{what} has no default", node=node, origin=self.origin(declared))
         return derive(d, text, node)
 
+    def _option_stores(self, name: str, attr: str, depth: int, text: str, node) -> list[Value]:
+        """Constants the script itself gives a parsed option (``if opt.laion400m: opt.ckpt = "..."``): more values
+        of ``opt.ckpt`` besides its default. Other stores (``opt.ckpt = os.path.join(opt.ckpt, ...)``) rewrite the
+        value given at run time and add nothing known."""
+        out: list[Value] = []
+        for owner, value, scope in self.owner.module.name_attrs.get(attr, ())[:MAX_CANDIDATES]:
+            if owner == name:
+                got = self.evaluate(value, scope, value.lineno, depth + 1)
+                if got.kind in ("const", "choice") and got.value is not None:
+                    out.append(derive(got, text, node))
+        return out
+
     def _hydra(self, s: Scope, name: str, depth: int) -> Value | None:
         """The config a ``@hydra.main(config_path=..., config_name=...)`` function receives as its first parameter."""
         func = s.node
@@ -674,6 +704,7 @@ class Evaluator:
             if is_args or base.kind == "unresolved":
                 options = self.owner.argparse[attr]
                 values = [self._option(f"command-line option {flag}", d, c, sc, depth, text, node, call) for flag, d, c, sc, call in options]
+                values += self._option_stores(node.value.id, attr, depth, text, node)
                 return values[0] if len(values) == 1 else union(values, text, node)
         if base.kind == "unresolved" and base.reason == PARAM_REASON:
             return Value("unresolved", text=text, reason="attribute of a function parameter", node=node)
@@ -880,7 +911,7 @@ class Evaluator:
     def _method_value(self, node: ast.Call, func: ast.Attribute, scope: Scope, line: int, depth: int, text: str) -> Value | None:
         """Methods of known values: ``d.get(k, default)``, ``d.items()``, ``Path(...).resolve()``, ``p.joinpath(x)``."""
         name = func.attr
-        if name not in ("get", "items", "values", "keys", "joinpath") and name not in PATH_METHODS:
+        if name not in ("get", "items", "values", "keys", "joinpath") and name not in PATH_METHODS and name not in STR_METHODS:
             return None
         if isinstance(func.value, ast.Name) and func.value.id in ("os", "sys"):
             return None
@@ -900,6 +931,9 @@ class Evaluator:
                     items = tuple(k if name == "keys" else v for k, v in pairs)
                 return Value("container", ("seq", items), text=text, node=node)
         if container.kind in ("const", "choice"):
+            if name in STR_METHODS:
+                parts = [container] + [self.evaluate(a, scope, line, depth + 1) for a in node.args]
+                return combine(parts, lambda v: _str_method(name, v), text, node, "", "")
             if name in PATH_METHODS and not node.args:
                 return derive(container, text, node)
             if name == "joinpath" and node.args:
@@ -1044,6 +1078,19 @@ def _unpack(row: Value, path: tuple[int, ...], text: str, node) -> Value:
             return Value("unresolved", text=text, reason="not a constant (a row that cannot be unpacked statically)", node=node)
         row = row.value[1][i]
     return derive(row, text, node) if node is not None else row
+
+
+def _str_method(name: str, values: tuple) -> str:
+    if not all(isinstance(v, str) for v in values):
+        raise TypeError(f"str.{name} of a value that is not a string")
+    return STR_METHODS[name](*values)
+
+
+def _replace(s: str, old: str, new: str) -> str:
+    # The result's length is known before building it: a constant cannot make a huge string this way.
+    if len(s) + (s.count(old) if old else len(s) + 1) * max(0, len(new) - len(old)) > MAX_TEXT:
+        raise ValueError("replacement result too long")
+    return s.replace(old, new)
 
 
 def _path_text(value: object) -> str:

@@ -174,6 +174,7 @@ class ModuleAnalysis:
                 todo += [method for _, method, _ in values]
             scope.bindings = {}
             scope.self_attrs = {}
+            scope.name_attrs = {}
             scope._reach = {}
             scope.parent = None
         vars(self.evaluator).clear()

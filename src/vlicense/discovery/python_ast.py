@@ -237,6 +237,8 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
                         and target.value.id == scope.self_name and scope.parent is not None):
                     # ``self.weights = ...`` in a method: a candidate for ``self.weights`` anywhere in the class.
                     scope.parent.self_attrs.setdefault(target.attr, []).append((node.value, scope, node.lineno))
+                elif type(target) is ast.Attribute and type(target.value) is ast.Name:
+                    module.name_attrs.setdefault(target.attr, []).append((target.value.id, node.value, scope))
         elif kind is ast.AnnAssign:
             if node.value is not None and isinstance(node.target, ast.Name):
                 scope.bind(node.target.id, Binding(node.lineno, "value", node=node.value, **_where(node, straight, blocks)))

@@ -13,7 +13,7 @@ import dataclasses
 import re
 
 from vlicense.discovery.loaders.base import MISSING, CallSite, Reference, Value, registry_owner
-from vlicense.discovery.loaders.kinds import KINDS, Ctx, read_arg
+from vlicense.discovery.loaders.kinds import KINDS, Ctx, read_arg, run_time_call, weights_only_when
 from vlicense.knowledge.loader_catalog import Arg, CallRule, Case, Dispatch, LibraryEntry, LoaderCatalog, Part, When, load_catalog
 
 
@@ -83,9 +83,12 @@ def _analyze_part(catalog: LoaderCatalog, rule: CallRule, part: Part, site: Call
         if got.kind != "missing" and not (got.kind == "const" and got.value in check.values):
             what = got.value if got.kind == "const" else "not a constant"
             return [site.unresolved(door, got, check.reason.format(value=what))]
+    condition = None  # the run-time call a load flag depends on (the api text says so)
     if part.when is not None:
         stop = _when_stops(site, part.when, part, door)
-        if stop is not None:
+        if isinstance(stop, Value):
+            condition = stop
+        elif stop is not None:
             return stop
     id_arg, default = part.id, part.default
     if part.dispatch is not None:
@@ -94,7 +97,9 @@ def _analyze_part(catalog: LoaderCatalog, rule: CallRule, part: Part, site: Call
             return case
         if case is not None and case.when is not None:
             stop = _when_stops(site, case.when, part, catalog.effective(mapping.overlay(case.mapping)).loader)
-            if stop is not None:
+            if isinstance(stop, Value):
+                condition = stop
+            elif stop is not None:
                 return stop
         if case is not None:
             mapping = mapping.overlay(case.mapping)
@@ -123,6 +128,8 @@ def _analyze_part(catalog: LoaderCatalog, rule: CallRule, part: Part, site: Call
             if text is None:
                 return [site.unresolved(door, got, f"{arg.label} {site.not_a_string(got)}")]
             variables[name] = text
+    if condition is not None:
+        api = weights_only_when(api, condition)
     items = _elements(value) if id_arg is not None and id_arg.multiple else [value]
     refs: list[Reference] = []
     for item in items:
@@ -130,9 +137,10 @@ def _analyze_part(catalog: LoaderCatalog, rule: CallRule, part: Part, site: Call
     return refs
 
 
-def _when_stops(site: CallSite, when: When, part: Part, door: str) -> list[Reference] | None:
-    """None when the ``when`` condition lets the call load; [] when it loads nothing; an unresolved entry when the
-    flag is not known statically."""
+def _when_stops(site: CallSite, when: When, part: Part, door: str) -> list[Reference] | Value | None:
+    """None when the ``when`` condition lets the call load; [] when it loads nothing; the flag's value when a
+    run-time call decides it (the call may load: it is reported, saying so); an unresolved entry when the flag is
+    not known statically."""
     # Absent-means-loads flags (load_weights=True by default) are read leniently: hidden in **kwargs still loads.
     flag = site.optional(when.arg.pos, when.arg.kw) if when.missing else site.arg(when.arg.pos, when.arg.kw)
     if flag.kind == "missing":
@@ -146,6 +154,10 @@ def _when_stops(site: CallSite, when: When, part: Part, door: str) -> list[Refer
     if when.object and flag.kind == "call":
         # ``model=fasterrcnn_resnet50_fpn(...)``: an object the code built is truthy.
         return None if when.loads(True) else []
+    if when.loads(True) and run_time_call(site, flag):
+        # ``pretrained=is_main_process()`` (DETR and its many descendants): true on some run of the code, so the
+        # weights are part of what it uses; listing them beats hiding their license behind an unresolved flag.
+        return flag
     return [site.unresolved(door, flag, f"{when.arg.kw or 'load'} flag: {flag.reason or 'not a constant'}")]
 
 

@@ -28,6 +28,10 @@ from vlicense.knowledge.loader_catalog import Arg, CallRule, Mapping, Part
 from vlicense.knowledge.weight_urls import is_url, weight_for_url
 
 
+# Checkpoint URI schemes that name torchvision weights (mmengine/runner/checkpoint.py:445 load_from_torchvision).
+TORCHVISION_SCHEMES = frozenset({"torchvision", "modelzoo"})
+
+
 @dataclass
 class Ctx:
     """One part of one call: the site, its catalog rule and part, the mapping in force and the id's value."""
@@ -221,8 +225,18 @@ def file(ctx: Ctx) -> list[Reference]:
         return path
     if is_url(path):
         return url(dataclasses.replace(ctx, mapping=dataclasses.replace(ctx.mapping, map="url")))
+    scheme, sep, name = path.partition("://")
+    if sep and scheme.lower() in TORCHVISION_SCHEMES and name:
+        return [_torchvision_scheme(ctx, name)]
     source = ctx.site.string(ctx.read("url"))
     return [_file(ctx, path, source if source and is_url(source) else None)]
+
+
+def _torchvision_scheme(ctx: Ctx, name: str) -> Reference:
+    """``torchvision://resnet50`` (MMCV/MMEngine checkpoint loaders): a bare builder is the legacy weights of
+    torchvision 0.12 (their torchvision_0.12.json); ``resnet50.imagenet1k_v2`` names an enum member."""
+    builder, dot, member = name.partition(".")
+    return ctx.model("torchvision", builder, variant=member.upper() if dot else "legacy-pretrained")
 
 
 def url(ctx: Ctx) -> list[Reference]:
@@ -296,7 +310,9 @@ def torchvision(ctx: Ctx) -> list[Reference]:
         if flag is None:  # get_model without weights loads none; get_weight() names none
             return [] if id_arg is not None or ctx.also else [site.unresolved(ctx.door, weights, "no weights name given")]
         legacy = _legacy_flag(ctx, flag)
-        if legacy is not True:
+        if isinstance(legacy, str):
+            ctx.api = legacy
+        elif legacy is not True:
             return legacy or []
     elif weights.kind == "const" and (weights.value is None or weights.value is False):
         return []
@@ -311,8 +327,9 @@ def torchvision(ctx: Ctx) -> list[Reference]:
     return _tv_weights(ctx, builder, weights, allow_bare=bool(builder), what=what)
 
 
-def _legacy_flag(ctx: Ctx, flag: Arg) -> bool | list[Reference]:
-    """True when the legacy flag asks for pretrained weights; else [] or the unresolved flag."""
+def _legacy_flag(ctx: Ctx, flag: Arg) -> bool | str | list[Reference]:
+    """True when the legacy flag asks for pretrained weights; the api text saying so when a run-time call decides
+    it (weights_only_when); else [] or the unresolved flag."""
     site = ctx.site
     pretrained = site.arg(None, flag.kw)
     if pretrained.kind == "missing" and site.node.args and flag.pos is not None:
@@ -322,9 +339,22 @@ def _legacy_flag(ctx: Ctx, flag: Arg) -> bool | list[Reference]:
             pretrained = first
     if pretrained.kind == "const":
         return pretrained.value is True or []
+    if run_time_call(site, pretrained):
+        # ``pretrained=is_main_process()``: a run-time call decides, so the weights may load (see weights_only_when).
+        return weights_only_when(ctx.api, pretrained)
     if pretrained.kind != "missing":
         return [site.unresolved(ctx.door, pretrained, f"pretrained flag: {pretrained.reason or 'not a constant'}")]
     return []
+
+
+def run_time_call(site: CallSite, flag: Value) -> bool:
+    """Whether a load flag is the result of a call only the run decides (``is_main_process()``), not a loader."""
+    return flag.kind in ("call", "unresolved") and isinstance(flag.node, ast.Call) and not site.from_loader_call(flag)
+
+
+def weights_only_when(api: str, flag: Value) -> str:
+    """The api text of a load its flag leaves to a run-time call: ``x (loads when is_main_process() is true)``."""
+    return f"{api} (loads when {flag.text or 'a run-time value'} is true)"
 
 
 def _enum_member(dotted: str) -> str | None:
