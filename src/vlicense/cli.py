@@ -473,15 +473,33 @@ def kb_info() -> None:
 
 
 @kb.command("refresh")
+@click.argument("table", required=False, type=click.Choice(["libraries"]))
 @click.option("--out", type=click.Path(path_type=Path), help="Folder to write the generated tables to (default: the installed package's kb folder).")
 @click.option("--only", help="Comma-separated subset: timm,torchvision,ultralytics,open_clip.")
-def kb_refresh(out: Path | None, only: str | None) -> None:
-    """Regenerate the timm/torchvision/Ultralytics/open_clip tables from the installed libraries (extra [introspect])."""
-    from vlicense.knowledge import refresh
+@click.option("--wheels", type=click.Path(path_type=Path, file_okay=False), help="With TABLE libraries: folder of downloaded wheels/sdists to read.")
+@click.option("--date", help="With TABLE libraries: date of the reading, YYYY-MM-DD (default: today).")
+@click.option("--dry-run", is_flag=True, help="With TABLE libraries: report only, write nothing.")
+def kb_refresh(table: str | None, out: Path | None, only: str | None, wheels: Path | None, date: str | None,
+               dry_run: bool) -> None:
+    """Regenerate the timm/torchvision/Ultralytics/open_clip tables from the installed libraries (extra [introspect]);
+    `refresh libraries --wheels DIR` grows libraries.yaml from real wheels' metadata instead."""
     from vlicense.resources import kb_dir
 
-    argv = ["--out", str(out or kb_dir())] + (["--only", only] if only else [])
-    code = refresh.main(argv)
+    if table == "libraries":
+        if wheels is None or only:
+            raise click.UsageError("refresh libraries takes --wheels DIR (and no --only)")
+        from vlicense.resolution import library_table
+
+        argv = ["--wheels", str(wheels), "--table", str((out or kb_dir()) / "libraries.yaml")]
+        argv += (["--date", date] if date else []) + (["--dry-run"] if dry_run else [])
+        code = library_table.main(argv)
+    else:
+        if wheels is not None or date or dry_run:
+            raise click.UsageError("--wheels, --date and --dry-run go with: vlicense kb refresh libraries")
+        from vlicense.knowledge import refresh
+
+        argv = ["--out", str(out or kb_dir())] + (["--only", only] if only else [])
+        code = refresh.main(argv)
     if code:
         raise click.exceptions.Exit(code)
 

@@ -235,6 +235,21 @@ def test_libraries_and_import_names(kb: KnowledgeBase) -> None:
     assert len(kb._libraries) >= 80
 
 
+def test_every_library_entry_has_a_valid_spdx_license_source_and_date() -> None:
+    """libraries.yaml (curated and generated from wheels): one entry per distribution, each answering a license."""
+    from packaging.utils import canonicalize_name
+
+    from vlicense.resolution import spdx
+
+    libraries = _yaml("libraries")["libraries"]
+    assert len({canonicalize_name(name) for name in libraries}) == len(libraries)
+    for name, entry in libraries.items():
+        assert isinstance(entry["license"], str) and spdx.is_valid(entry["license"]), name
+        assert get_spdx_licensing().validate(entry["license"]).errors == [] or "LicenseRef-" in entry["license"], name
+        assert str(entry["source"]).strip() and DATE.match(str(entry["date"])), name
+    assert len(libraries) >= 400
+
+
 def test_load_from_a_custom_directory(tmp_path: Path) -> None:
     (tmp_path / "models.yaml").write_text(
         "models:\n  'hf:acme/model':\n    license: MIT\n    source: https://example.invalid/acme\n    date: 2026-01-02\n",
