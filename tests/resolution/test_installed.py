@@ -386,3 +386,29 @@ def test_intro_under_its_own_heading_then_the_text_is_one_leading_section(tmp_pa
     write_dist(site, "amqp", headers=[("License", "BSD"), ("Classifier", "License :: OSI Approved :: BSD License")],
                license_files={"LICENSE": intro + "License\n=======\n\n" + BSD3_TEXT + footnotes})
     assert Environment.from_paths([site]).get("amqp").license == "BSD-3-Clause"
+
+
+def test_a_packaging_file_both_declarations_contradict_does_not_decide(tmp_path):
+    # opencv-python 5.1.0.95: dist-info LICENSE.txt is the build scripts' MIT; License and classifier say Apache.
+    site = _site(tmp_path)
+    write_dist(site, "opencv-python", headers=[("License", "Apache 2.0"),
+                                               ("Classifier", "License :: OSI Approved :: Apache Software License"),
+                                               ("License-File", "LICENSE.txt")],
+               license_files={"LICENSE.txt": MIT_TEXT})
+    dist = Environment.from_paths([site]).get("opencv-python")
+    assert (dist.license, dist.license_source) == ("Apache-2.0", "License")
+    assert [f.license for f in dist.facts] == ["Apache-2.0", "MIT"]  # the file stays visible
+
+
+def test_one_declaration_does_not_outweigh_the_license_file(tmp_path):
+    # A template's MIT classifier against the Apache text the wheel ships: the file decides (PEP 639 order).
+    site = _site(tmp_path)
+    write_dist(site, "templated", headers=[("Classifier", "License :: OSI Approved :: MIT License"),
+                                           ("License-File", "LICENSE")],
+               license_files={"LICENSE": APACHE_TEXT})
+    assert Environment.from_paths([site]).get("templated").license == "Apache-2.0"
+    # Two declarations that disagree with each other do not outweigh it either.
+    write_dist(site, "mixed", headers=[("Classifier", "License :: OSI Approved :: MIT License"), ("License", "BSD"),
+                                       ("License-File", "LICENSE")],
+               license_files={"LICENSE": APACHE_TEXT})
+    assert Environment.from_paths([site]).get("mixed").license == "Apache-2.0"

@@ -335,6 +335,7 @@ def _resolve_license(message: Message, meta_dir: Path) -> tuple[str | None, str 
         facts = tuple(LicenseFact(FACT_SOURCE, None, c.detail, declares_none=silent) for c in candidates)
         return None, None, facts or (LicenseFact(FACT_SOURCE, None, "no license metadata", declares_none=True),)
     chosen = resolved[0]
+    chosen = _declarations_over_packaging_file(chosen, resolved)
     if spdx.is_vague(chosen.license):
         # "BSD License" then "BSD-3-Clause": a later source naming the variant refines the vague family.
         for later in resolved[1:] + narrowing:
@@ -354,6 +355,27 @@ def _resolve_license(message: Message, meta_dir: Path) -> tuple[str | None, str 
             continue  # a vague family the chosen answer narrows is agreement, not conflict
         facts.append(LicenseFact(FACT_SOURCE, other.license, other.detail))
     return chosen.license, chosen.source, tuple(facts)
+
+
+def _declarations_over_packaging_file(chosen: _Candidate, resolved: list[_Candidate]) -> _Candidate:
+    """A license file that both declarations contradict while agreeing with each other is the packaging's, not the
+    distribution's: opencv-python ships its build scripts' MIT LICENSE.txt, while ``License: Apache 2.0`` and the
+    Apache classifier say what OpenCV is under. One declaration alone (a template's MIT classifier) does not
+    outweigh the file."""
+    if not chosen.source.startswith("License-File"):
+        return chosen
+    declared = [c for c in resolved if c.source in ("Classifier", "License")]
+    if len(declared) != 2 or not _agree(declared[0].license, declared[1].license):
+        return chosen
+    if any(_agree(chosen.license, d.license) for d in declared):
+        return chosen
+    classifier, field = declared
+    return field if spdx.refines(classifier.license, field.license) or not spdx.is_vague(field.license) else classifier
+
+
+def _agree(a: str | None, b: str | None) -> bool:
+    """The same license, or a vague family and a license of that family."""
+    return a is not None and b is not None and (a == b or spdx.refines(a, b) or spdx.refines(b, a))
 
 
 def _license_file_candidates(message: Message, meta_dir: Path) -> list[_Candidate]:
