@@ -819,7 +819,10 @@ class Evaluator:
                     return Value("call", callee, text=text, node=node)
                 fn = PATH_FUNCTIONS.get(callee or "", lambda p: p)
                 if builtin == "str":
-                    return combine(parts, lambda v: v[0] if isinstance(v[0], str) else str(v[0]), text, node, "", "")
+                    # ``str(opt.resume)`` of ``default=False`` / ``None`` is the unset option, not a file called "False":
+                    # keep the constant so the loader says nothing loads (or the value given at run time does).
+                    return combine(parts, lambda v: v[0] if isinstance(v[0], (str, bool)) or v[0] is None else str(v[0]),
+                                   text, node, "", "")
                 v = combine(parts, lambda v: fn(_path_text(v[0])), text, node, "", "")
                 return v if v.kind in ("const", "choice") else Value("call", callee, text=text, node=node)
             v = combine(parts, join_all, text, node, "", "")

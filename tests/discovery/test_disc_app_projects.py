@@ -1,0 +1,83 @@
+"""Idioms of detection/tracking app projects (vendored yolov5 helpers, Ultralytics URLs) that are not model loads."""
+
+from __future__ import annotations
+
+YOLOV5_HELPERS = '''
+import argparse
+from pathlib import Path
+
+import torch
+
+
+def check_file(file):
+    file = str(file)
+    if Path(file).is_file() or not file:
+        return file
+    elif file.startswith(("http:/", "https:/")):
+        url = file
+        file = Path(file).name
+        torch.hub.download_url_to_file(url, file)
+    return file
+
+
+def check_font(font="Arial.ttf"):
+    font = Path(font)
+    torch.hub.download_url_to_file("https://ultralytics.com/assets/" + font.name, str(font))
+
+
+def main(opt):
+    check_yaml = check_file(opt.data)
+    if opt.resume:
+        last = check_file(opt.resume)
+    check_file(opt.weights)
+    check_font()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", default="data/coco128.yaml")
+    parser.add_argument("--resume", nargs="?", const=True, default=False)
+    parser.add_argument("--weights", default="https://example.com/weights/best.pt")
+    main(parser.parse_args())
+'''
+
+
+def test_vendored_yolov5_helpers_report_the_weights_not_fonts_configs_or_false(scan):
+    found = scan({"train.py": YOLOV5_HELPERS})
+    assert sorted((m.loader, m.name) for m in found.models) == [("file", "best.pt")]
+    # --resume's default False is the option unset (str(False) is not a file called "False").
+    assert [u.reason for u in found.unresolved] == [
+        "nothing loads with the default of command-line option --resume (False); a value given at run time does"
+        " (via main() -> check_file() at train.py:37)"
+    ]
+
+
+def test_a_torchvision_registry_key_that_is_no_builder_name_loads_nothing(scan):
+    found = scan({"classify.py": '''
+        import argparse
+        import torchvision
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--model", default="yolov5s-cls.pt")
+        parser.add_argument("--arch", default="resnet18")
+        opt = parser.parse_args()
+        if opt.model in torchvision.models.__dict__:
+            model = torchvision.models.__dict__[opt.model](weights="IMAGENET1K_V1")
+        backbone = torchvision.models.__dict__[opt.arch](weights="IMAGENET1K_V1")
+    '''})
+    assert [(m.loader, m.name) for m in found.models if m.loader == "torchvision"] == [("torchvision", "resnet18")]
+
+
+def test_ultralytics_urls_are_downloads_or_a_triton_server_never_hub_ids(scan):
+    found = scan({"app.py": '''
+        from ultralytics import YOLO
+
+        hub = YOLO("https://hub.ultralytics.com/models/abc123")
+        triton = YOLO("http://localhost:8000/yolo", task="detect")
+        asset = YOLO("https://github.com/ultralytics/assets/releases/download/v8.2.0/yolov8n.pt")
+    '''})
+    assert sorted((m.loader, m.name, m.url) for m in found.models) == [
+        ("file", "abc123", "https://hub.ultralytics.com/models/abc123"),
+        ("ultralytics", "yolov8n.pt", "https://github.com/ultralytics/assets/releases/download/v8.2.0/yolov8n.pt"),
+    ]
+    assert [(u.location.line, u.reason.split(":")[0]) for u in found.unresolved] == [(5, "a Triton Inference Server URL")]
