@@ -81,3 +81,12 @@ def test_ultralytics_urls_are_downloads_or_a_triton_server_never_hub_ids(scan):
         ("ultralytics", "yolov8n.pt", "https://github.com/ultralytics/assets/releases/download/v8.2.0/yolov8n.pt"),
     ]
     assert [(u.location.line, u.reason.split(":")[0]) for u in found.unresolved] == [(5, "a Triton Inference Server URL")]
+
+
+def test_object_store_uris_keep_their_scheme(scan):
+    # mbari-org/fastapi-yolov5 config.yml: the weights live in an S3 bucket; "s3:/bucket/..." would be a path.
+    found = scan({
+        "config.yml": "MODEL_WEIGHTS: s3://models-deploy/run1/best.pt\n",
+        "app.py": 'import torch\nm = torch.load("gs://bucket/x/model.pth")\n',
+    })
+    assert sorted(m.name for m in found.models) == ["gs://bucket/x/model.pth", "s3://models-deploy/run1/best.pt"]
