@@ -90,3 +90,31 @@ def test_object_store_uris_keep_their_scheme(scan):
         "app.py": 'import torch\nm = torch.load("gs://bucket/x/model.pth")\n',
     })
     assert sorted(m.name for m in found.models) == ["gs://bucket/x/model.pth", "s3://models-deploy/run1/best.pt"]
+
+
+def test_a_known_weight_joined_to_a_folder_with_slash_is_named_like_path_args(scan):
+    # irinagetman1973/YOLO-Streamlit config.py: the weights sit in a folder, loaded through a helper module; the
+    # folder itself (a model-ish constant of a config module) is a path, not the Hub id "weights/detection".
+    found = scan({"config.py": '''
+        from pathlib import Path
+
+        WEIGHTS = Path("weights") / "detection"
+        YOLOv8l = WEIGHTS / "yolov8l.pt"
+        same_as = Path(WEIGHTS, "yolov8m.pt")
+        print(WEIGHTS / "yolov8x.pt")
+        ratio = 10 / 2
+    '''})
+    assert sorted((m.name, m.location.line) for m in found.models) == [("yolov8l.pt", 5), ("yolov8m.pt", 6)]
+
+
+def test_config_module_constants_built_with_a_path_join_are_folders_not_hub_ids(scan):
+    found = scan({"config.py": '''
+        import os
+        from pathlib import Path
+
+        WEIGHTS_DIR = Path("weights") / "detection"
+        MODEL_DIR = os.path.join("models", "yolo")
+        CHECKPOINT = os.path.join("models", "best.pt")
+        HUB_MODEL = "acme/detector"
+    '''})
+    assert sorted((m.loader, m.name) for m in found.models) == [("file", "models/best.pt"), ("huggingface", "acme/detector")]
