@@ -118,3 +118,32 @@ def test_config_module_constants_built_with_a_path_join_are_folders_not_hub_ids(
         HUB_MODEL = "acme/detector"
     '''})
     assert sorted((m.loader, m.name) for m in found.models) == [("file", "models/best.pt"), ("huggingface", "acme/detector")]
+
+
+def test_a_file_handle_from_open_loads_the_opened_path(scan):
+    # ByteTrack yolox/models/yolo_fpn.py: ``with open(filename, "rb") as f: torch.load(f)``.
+    found = scan({"app.py": '''
+        import argparse
+        import pickle
+
+        import torch
+        import yaml
+
+
+        def load_pretrained_model(filename="./weights/darknet53.mix.pth"):
+            with open(filename, "rb") as f:
+                return torch.load(f, map_location="cpu")
+
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--ckpt", default="models/best.pt")
+        args = parser.parse_args()
+        with open(args.ckpt, "rb") as fh, open("config.yaml") as cfg_file:
+            model = torch.load(fh)
+            cfg = yaml.safe_load(cfg_file)
+        load_pretrained_model()
+    '''})
+    assert sorted((m.loader, m.name) for m in found.models) == [
+        ("file", "models/best.pt"), ("file", "weights/darknet53.mix.pth"),
+    ]
+    assert found.unresolved == []
