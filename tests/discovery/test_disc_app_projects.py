@@ -147,3 +147,26 @@ def test_a_file_handle_from_open_loads_the_opened_path(scan):
         ("file", "models/best.pt"), ("file", "weights/darknet53.mix.pth"),
     ]
     assert found.unresolved == []
+
+
+def test_a_streamlit_selection_is_one_of_its_options(scan):
+    found = scan({"app.py": '''
+        from pathlib import Path
+
+        import streamlit as st
+        from ultralytics import YOLO
+
+        MODELS = ["yolov8n.pt", "best.pt"]
+        choice = st.sidebar.selectbox("Select Model", MODELS, key="models")
+        model = YOLO(Path("weights", str(choice)))
+        picked = st.radio("Model", options=("yolov8m-seg.pt",))
+        second = YOLO(picked)
+        third = YOLO(st.selectbox("Model", sorted(Path("weights").glob("*.pt"))))
+    '''})
+    assert sorted((m.loader, m.name, m.location.line) for m in found.models) == [
+        ("ultralytics", "weights/best.pt", 9), ("ultralytics", "weights/yolov8n.pt", 9),
+        ("ultralytics", "yolov8m-seg.pt", 11),
+    ]
+    assert [(u.location.line, u.reason) for u in found.unresolved] == [
+        (12, "one of the options of a streamlit selectbox, not known statically"),
+    ]
