@@ -170,3 +170,19 @@ def test_a_streamlit_selection_is_one_of_its_options(scan):
     assert [(u.location.line, u.reason) for u in found.unresolved] == [
         (12, "one of the options of a streamlit selectbox, not known statically"),
     ]
+
+
+def test_ultralytics_model_load_transfers_weights_into_a_built_model(scan):
+    # Training notebooks: YOLO("yolov8n.yaml").load("yolov8n.pt") (ultralytics engine/model.py:320 Model.load).
+    found = scan({"train.py": '''
+        import json
+        from ultralytics import YOLO
+
+        model = YOLO("yolov8n.yaml").load("yolov8n.pt")
+        tuned = YOLO("yolov8s.yaml")
+        tuned.load("runs/detect/train4/weights/best.pt")
+        cfg = json.load(open("settings.json"))
+    '''})
+    assert sorted((m.loader, m.name, m.location.line) for m in found.models) == [
+        ("ultralytics", "runs/detect/train4/weights/best.pt", 7), ("ultralytics", "yolov8n.pt", 5),
+    ]
