@@ -141,8 +141,9 @@ def _sites(roots: list[ast.stmt], skip: set[int]) -> Iterator[tuple[ast.Constant
         elif kind is ast.Call:
             callee = _callee_text(node.func)
             last = callee.rsplit(".", 1)[-1]
-            if last in MESSAGE_CALLS or last.endswith(MESSAGE_SUFFIXES) or id(node) in skip:
-                # Nothing inside a message, an exception or a load already analyzed is looked at (walk is breadth-first).
+            if last in MESSAGE_CALLS or last.endswith(MESSAGE_SUFFIXES) or id(node) in skip or last.lower().startswith(WRITE_VERBS):
+                # Nothing inside a message, an exception, a write (``torch.save(ckpt, "cfg/deploy/yolov7x.pt")`` names
+                # where weights go) or a load already analyzed is looked at (walk is breadth-first).
                 skip.update(id(sub) for sub in ast.walk(node) if isinstance(sub, (ast.Call, ast.BinOp)))
                 continue
             for arg in node.args:
