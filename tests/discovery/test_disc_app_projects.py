@@ -186,3 +186,58 @@ def test_ultralytics_model_load_transfers_weights_into_a_built_model(scan):
     assert sorted((m.loader, m.name, m.location.line) for m in found.models) == [
         ("ultralytics", "runs/detect/train4/weights/best.pt", 7), ("ultralytics", "yolov8n.pt", 5),
     ]
+
+
+GRADIO_APP = '''
+import gradio as gr
+from ultralytics import YOLO
+
+SIZES = ["yolov8n", "yolov8s"]
+
+
+def detect(image, model_id, conf):
+    return YOLO(f"{model_id}.pt")(image, conf=conf)
+
+
+def run(image, model_id, conf, mode):
+    return detect(image, model_id, conf)
+
+
+with gr.Blocks() as demo:
+    image = gr.Image()
+    model_id = gr.Dropdown(label="Model", choices=SIZES, value="yolov8n")
+    conf = gr.Slider(0, 1)
+    mode = gr.Radio(["fast", "slow"])
+    button = gr.Button()
+    button.click(fn=run, inputs=[image, model_id, conf, mode], outputs=[image])
+
+gr.Interface(detect, [gr.Image(), gr.Radio(choices=["yolov8m-seg"]), gr.Slider()], "image")
+'''
+
+
+def test_gradio_inputs_pass_dropdown_and_radio_choices_to_the_event_function(scan):
+    # THU-MIG/yolov10 app.py: YOLOv10.from_pretrained(f'jameslahm/{model_id}') with model_id from a gr.Dropdown.
+    found = scan({"app.py": GRADIO_APP})
+    assert sorted((m.name, m.location.line) for m in found.models) == [
+        ("yolov8m-seg.pt", 24), ("yolov8n.pt", 22), ("yolov8s.pt", 22),
+    ]
+
+
+def test_independent_gradio_dropdowns_do_not_multiply_into_pairs(scan):
+    # kadirnar/segment-anything-video: a detector-type dropdown and a weights dropdown feed one sahi call.
+    found = scan({"app.py": '''
+        import gradio as gr
+        from sahi import AutoDetectionModel
+
+
+        def predict(image, model_type, model_path):
+            return AutoDetectionModel.from_pretrained(model_type=model_type, model_path=model_path)
+
+
+        with gr.Blocks() as demo:
+            image = gr.Image()
+            kind = gr.Dropdown(choices=["yolov5", "yolov8"], value="yolov5")
+            path = gr.Dropdown(choices=["yolov5l6.pt", "yolov8x.pt"], value="yolov5l6.pt")
+            gr.Button().click(fn=predict, inputs=[image, kind, path], outputs=image)
+    '''})
+    assert [m for m in found.models if m.location.line == 15] == []
