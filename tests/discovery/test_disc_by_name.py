@@ -63,6 +63,9 @@ def test_unknown_host_url_is_a_file_component_with_its_url(scan):
         "name = 'my_custom.pt'",
         "labels = {'small': 'yolov8n.pt'}",
         "s = 'yolov8n.pt is the default'",
+        # Writes name where weights go (yolov7 tools/reparameterization.ipynb), not what loads.
+        "import torch\ntorch.save(ckpt, 'cfg/deploy/yolov8n.pt')",
+        "model.export_to('yolov8n.onnx')",
     ],
 )
 def test_messages_comments_and_plain_strings_are_not_loads(scan, code):

@@ -292,7 +292,8 @@ def test_hf_variable_model_is_unresolved(scan):
         ('from ultralytics.models import NAS\nm = NAS("yolo_nas_s.pt")', [("ultralytics", "yolo_nas_s.pt", "NAS")]),
         ('from ultralytics import SAM, FastSAM\na = SAM("sam_b.pt")\nb = FastSAM("FastSAM-s.pt")', [("ultralytics", "sam_b.pt", "SAM"), ("ultralytics", "FastSAM-s.pt", "FastSAM")]),
         ('from ultralytics import YOLO\nm = YOLO("yolov8n.onnx")', [("ultralytics", "yolov8n.onnx", "YOLO")]),
-        ('from ultralytics import YOLO\nm = YOLO("https://hub.ultralytics.com/models/abc")', [("ultralytics", "https://hub.ultralytics.com/models/abc", "YOLO")]),
+        # A URL is a download (engine/model.py _load -> attempt_download_asset), not a Hub id.
+        ('from ultralytics import YOLO\nm = YOLO("https://hub.ultralytics.com/models/abc")', [("file", "abc", "directory")]),
         ('from ultralytics import YOLO\nm = YOLO("yolo11n.yaml")', []),
         ('from ultralytics import YOLO\nm = YOLO("cfg/custom.yml")', []),
     ],

@@ -128,8 +128,13 @@ def test_ultralytics_defaults_match_the_installed_library_and_lines():
     assert entry.read_from.version == ultralytics.__version__
     root = Path(ultralytics.__file__).parent
     for rule in entry.calls:
-        cls = getattr(ultralytics, rule.api.rsplit(".", 1)[1])
-        default = inspect.signature(cls.__init__).parameters["model"].default
+        if rule.api == "ultralytics.Model.load":
+            from ultralytics.engine.model import Model
+
+            default = inspect.signature(Model.load).parameters["weights"].default
+        else:
+            cls = getattr(ultralytics, rule.api.rsplit(".", 1)[1])
+            default = inspect.signature(cls.__init__).parameters["model"].default
         assert rule.part.default.value == default, rule.api
         where, line = rule.part.default.at.rsplit(":", 1)
         text = (root.parent / where).read_text(encoding="utf-8").splitlines()[int(line) - 1]

@@ -182,6 +182,10 @@ def test_a_weight_file_the_tree_does_not_hold_is_a_component_with_unknown_licens
         ("groundingdino_swint_ogc.pth", "groundingdino:groundingdino_swint_ogc.pth", "Apache-2.0"),
         ("/ckpt/sam_vit_h_4b8939.pth", "segment_anything:sam_vit_h_4b8939.pth", "Apache-2.0"),
         ("models/yolov5s.pt", "yolov5:yolov5s.pt", "AGPL-3.0-only"),
+        # WongKinYiu/yolov7 release assets: the GPL-3.0 repository publishes them with no license of their own.
+        ("weights/yolov7-e6e.pt", "yolov7:yolov7-e6e.pt", "GPL-3.0-only"),
+        ("cfg/training/yolov7_training.pt", "yolov7:yolov7_training.pt", "GPL-3.0-only"),
+        ("yolov7-w6-pose.pt", "yolov7:yolov7-w6-pose.pt", "GPL-3.0-only"),
     ],
 )
 def test_a_file_named_like_a_librarys_official_checkpoint_has_its_license(kb, name, official, license_id):

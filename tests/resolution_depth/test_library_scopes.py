@@ -239,3 +239,33 @@ def test_an_import_from_a_checkout_the_tree_lacks_is_not_looked_up_as_a_pypi_nam
     assert by_id["pypi:mystery-lib"].license == "Apache-2.0"
     assert by_id["pypi:numpy"].license_source == "knowledge-base"
     assert index.requests == ["/pypi/mystery-lib/json"]
+
+
+# ------------------------------------------------------------------ one module, several distributions
+
+
+def _imports_and_requires(imports: list[str], requires: list[str]) -> Discovery:
+    return Discovery(
+        imports=[ImportReference(m, Location("app.py", i + 1)) for i, m in enumerate(imports)],
+        requirements=[RequirementReference(n, "", Location("requirements.txt", i + 1)) for i, n in enumerate(requires)],
+    )
+
+
+def test_a_declared_distribution_owns_an_import_several_distributions_provide(tmp_path):
+    # ByteTrack/yolov7 declare MIT "thop"; the auditing environment holds AGPL ultralytics-thop (same module).
+    site = tmp_path / "site"
+    write_dist(site, "ultralytics-thop", "2.2.3", headers=[("License", "AGPL-3.0")], top_level=["thop"])
+    env = Environment.from_paths([site], "3.12")
+    by_id = components(_imports_and_requires(["thop", "cv2"], ["thop", "opencv-python-headless"]), env=env)
+    assert "pypi:ultralytics-thop" not in by_id and "pypi:opencv-python" not in by_id
+    assert by_id["pypi:thop"].license == "MIT"
+    assert [loc.path for loc in by_id["pypi:thop"].locations] == ["app.py", "requirements.txt"]
+    assert [loc.path for loc in by_id["pypi:opencv-python-headless"].locations] == ["app.py", "requirements.txt"]
+    assert any("which the project declares" in n for n in by_id["pypi:thop"].notes)
+    # Undeclared, the environment (or the usual distribution) still answers.
+    by_id = components(_imports_and_requires(["thop", "cv2"], []), env=env)
+    assert by_id["pypi:ultralytics-thop"].license.startswith("AGPL-3.0") and "pypi:opencv-python" in by_id
+    # Declared and installed: the environment's own answer stands.
+    write_dist(site, "thop", "0.1.1", headers=[("License", "MIT")], top_level=["thop"])
+    by_id = components(_imports_and_requires(["thop"], ["thop"]), env=Environment.from_paths([site], "3.12"))
+    assert "pypi:thop" in by_id and "pypi:ultralytics-thop" in by_id

@@ -200,6 +200,17 @@ def test_symlink_outside_root_and_fifo_are_not_read(tmp_path, kb):
     assert components[2].notes == [] and components[2].license is None
 
 
+def test_paths_outside_the_project_are_run_time_paths_never_read_nor_skipped(tmp_path, kb):
+    # yolov7's notebooks load /content/yolov7/x.onnx (Colab), ByteTrack's demo ../../bytetrack_s.onnx: files on
+    # the machine that runs the code. Even when the auditing machine has a file there, it is not read.
+    project = tmp_path / "project"
+    project.mkdir()
+    write_torch_zip(tmp_path / "sibling.pt", ultralytics_checkpoint())
+    components = [weight("../sibling.pt"), weight(str(tmp_path / "sibling.pt")), weight("sub/../../sibling.pt")]
+    assert enrich_weight_components(components, project, kb) == []
+    assert all(c.notes == [] and c.license is None and c.facts == [] for c in components)
+
+
 def test_other_components_are_untouched(tmp_path, kb):
     hub = Component(id="hf:org/name", kind="model", name="org/name")
     lib = Component(id="pypi:file", kind="library", name="file")

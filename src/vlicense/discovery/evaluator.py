@@ -74,6 +74,10 @@ STR_METHODS: dict[str, Callable[..., str]] = {
 }
 ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 TYPER_CALLS = frozenset({"typer.Option", "typer.Argument"})
+# Streamlit widgets that return one of their ``options`` (streamlit 1.67.0 elements/widgets/selectbox.py:177,
+# radio.py:144, select_slider.py:165: ``(label, options, ...)``), on the page or in the sidebar.
+STREAMLIT_CHOICE_CALLS = frozenset(f"streamlit.{where}{widget}" for where in ("", "sidebar.")
+                                   for widget in ("selectbox", "radio", "select_slider"))
 CLICK_DECORATORS = frozenset({"click.option", "click.argument"})
 FIELD_CALLS = frozenset({"dataclasses.field", "pydantic.Field", "pydantic.fields.Field", "attr.ib", "attr.attrib",
                          "attrs.field", "pydantic_settings.SettingsConfigDict"})
@@ -823,6 +827,13 @@ class Evaluator:
             if d.kind == "const":
                 return dataclasses.replace(d, text=text, node=node, note="default of a typer option", replaceable=True)
             return Value(d.kind, d.value, text=text, node=node, candidates=d.candidates, reason=d.reason, note=d.note, origins=d.origins)
+        if callee in STREAMLIT_CHOICE_CALLS:
+            options = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "options"), None)
+            c = self.evaluate(options, scope, line, depth + 1) if options is not None else Value("missing")
+            if c.kind == "container" and c.value[0] == "seq":
+                return union(list(c.value[1]), text, node)
+            return Value("unresolved", text=text, node=node,
+                         reason=f"one of the options of a streamlit {callee.rsplit('.', 1)[1]}, not known statically")
         if callee in OMEGACONF_LOAD and self.owner is not None:
             path = self.evaluate(node.args[0], scope, line, depth + 1) if node.args else Value("missing")
             if path.kind != "const" or not isinstance(path.value, str):
@@ -852,7 +863,10 @@ class Evaluator:
                     return Value("call", callee, text=text, node=node)
                 fn = PATH_FUNCTIONS.get(callee or "", lambda p: p)
                 if builtin == "str":
-                    return combine(parts, lambda v: v[0] if isinstance(v[0], str) else str(v[0]), text, node, "", "")
+                    # ``str(opt.resume)`` of ``default=False`` / ``None`` is the unset option, not a file called "False":
+                    # keep the constant so the loader says nothing loads (or the value given at run time does).
+                    return combine(parts, lambda v: v[0] if isinstance(v[0], (str, bool)) or v[0] is None else str(v[0]),
+                                   text, node, "", "")
                 v = combine(parts, lambda v: fn(_path_text(v[0])), text, node, "", "")
                 return v if v.kind in ("const", "choice") else Value("call", callee, text=text, node=node)
             v = combine(parts, join_all, text, node, "", "")

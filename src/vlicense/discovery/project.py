@@ -41,6 +41,7 @@ from vlicense.discovery.evaluator import (
     _dotted,
 )
 from vlicense.discovery.loaders import LOADERS_BY_MODULE, callee_name
+from vlicense.discovery.values import union
 from vlicense.discovery.loaders.by_name import WEIGHT_KEYWORDS, named_weights, unnamed_weight_keywords
 from vlicense.discovery.loaders.base import (
     CallLoader,
@@ -275,6 +276,8 @@ class ModuleAnalysis:
                         progress = True
                 if not progress:
                     break
+            for node, scope in pending:
+                self._ui_events(result, node, scope)
             node = None
             self._by_name(result, [(n, sc) for n, sc in pending if id(n) in unnamed and id(n) not in done], handled | consumed | done)
         except BudgetExceeded as exc:
@@ -465,6 +468,42 @@ class ModuleAnalysis:
                 refs = run_wrapper(self, node, scope, target_fn, location, depth=1, values=values)
                 result.references += [dataclasses.replace(r, origins=(*r.origins, target.origin))
                                       if isinstance(r, ModelReference) and target.origin is not None else r for r in refs]
+
+    def _ui_events(self, result: FileResult, node: ast.Call, scope: Scope) -> None:
+        """Gradio calls ``fn`` with one value per input component (gradio 6.31.0 interface.py:84 ``Interface(fn,
+        inputs, ...)``, events.py:615 ``<component>.click(fn, inputs=...)``): a Dropdown's or Radio's value is one
+        of its ``choices`` (components/dropdown.py:49, radio.py:31), so what ``fn`` loads with it is loaded here."""
+        func = node.func
+        short = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        interface = short == "Interface" and callee_name(self.evaluator, node, scope, node.lineno) in (
+            "gradio.Interface", "gradio.interface.Interface")
+        if not interface and not (isinstance(func, ast.Attribute) and func.attr in GRADIO_EVENTS):
+            return
+        fn = node.args[0] if node.args else _keyword(node, "fn")
+        inputs = node.args[1] if interface and len(node.args) > 1 else _keyword(node, "inputs")
+        if fn is None or not isinstance(inputs, (ast.List, ast.Tuple)):
+            return
+        target = self.resolve_function(fn, scope, node.lineno)
+        if target is None:
+            return
+        owner, fscope, skip_self = target[0], target[1], target[2]
+        if owner is not self:
+            owner.run()
+        if fscope not in owner.wrappers:
+            return
+        params = list(fscope.params)[1 if skip_self else 0:]
+        values: dict[str, Value] = {}
+        for param, component in zip(params, inputs.elts):
+            choices = _gradio_choices(self, _bound_call(component, scope), scope)
+            options = self.evaluator.evaluate(choices, scope, node.lineno) if choices is not None else None
+            if options is not None and options.kind == "container" and options.value[0] == "seq":
+                values[param] = union(list(options.value[1]), options.text, choices)
+        location = self.locate(node.lineno, node.col_offset)
+        for param, value in values.items():
+            # One widget at a time: independent dropdowns (a detector type and a weights path) would otherwise
+            # multiply into pairs the app never loads. What stays unknown is the wrapper's own business.
+            refs = run_wrapper(self, node, scope, target, location, depth=1, values={param: value})
+            result.references += [r for r in refs if isinstance(r, ModelReference)]
 
     def _by_name(self, result: FileResult, unnamed: list[tuple[ast.Call, Scope]], loads: set[int]) -> None:
         """Known weights named outside loader calls (``loads``: calls already analyzed as loads), and weight
@@ -691,6 +730,36 @@ def _part_of(part: str, whole: str) -> bool:
             return True
         start = whole.find(part, start + 1)
     return False
+
+
+# Gradio event listeners whose ``fn`` gets the ``inputs`` components' values (gradio 6.31.0 events.py).
+GRADIO_EVENTS = frozenset({"click", "change", "submit", "select", "upload", "input", "release", "then"})
+GRADIO_CHOICE_COMPONENTS = frozenset({"gradio.Dropdown", "gradio.Radio", "gradio.components.Dropdown",
+                                      "gradio.components.Radio", "gradio.inputs.Dropdown", "gradio.inputs.Radio"})
+
+
+def _keyword(node: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in node.keywords if k.arg == name), None)
+
+
+def _bound_call(node: ast.expr, scope: Scope) -> ast.expr:
+    """A name bound once to a call (``dd = gr.Dropdown(...)``) -> that call; anything else as it is."""
+    if isinstance(node, ast.Name):
+        s: Scope | None = scope
+        while s is not None and node.id not in s.bindings:
+            s = s.parent
+        bindings = s.bindings.get(node.id, []) if s is not None else []
+        if len(bindings) == 1 and isinstance(bindings[0].node, ast.Call):
+            return bindings[0].node
+    return node
+
+
+def _gradio_choices(module: ModuleAnalysis, node: ast.expr, scope: Scope) -> ast.expr | None:
+    """The ``choices`` expression of a ``gr.Dropdown(...)`` / ``gr.Radio(...)`` call, else None."""
+    if not isinstance(node, ast.Call) or callee_name(module.evaluator, node, scope, node.lineno) not in GRADIO_CHOICE_COMPONENTS:
+        return None
+    choices = node.args[0] if node.args else _keyword(node, "choices")
+    return choices if isinstance(choices, (ast.List, ast.Tuple, ast.Name, ast.Attribute)) else None
 
 
 def run_wrapper(caller: ModuleAnalysis, call: ast.Call, scope: Scope, target: tuple, location: Location, *, depth: int,

@@ -256,7 +256,7 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
                 straight.update(id(s) for s in node.body)
             for item in node.items:
                 if item.optional_vars is not None:
-                    _bind_target(item.optional_vars, scope, node.lineno, None, _where(node, straight, blocks, head=item.context_expr))
+                    _bind_target(item.optional_vars, scope, node.lineno, _opened_path(item.context_expr), _where(node, straight, blocks, head=item.context_expr))
         elif kind is ast.ExceptHandler:
             if node.name:
                 scope.bind(node.name, Binding(node.lineno, "assign", **_where(node, set(), blocks)))
@@ -344,6 +344,14 @@ def _where(node: ast.AST, straight: set[int], blocks: dict[int, Position], head:
     end = (getattr(last, "end_lineno", None) or node.lineno, getattr(last, "end_col_offset", None) or 0)
     return {"at": (node.lineno, node.col_offset), "end": end, "straight": id(node) in straight,
             "block": blocks.get(id(node), (0, 0))}
+
+
+def _opened_path(expr: ast.expr) -> ast.expr | None:
+    """``open(path, "rb")`` -> ``path``: ``with open(p, "rb") as f: torch.load(f)`` loads the file ``p``."""
+    if (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "open" and expr.args
+            and not isinstance(expr.args[0], ast.Starred)):
+        return expr.args[0]
+    return None
 
 
 def _bind_target(target: ast.AST, scope: Scope, line: int, value: ast.expr | None, where: dict,

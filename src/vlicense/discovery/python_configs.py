@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from vlicense.discovery.configs import ValueContext, classify_value, is_hub_key, is_model_key
 from vlicense.discovery.loaders.base import Reference
-from vlicense.knowledge.weight_urls import valid_hub_id
+from vlicense.knowledge.weight_urls import valid_hub_id, weight_format
 from vlicense.model import ModelReference
 
 if TYPE_CHECKING:
@@ -60,6 +60,12 @@ def _value(module: ModuleAnalysis, root: Path, key: str, node: ast.expr, sibling
     texts = value.strings(MAX_CANDIDATES)
     if not texts:
         return []
+    if _builds_a_path(node):
+        # ``WEIGHTS = Path("weights") / "detection"`` is a folder, never the Hub id "weights/detection"; a weight
+        # file it names (``WEIGHTS / "best.pt"``) still counts.
+        texts = [t for t in texts if weight_format(t)]
+        if not texts:
+            return []
     location = module.locate(node.lineno, node.col_offset)
     repo_only = key.lower() in REPO_ONLY_KEYS
     ctx = ValueContext(root, module.rel, module.scope_label, f"config key {key!r}", siblings, is_hub_key(key))
@@ -70,3 +76,19 @@ def _value(module: ModuleAnalysis, root: Path, key: str, node: ast.expr, sibling
         found = classify_value(text, location, ctx)
         refs += [r for r in found if not repo_only or (isinstance(r, ModelReference) and r.loader == "huggingface")]
     return refs
+
+
+def _builds_a_path(node: ast.expr) -> bool:
+    """``a / "b"``, ``Path(...)``, ``os.path.join(...)``, ``x.joinpath(...)``: a filesystem path by construction."""
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, ast.Div)
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "join":
+            # os.path.join / osp.join, not ``"/".join([org, name])`` (which can spell a Hub id).
+            receiver = func.value
+            return (isinstance(receiver, ast.Attribute) and receiver.attr == "path") or (
+                isinstance(receiver, ast.Name) and receiver.id in ("osp", "path"))
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        return name in ("Path", "PurePath", "PosixPath", "joinpath")
+    return False

@@ -227,6 +227,8 @@ class KnowledgeBase:
         }
         names = (curated.get("import_names", {}) or {}).get("import_names") or {}
         self._import_names = {str(k): str(v) for k, v in names.items()}
+        shared = (curated.get("import_names", {}) or {}).get("shared") or {}
+        self._shared_imports = {str(k): tuple(canonicalize_name(str(d)) for d in v) for k, v in shared.items()}
         self._preprocessors: dict[str, dict[str, Any]] | None = None
         self._urls: dict[str, tuple[str, str, str | None]] | None = None  # built on first use (weight_by_url)
         self._url_rules = tuple(
@@ -310,6 +312,10 @@ class KnowledgeBase:
             return canonicalize_name("-".join(parts[:depth])) if len(parts) >= depth else None
         top = canonicalize_name(parts[0]) if parts[0] else ""
         return top if top in self._libraries else None
+
+    def distributions_sharing_import(self, module: str) -> tuple[str, ...]:
+        """Every distribution known to provide the top-level module of ``module`` (``cv2``: opencv-python, -headless, ...)."""
+        return self._shared_imports.get(module.strip().split(".")[0], ())
 
     # --------------------------------------------------------------------------------------------- timm
 

@@ -24,6 +24,9 @@ ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 # Example images, videos and audio a model repository also serves: downloading one loads no weights.
 MEDIA_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".svg", ".mp4", ".mov", ".avi",
                   ".webm", ".wav", ".mp3", ".flac", ".ogg")
+# Besides media: configs, documents, code and fonts a download can save (yolov5's check_font, check_yaml): no weights.
+DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json", ".txt", ".py", ".cfg", ".ini", ".toml", ".md", ".csv", ".xml", ".html",
+                     ".sh", ".log", ".pdf", ".ttf", ".otf", ".woff", ".woff2")
 HUB_HOSTS = ("huggingface.co", "www.huggingface.co", "hf.co")
 # huggingface_hub's repo-id rules (validate_repo_id), without importing the library on the hot path.
 HUB_REPO_ID = re.compile(r"^[A-Za-z0-9](?:[\w\-.]{0,94}[A-Za-z0-9_])?(?:/[A-Za-z0-9](?:[\w\-.]{0,94}[A-Za-z0-9_])?)?$")
@@ -75,6 +78,11 @@ def weight_format(path: str) -> str | None:
         if lowered.endswith(suffix):
             return suffix[1:]
     return None
+
+
+def names_no_weights(path: str) -> bool:
+    """True when ``path`` (a file name, path or URL) ends in a media, config, document or font suffix."""
+    return path.split("?", 1)[0].split("#", 1)[0].lower().endswith(MEDIA_SUFFIXES + DOCUMENT_SUFFIXES)
 
 
 def valid_hub_id(value: str) -> bool:

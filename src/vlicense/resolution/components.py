@@ -121,13 +121,13 @@ def _libraries(found: Discovery, environment: Environment, kb: KnowledgeBase, py
     notes: dict[str, list[str]] = defaultdict(list)
     extras: dict[str, set[str]] = defaultdict(set)
     own = found.own_distributions
-    declared = {req.name for req in found.requirements}
+    declared = {canonicalize_name(req.name) for req in found.requirements}
     # Names only guessed from an import that may be a separate checkout's module (see RawImport.checkout) and that
     # the knowledge base does not know: a PyPI distribution of that name (``utils``, ``models``) is probably
     # unrelated, so its license is not looked up.
     guessed: set[str] = set()
     for ref in found.imports:
-        for name, note in _distributions_for_import(ref.module, environment, kb):
+        for name, note in _distributions_for_import(ref.module, environment, kb, declared):
             if name in own:
                 continue  # an import the project's own distribution provides (installed in its venv): first party
             if ref.checkout is not None and note.startswith(ASSUMED) and name not in declared and kb.library(name) is None:
@@ -254,8 +254,15 @@ def _with_extras(name: str, extras: set[str]) -> str:
 ASSUMED = "not installed; distribution name assumed from import"
 
 
-def _distributions_for_import(module: str, environment: Environment, kb: KnowledgeBase) -> Iterable[tuple[str, str]]:
+def _distributions_for_import(module: str, environment: Environment, kb: KnowledgeBase,
+                              declared: set[str]) -> Iterable[tuple[str, str]]:
     installed = environment.distributions_for_module(module)
+    chosen = [name for name in kb.distributions_sharing_import(module) if name in declared]
+    if chosen and not declared.intersection(canonicalize_name(name) for name in installed):
+        # Several distributions provide this module (thop: MIT thop or AGPL ultralytics-thop); the project's
+        # manifest names the one it installs, whatever the audited environment happens to hold.
+        return [(name, f"import {module} attributed to {name}, which the project declares (other distributions "
+                       "provide the same module)") for name in chosen]
     if installed:
         return [(canonicalize_name(name), "") for name in installed]
     mapped = kb.distribution_for_import(module)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -112,6 +113,10 @@ def _inside(root: Path, rel: str, *, want_dir: bool) -> tuple[Path | None, str]:
     """The path of ``rel`` under ``root`` if it stays inside the project and has the right type."""
     if not rel or "\x00" in rel:
         return None, "invalid path"
+    if not _lexically_inside(root, rel):
+        # ``/content/yolov7/x.onnx``, ``../../bytetrack_s.onnx``: a path on the machine that runs the code, not a
+        # file of this project (never read from the auditing machine), like a weight downloaded at run time.
+        return None, MISSING
     try:
         path = (root / rel).resolve()
         path.relative_to(root)
@@ -129,6 +134,12 @@ def _inside(root: Path, rel: str, *, want_dir: bool) -> tuple[Path | None, str]:
     except OSError as exc:
         return None, f"cannot stat: {exc.strerror or exc}"
     return path, ""
+
+
+def _lexically_inside(root: Path, rel: str) -> bool:
+    """Whether ``rel`` names a path under ``root`` before any symlink is followed (not absolute, no ``..`` escape)."""
+    joined = os.path.normpath(os.path.join(root, rel))
+    return joined == str(root) or joined.startswith(str(root).rstrip(os.sep) + os.sep)
 
 
 # ----------------------------------------------------------------------------------------------- files

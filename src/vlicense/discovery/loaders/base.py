@@ -195,11 +195,14 @@ def _clip(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def normalize_path(text: str) -> str:
     """A path as a POSIX string relative to the project root when it is relative (``./models/x`` -> ``models/x``)."""
     text = text.replace("\\", "/")
-    if text.startswith(("/", "~")) or re.match(r"^[A-Za-z]:/", text):
-        return text
+    if text.startswith(("/", "~")) or re.match(r"^[A-Za-z]:/", text) or _URI.match(text):
+        return text  # absolute, or an object-store URI (``s3://bucket/best.pt``) whose ``//`` a path join would eat
     parts = [p for p in PurePosixPath(text).parts if p != "."]
     return "/".join(parts) or "."
 

@@ -141,15 +141,19 @@ def _sites(roots: list[ast.stmt], skip: set[int]) -> Iterator[tuple[ast.Constant
         elif kind is ast.Call:
             callee = _callee_text(node.func)
             last = callee.rsplit(".", 1)[-1]
-            if last in MESSAGE_CALLS or last.endswith(MESSAGE_SUFFIXES) or id(node) in skip:
-                # Nothing inside a message, an exception or a load already analyzed is looked at (walk is breadth-first).
-                skip.update(id(sub) for sub in ast.walk(node) if isinstance(sub, ast.Call))
+            if last in MESSAGE_CALLS or last.endswith(MESSAGE_SUFFIXES) or id(node) in skip or last.lower().startswith(WRITE_VERBS):
+                # Nothing inside a message, an exception, a write (``torch.save(ckpt, "cfg/deploy/yolov7x.pt")`` names
+                # where weights go) or a load already analyzed is looked at (walk is breadth-first).
+                skip.update(id(sub) for sub in ast.walk(node) if isinstance(sub, (ast.Call, ast.BinOp)))
                 continue
             for arg in node.args:
                 yield from ((c, f"passed to {callee}()") for c in _strings(arg))
             for kw in node.keywords:
                 if kw.arg not in MESSAGE_KEYWORDS:
                     yield from ((c, f"passed to {callee}({kw.arg}=...)" if kw.arg else f"passed to {callee}()") for c in _strings(kw.value))
+        elif kind is ast.BinOp and type(node.op) is ast.Div and id(node) not in skip:
+            # ``WEIGHTS_DIR / "yolov8l.pt"`` is ``Path(WEIGHTS_DIR, "yolov8l.pt")``, whose arguments count.
+            yield from ((c, "joined to a path") for c in _strings(node.right))
         elif kind in (ast.Assign, ast.AnnAssign):
             targets = node.targets if kind is ast.Assign else [node.target]
             names = [n for n in map(_target_name, targets) if n and is_model_key(n)]

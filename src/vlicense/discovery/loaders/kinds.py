@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from vlicense.discovery.loaders.base import (
     MISSING,
@@ -25,7 +26,7 @@ from vlicense.discovery.loaders.base import (
     weight_format,
 )
 from vlicense.knowledge.loader_catalog import Arg, CallRule, Mapping, Part
-from vlicense.knowledge.weight_urls import is_url, weight_for_url
+from vlicense.knowledge.weight_urls import is_url, names_no_weights, weight_for_url
 
 
 # Checkpoint URI schemes that name torchvision weights (mmengine/runner/checkpoint.py:445 load_from_torchvision).
@@ -164,6 +165,14 @@ def ultralytics(ctx: Ctx) -> list[Reference]:
         return name
     if name.strip().lower().endswith((".yaml", ".yml")):
         return []
+    parts = urlsplit(name.strip())
+    if parts.scheme.lower() in ("http", "grpc") and parts.netloc and parts.path:
+        # ultralytics 8.4.190 engine/model.py:174 is_triton_model: the model runs on that server, nothing loads here.
+        return [ctx.site.unresolved(ctx.door, ctx.value, "a Triton Inference Server URL: the server holds the model, "
+                                                         "the code does not say which")]
+    if is_url(name.strip()):
+        # Other URLs are downloaded like an asset (engine/model.py _load -> attempt_download_asset).
+        return url(dataclasses.replace(ctx, mapping=dataclasses.replace(ctx.mapping, map="url")))
     return [ctx.model("ultralytics", name.strip(), variant=ctx.site.string(ctx.read("variant")))]
 
 
@@ -247,12 +256,18 @@ def url(ctx: Ctx) -> list[Reference]:
     if isinstance(text, list):
         return _named_download(ctx, None, literal=True) if ctx.part.weights_only else text
     if not is_url(text):
-        return _named_download(ctx, None, literal=True) if ctx.part.weights_only else [_file(ctx, text, None)]
+        if ctx.part.weights_only:
+            return _named_download(ctx, None, literal=True)
+        # A config or font path reaching a URL parameter comes through a helper's other branch (yolov5's
+        # check_file(opt.data) downloads only http(s) values): nothing is downloaded, no weight loads.
+        return [] if names_no_weights(text) else [_file(ctx, text, None)]
     found = weight_for_url(text)
     if found is None and ctx.part.weights_only:
         # A downloader fetching something else (a page, an image, a dataset), unless it saves a weight file.
         return _named_download(ctx, text)
     saved = _saved_path(ctx, text)
+    if found is None and names_no_weights(saved):
+        return []  # a font, config or image download (yolov5's check_font fetches Arial.ttf): not a model
     if found is not None and found.loader != "file":
         return [ctx.model(found.loader, found.name, variant=found.variant, revision=found.revision, url=text,
                           saved_as=normalize_path(saved))]
@@ -321,6 +336,10 @@ def torchvision(ctx: Ctx) -> list[Reference]:
         name = site.string(ctx.value)
         if name is None:
             return [site.unresolved(ctx.door, ctx.value, f"builder {site.not_a_string(ctx.value)}")]
+        if not name.isidentifier():
+            # Builders are functions: ``models.__dict__[opt.model]`` given yolov5's ``--model yolov5s-cls.pt`` is the
+            # branch the code guards with ``if opt.model in torchvision.models.__dict__`` (a KeyError otherwise).
+            return []
         builder = name
     if weights.kind == "missing":
         return [ctx.model("torchvision", builder, variant="legacy-pretrained")]
