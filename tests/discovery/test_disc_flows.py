@@ -430,3 +430,38 @@ def test_keyword_arguments_spread_from_a_local_mapping(scan):
     ]
     # A ``**kw`` parameter with no caller: the mapping is not known, the call is listed as unresolved.
     assert [line for line, _, _ in unresolved(d)] == [14]
+
+
+def test_functools_partial_of_a_loader(scan):
+    # The partial's bound arguments join the call's (pretrained=True here decides that timm loads weights); a
+    # keyword of the call wins over the partial's; a partial bound inside a function follows its parameter.
+    d = scan({"app.py": """
+import functools
+from functools import partial
+
+import timm
+from ultralytics import YOLO
+
+make = partial(timm.create_model, pretrained=True)
+a = make("resnet50.fb_swsl_ig1b_ft_in1k")
+off = functools.partial(timm.create_model, pretrained=False)
+b = off("convnextv2_atto.fcmae")
+c = off("vit_small_patch14_dinov2.lvd142m", pretrained=True)
+detector = functools.partial(YOLO, "yolov8x.pt")
+d = detector(task="detect")
+
+
+def build(name):
+    fn = partial(timm.create_model, name)
+    return fn(pretrained=True)
+
+
+build("convnextv2_nano.fcmae")
+"""})
+    assert refs(d) == [
+        ("timm", "convnextv2_nano.fcmae", None, "app.py", 22),
+        ("timm", "resnet50.fb_swsl_ig1b_ft_in1k", None, "app.py", 9),
+        ("timm", "vit_small_patch14_dinov2.lvd142m", None, "app.py", 12),
+        ("ultralytics", "yolov8x.pt", "YOLO", "app.py", 14),
+    ]
+    assert not unresolved(d)

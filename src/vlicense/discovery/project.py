@@ -39,7 +39,7 @@ from vlicense.discovery.evaluator import (
     _bases,
     _dotted,
 )
-from vlicense.discovery.loaders import LOADERS_BY_MODULE, callee_name
+from vlicense.discovery.loaders import LOADERS_BY_MODULE, callee_name, through_partial
 from vlicense.discovery.loaders.by_name import WEIGHT_KEYWORDS, named_weights, unnamed_weight_keywords
 from vlicense.discovery.loaders.base import (
     CallLoader,
@@ -290,6 +290,7 @@ class ModuleAnalysis:
     def _call(self, result: FileResult, node: ast.Call, scope: Scope, consumed: set[int]) -> str:
         """Analyze one call: "load" (a loader call, or one through the rows of a loop), "setup" (setup.py),
         "unnamed" (the callee is no library name), "other"."""
+        node = through_partial(self.evaluator, node, scope)
         qual = callee_name(self.evaluator, node, scope, node.lineno)
         if qual is None:
             return "load" if self._row_call(result, node, scope, consumed) else "unnamed"

@@ -270,5 +270,32 @@ def _alias_of(func: ast.expr, scope) -> ast.expr | None:
     return None
 
 
+PARTIALS = frozenset({"functools.partial"})
+
+
+def through_partial(evaluator, node: ast.Call, scope) -> ast.Call:
+    """``make = functools.partial(timm.create_model, pretrained=True)`` then ``make("resnet50")``: the call as the
+    wrapped callable receives it (the partial's arguments first; a keyword of the call wins over the partial's).
+    Any other call is returned as it is. Only a name bound exactly once is followed (no guess between bindings)."""
+    if not isinstance(node.func, ast.Name):
+        return node
+    only = None
+    for s in scope.chain():
+        if node.func.id in s.params:
+            return node
+        bindings = s.bindings.get(node.func.id)
+        if bindings:
+            only = bindings[0] if len(bindings) == 1 and bindings[0].kind == "value" else None
+            break
+    bound = only.node if only is not None else None
+    if not (isinstance(bound, ast.Call) and bound.args and not isinstance(bound.args[0], ast.Starred)):
+        return node
+    if evaluator.qualname(bound.func, only.scope or scope, only.line) not in PARTIALS:
+        return node
+    given = {k.arg for k in node.keywords if k.arg}
+    keywords = [k for k in bound.keywords if k.arg not in given] + list(node.keywords)
+    return ast.copy_location(ast.Call(func=bound.args[0], args=[*bound.args[1:], *node.args], keywords=keywords), node)
+
+
 CATALOG = load_catalog()
 LOADERS: tuple[CatalogLoader, ...] = tuple(CatalogLoader(entry, CATALOG) for entry in CATALOG.entries)
