@@ -465,3 +465,27 @@ build("convnextv2_nano.fcmae")
         ("ultralytics", "yolov8x.pt", "YOLO", "app.py", 14),
     ]
     assert not unresolved(d)
+
+
+def test_conditional_fallback_to_a_constant_is_a_replaceable_default(scan):
+    # ``argv[1] if ... else "x.pt"`` and ``env or "x.pt"``: the constant is what the shipped code loads when nothing is
+    # given at run time (as with ``os.getenv(name, default)``); a None fallback or two run-time branches stay unresolved.
+    d = scan({"run.py": """
+import os
+import sys
+
+import timm
+from ultralytics import YOLO
+
+a = YOLO(sys.argv[1] if len(sys.argv) > 1 else "yolov8n.pt")
+b = YOLO(os.environ.get("WEIGHTS") or "yolov8s.pt")
+c = timm.create_model(os.environ["ARCH"] if "ARCH" in os.environ else "convnextv2_atto.fcmae", pretrained=True)
+d = YOLO(sys.argv[2] if len(sys.argv) > 2 else None)
+e = YOLO(sys.argv[3] if len(sys.argv) > 3 else os.environ["W"])
+"""})
+    assert refs(d) == [
+        ("timm", "convnextv2_atto.fcmae", None, "run.py", 10),
+        ("ultralytics", "yolov8n.pt", "YOLO", "run.py", 8),
+        ("ultralytics", "yolov8s.pt", "YOLO", "run.py", 9),
+    ]
+    assert [line for line, _, _ in unresolved(d)] == [11, 12]

@@ -213,6 +213,36 @@ def test_docker_compose_command_and_entrypoint_are_shell(scan_file):
     assert not result.unresolved and not result.skipped
 
 
+def test_kubernetes_env_name_value_pairs(scan_file):
+    # ``env:`` lists of {name, value} (Kubernetes, ECS task definitions): the name is the key.
+    result = scan_file(
+        configs,
+        "k8s/deployment.yaml",
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        spec:
+          template:
+            spec:
+              containers:
+                - name: detector
+                  image: registry.local/detector:1.4
+                  env:
+                    - name: MODEL_WEIGHTS
+                      value: yolov8l.pt
+                    - name: LOG_LEVEL
+                      value: debug
+                    - name: HF_MODEL_ID
+                      value: facebook/detr-resnet-50
+        """,
+    )
+    assert [(m.loader, m.name, m.location.line) for m in result.models] == [
+        ("ultralytics", "yolov8l.pt", 11),
+        ("huggingface", "facebook/detr-resnet-50", 15),
+    ]
+    assert not result.unresolved
+
+
 def test_command_key_outside_compose_files_is_not_shell(scan_file):
     result = scan_file(configs, "tasks.yaml", "command: yolo predict model=yolov8s.pt source=bus.jpg\n")
     assert nothing(result)

@@ -997,6 +997,10 @@ class _Walker:
         target = siblings.get("_target_") or owner
         class_path = siblings.get("class_path")
         children: list[tuple[object, str]] = []
+        pair = node.get("value") if isinstance(node.get("name"), Scalar) else None
+        if isinstance(pair, Scalar) and isinstance(pair.value, str) and is_model_key(str(node["name"].value)):
+            # ``env: [{name: MODEL_WEIGHTS, value: yolov8l.pt}]`` (Kubernetes, ECS task definitions, Helm values).
+            self._value(str(node["name"].value), pair, siblings)
         for key, value in node.items():
             # Hydra's top-level ``defaults`` list picks config files (``model: resnet50`` -> conf/model/resnet50.yaml).
             if depth == 0 and key == "defaults" and isinstance(value, list):

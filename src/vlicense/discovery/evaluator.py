@@ -377,7 +377,12 @@ class Evaluator:
         if handler is not None:
             return handler(self, node, scope, line, depth, text)
         if kind is ast.IfExp:
-            return union([self.evaluate(node.body, scope, line, depth + 1), self.evaluate(node.orelse, scope, line, depth + 1)], text, node)
+            branches = [self.evaluate(node.body, scope, line, depth + 1), self.evaluate(node.orelse, scope, line, depth + 1)]
+            return _fallback(branches, text, node) or union(branches, text, node)
+        if kind is ast.BoolOp and isinstance(node.op, ast.Or) and len(node.values) == 2:
+            # ``os.environ.get("W") or "yolov8n.pt"``: the constant is what loads unless the run-time value is set.
+            return _fallback([self.evaluate(v, scope, line, depth + 1) for v in node.values], text, node) or Value(
+                "unresolved", text=text, reason="not a constant", node=node)
         if kind in (ast.List, ast.Tuple, ast.Set) and len(node.elts) <= MAX_CONTAINER:
             self.tracker.step(len(node.elts))
             items = tuple(self.evaluate(e, scope, line, depth + 1) for e in node.elts if not isinstance(e, ast.Starred))
@@ -1160,6 +1165,19 @@ def _method_scope(scope: Scope) -> Scope | None:
 def _rebound(scope: Scope, name: str) -> bool:
     return bool(scope.bindings.get(name))
 
+
+
+def _fallback(branches: list[Value], text: str, node) -> Value | None:
+    """``sys.argv[1] if len(sys.argv) > 1 else "yolov8n.pt"``: one branch known only at run time, the other constant
+    strings: those load as shipped (a replaceable default, like ``os.getenv(name, default)``); None otherwise."""
+    known = [b for b in branches if alternatives(b) is not None]
+    if len(known) != 1 or not all(isinstance(v, str) and v for v, _ in alternatives(known[0]) or ()):
+        return None
+    other = next(b for b in branches if b is not known[0])
+    if other.kind not in ("unresolved", "call"):
+        return None
+    note = f"default when {other.text or 'the run-time value'} is not given"
+    return dataclasses.replace(derive(known[0], text, node), note=known[0].note or note, replaceable=True)
 
 def _bound(name: str, scope: Scope) -> bool:
     return any(name in s.bindings or name in s.params for s in scope.chain())
