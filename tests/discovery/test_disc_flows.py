@@ -489,3 +489,34 @@ e = YOLO(sys.argv[3] if len(sys.argv) > 3 else os.environ["W"])
         ("ultralytics", "yolov8s.pt", "YOLO", "run.py", 9),
     ]
     assert [line for line, _, _ in unresolved(d)] == [11, 12]
+
+
+def test_table_of_constructors_read_with_a_parameter_key(scan):
+    # ``BACKBONES[key](weights=WEIGHTS[key])``: each key of the table is one call, so the constructor and its weights
+    # stay paired (the SWAG weights of the regnet entry, not regnet x every weight); the same through a local alias.
+    d = scan({"backbones.py": """
+from torchvision import models
+
+BACKBONES = {"r50": models.resnet50, "swag": models.regnet_y_16gf}
+WEIGHTS = {"r50": "IMAGENET1K_V2", "swag": "IMAGENET1K_SWAG_E2E_V1"}
+
+
+def build(key):
+    return BACKBONES[key](weights=WEIGHTS[key])
+
+
+def build_alias(name="r50"):
+    ctor = BACKBONES[name]
+    return ctor(weights="DEFAULT")
+
+
+fixed = BACKBONES["swag"](weights="IMAGENET1K_SWAG_LINEAR_V1")
+"""})
+    assert refs(d) == [
+        ("torchvision", "regnet_y_16gf", "DEFAULT", "backbones.py", 14),
+        ("torchvision", "regnet_y_16gf", "IMAGENET1K_SWAG_E2E_V1", "backbones.py", 9),
+        ("torchvision", "regnet_y_16gf", "IMAGENET1K_SWAG_LINEAR_V1", "backbones.py", 17),
+        ("torchvision", "resnet50", "DEFAULT", "backbones.py", 14),
+        ("torchvision", "resnet50", "IMAGENET1K_V2", "backbones.py", 9),
+    ]
+    assert not unresolved(d)

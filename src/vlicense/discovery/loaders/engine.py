@@ -9,6 +9,7 @@ LoaderCatalog.choose) and hands it to the mapping kind (kinds.py).
 from __future__ import annotations
 
 import ast
+import copy
 import dataclasses
 import re
 
@@ -239,7 +240,11 @@ def callee_name(evaluator, node: ast.Call, scope, line: int, catalog: LoaderCata
         # ``models.__dict__[arch](...)`` and ``getattr(models, arch)(...)`` look a name up in a module: the
         # module is the registry (``torchvision.models[]``), the name its key.
         base = evaluator.qualname(key_owner, scope, line)
-        return f"{base}[]" if base else None
+        if base:
+            return f"{base}[]"
+        # A project table of library callables read with a known key: ``BACKBONES["swag"]`` -> its dotted value.
+        picked = evaluator.evaluate(func, scope, line) if isinstance(func, ast.Subscript) else None
+        return picked.value if picked is not None and picked.kind == "dotted" and isinstance(picked.value, str) else None
     if isinstance(func, ast.Attribute) and func.attr in catalog.method_names:
         # ``app.prepare(...)``, and attribute chains of a returned object: ``cfg.MODEL.WEIGHTS = x`` reaches here
         # as a call with the value as its argument (python_ast.walk_module) -> ``pkg.get_cfg().MODEL.WEIGHTS``.
@@ -295,6 +300,47 @@ def through_partial(evaluator, node: ast.Call, scope) -> ast.Call:
     given = {k.arg for k in node.keywords if k.arg}
     keywords = [k for k in bound.keywords if k.arg not in given] + list(node.keywords)
     return ast.copy_location(ast.Call(func=bound.args[0], args=[*bound.args[1:], *node.args], keywords=keywords), node)
+
+
+MAX_KEYED_ROWS = 16
+
+
+def keyed_calls(evaluator, node: ast.Call, scope) -> list[ast.Call]:
+    """``BACKBONES[key](weights=WEIGHTS[key])`` (or ``ctor = BACKBONES[key]; ctor(...)``) with a run-time ``key``
+    over a project dict literal: the call once per key of the table, every ``X[key]`` in it read with that key (the
+    callee and its weights stay paired). Empty when the callee is no such table lookup."""
+    func = _alias_of(node.func, scope) or node.func
+    if not (isinstance(func, ast.Subscript) and isinstance(func.slice, ast.Name)):
+        return []
+    key = evaluator.evaluate(func.slice, scope, node.lineno)
+    if key.kind == "const" and not key.replaceable:
+        return []  # one known key: callee_name reads the entry itself
+    table = evaluator.evaluate(func.value, scope, node.lineno)
+    if table.kind != "container" or table.value[0] != "dict" or not 0 < len(table.value[1]) <= MAX_KEYED_ROWS:
+        return []
+    keys = [k.value for k, _ in table.value[1]]
+    if not all(k.kind == "const" for k, _ in table.value[1]) or not all(isinstance(k, (str, int)) for k in keys):
+        return []
+    name = func.slice.id
+
+    class _Pin(ast.NodeTransformer):
+        def __init__(self, value):
+            self.value = value
+
+        def visit_Subscript(self, sub: ast.Subscript) -> ast.AST:
+            self.generic_visit(sub)
+            if isinstance(sub.slice, ast.Name) and sub.slice.id == name:
+                return ast.copy_location(ast.Subscript(value=sub.value, slice=ast.Constant(self.value), ctx=sub.ctx), sub)
+            return sub
+
+    calls = []
+    for k in keys:
+        pin = _Pin(k)
+        call = pin.visit(copy.deepcopy(node))
+        if func is not node.func:
+            call.func = pin.visit(copy.deepcopy(func))
+        calls.append(ast.fix_missing_locations(call))
+    return calls
 
 
 CATALOG = load_catalog()
