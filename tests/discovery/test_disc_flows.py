@@ -520,3 +520,37 @@ fixed = BACKBONES["swag"](weights="IMAGENET1K_SWAG_LINEAR_V1")
         ("torchvision", "resnet50", "IMAGENET1K_V2", "backbones.py", 9),
     ]
     assert not unresolved(d)
+
+
+def test_names_unpacked_from_a_table_entry(scan):
+    # ``weights, conf = PRESETS[mode]`` (every entry possible for a run-time key) and ``ctor, w = MODELS[name]``
+    # (one call per entry: the constructor keeps its own weights); a literal tuple still binds item by item.
+    d = scan({"presets.py": """
+from torchvision import models
+from ultralytics import YOLO
+
+PRESETS = {"fast": ("yolov8n.pt", 0.25), "accurate": ("yolov8x.pt", 0.5)}
+MODELS = {"r50": (models.resnet50, "IMAGENET1K_V2"), "swag": (models.regnet_y_16gf, "IMAGENET1K_SWAG_E2E_V1")}
+
+
+def detector(mode="fast"):
+    weights, conf = PRESETS[mode]
+    return YOLO(weights)
+
+
+def backbone(name):
+    ctor, w = MODELS[name]
+    return ctor(weights=w)
+
+
+path, threshold = ("yolov8m.pt", 0.3)
+m = YOLO(path)
+"""})
+    assert refs(d) == [
+        ("torchvision", "regnet_y_16gf", "IMAGENET1K_SWAG_E2E_V1", "presets.py", 16),
+        ("torchvision", "resnet50", "IMAGENET1K_V2", "presets.py", 16),
+        ("ultralytics", "yolov8m.pt", "YOLO", "presets.py", 20),
+        ("ultralytics", "yolov8n.pt", "YOLO", "presets.py", 11),
+        ("ultralytics", "yolov8x.pt", "YOLO", "presets.py", 11),
+    ]
+    assert not unresolved(d)

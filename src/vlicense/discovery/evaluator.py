@@ -471,7 +471,7 @@ class Evaluator:
             if len(defs) == 1 and defs[0].inner is not None and defs[0].inner.kind == "class" and self.owner is not None:
                 return Value("class", (self.owner, defs[0].inner, False), text=text, node=node)
             return Value("unresolved", text=text, reason=f"not a constant ('{name}' is a function or class)", node=node)
-        if any(b.kind == "assign" and b.row is None for b in bindings):
+        if any(b.kind == "assign" and b.row is None and b.unpack is None for b in bindings):
             return Value("unresolved", text=text, reason=f"not a constant ('{name}' is computed at run time)", node=node)
         values = [self._binding_value(b, s, depth) for b in bindings]
         if len(values) == 1:
@@ -490,6 +490,9 @@ class Evaluator:
     def _binding_value(self, b: Binding, s: Scope, depth: int) -> Value:
         if b.row is not None:
             return self._row_value(b.row, b.path, depth, self.segment(b.row.iter), b.row.iter)
+        if b.unpack is not None:
+            whole = self.evaluate(b.unpack, b.scope or s, b.line, depth + 1)
+            return _unpack(whole, b.path, self.segment(b.unpack), b.unpack)
         if b.node is None:
             return Value("unresolved", reason="not a constant (computed at run time)")
         v = self.evaluate(b.node, b.scope or s, b.line, depth + 1)
@@ -1044,6 +1047,9 @@ def _dotted(rel: str) -> str:
 
 
 def _unpack(row: Value, path: tuple[int, ...], text: str, node) -> Value:
+    if path and row.kind == "container" and row.value[0] == "union":
+        # One of several literal rows (``PRESETS[mode]`` with a run-time key): the item of each of them.
+        return union([_unpack(member, path, text, node) for member in row.value[1]], text, node)
     for i in path:
         if row.kind != "container" or row.value[0] != "seq" or i >= len(row.value[1]):
             return Value("unresolved", text=text, reason="not a constant (a row that cannot be unpacked statically)", node=node)
