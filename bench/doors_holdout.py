@@ -1,6 +1,9 @@
 """Held-out door projects (tests/fixtures/holdout_doors): audit each one and print the table of bench/doors_holdout.md.
 
-Usage: python bench/doors_holdout.py [--markdown]
+Usage: python bench/doors_holdout.py [--markdown] [--cases DIR]
+
+``--cases`` audits another directory of cases in the same format (tests/fixtures/holdout_doors2: the second
+held-out set, bench/doors_holdout2.md); the default is the first set.
 
 Each case is a small project written the way users write it (README usage of the library, other import styles,
 requirements/pyproject, a policy preset, the flows of issue 9); its expected.yaml names the component ids, their
@@ -53,9 +56,10 @@ def check(case: Path) -> tuple[dict, str, bool]:
 def main_cli() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true", help="print the rows as a Markdown table")
+    parser.add_argument("--cases", type=Path, default=CASES, help="directory of cases (default: %(default)s)")
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1764374400")
-    cases = sorted(p for p in CASES.iterdir() if (p / "expected.yaml").is_file())
+    cases = sorted(p for p in args.cases.iterdir() if (p / "expected.yaml").is_file())
     passed = 0
     if args.markdown:
         print("| case | door | project shape | expected (component: license) | policy -> verdict (exit) | got | result |")

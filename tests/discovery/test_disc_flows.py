@@ -430,3 +430,127 @@ def test_keyword_arguments_spread_from_a_local_mapping(scan):
     ]
     # A ``**kw`` parameter with no caller: the mapping is not known, the call is listed as unresolved.
     assert [line for line, _, _ in unresolved(d)] == [14]
+
+
+def test_functools_partial_of_a_loader(scan):
+    # The partial's bound arguments join the call's (pretrained=True here decides that timm loads weights); a
+    # keyword of the call wins over the partial's; a partial bound inside a function follows its parameter.
+    d = scan({"app.py": """
+import functools
+from functools import partial
+
+import timm
+from ultralytics import YOLO
+
+make = partial(timm.create_model, pretrained=True)
+a = make("resnet50.fb_swsl_ig1b_ft_in1k")
+off = functools.partial(timm.create_model, pretrained=False)
+b = off("convnextv2_atto.fcmae")
+c = off("vit_small_patch14_dinov2.lvd142m", pretrained=True)
+detector = functools.partial(YOLO, "yolov8x.pt")
+d = detector(task="detect")
+
+
+def build(name):
+    fn = partial(timm.create_model, name)
+    return fn(pretrained=True)
+
+
+build("convnextv2_nano.fcmae")
+"""})
+    assert refs(d) == [
+        ("timm", "convnextv2_nano.fcmae", None, "app.py", 22),
+        ("timm", "resnet50.fb_swsl_ig1b_ft_in1k", None, "app.py", 9),
+        ("timm", "vit_small_patch14_dinov2.lvd142m", None, "app.py", 12),
+        ("ultralytics", "yolov8x.pt", "YOLO", "app.py", 14),
+    ]
+    assert not unresolved(d)
+
+
+def test_conditional_fallback_to_a_constant_is_a_replaceable_default(scan):
+    # ``argv[1] if ... else "x.pt"`` and ``env or "x.pt"``: the constant is what the shipped code loads when nothing is
+    # given at run time (as with ``os.getenv(name, default)``); a None fallback or two run-time branches stay unresolved.
+    d = scan({"run.py": """
+import os
+import sys
+
+import timm
+from ultralytics import YOLO
+
+a = YOLO(sys.argv[1] if len(sys.argv) > 1 else "yolov8n.pt")
+b = YOLO(os.environ.get("WEIGHTS") or "yolov8s.pt")
+c = timm.create_model(os.environ["ARCH"] if "ARCH" in os.environ else "convnextv2_atto.fcmae", pretrained=True)
+d = YOLO(sys.argv[2] if len(sys.argv) > 2 else None)
+e = YOLO(sys.argv[3] if len(sys.argv) > 3 else os.environ["W"])
+"""})
+    assert refs(d) == [
+        ("timm", "convnextv2_atto.fcmae", None, "run.py", 10),
+        ("ultralytics", "yolov8n.pt", "YOLO", "run.py", 8),
+        ("ultralytics", "yolov8s.pt", "YOLO", "run.py", 9),
+    ]
+    assert [line for line, _, _ in unresolved(d)] == [11, 12]
+
+
+def test_table_of_constructors_read_with_a_parameter_key(scan):
+    # ``BACKBONES[key](weights=WEIGHTS[key])``: each key of the table is one call, so the constructor and its weights
+    # stay paired (the SWAG weights of the regnet entry, not regnet x every weight); the same through a local alias.
+    d = scan({"backbones.py": """
+from torchvision import models
+
+BACKBONES = {"r50": models.resnet50, "swag": models.regnet_y_16gf}
+WEIGHTS = {"r50": "IMAGENET1K_V2", "swag": "IMAGENET1K_SWAG_E2E_V1"}
+
+
+def build(key):
+    return BACKBONES[key](weights=WEIGHTS[key])
+
+
+def build_alias(name="r50"):
+    ctor = BACKBONES[name]
+    return ctor(weights="DEFAULT")
+
+
+fixed = BACKBONES["swag"](weights="IMAGENET1K_SWAG_LINEAR_V1")
+"""})
+    assert refs(d) == [
+        ("torchvision", "regnet_y_16gf", "DEFAULT", "backbones.py", 14),
+        ("torchvision", "regnet_y_16gf", "IMAGENET1K_SWAG_E2E_V1", "backbones.py", 9),
+        ("torchvision", "regnet_y_16gf", "IMAGENET1K_SWAG_LINEAR_V1", "backbones.py", 17),
+        ("torchvision", "resnet50", "DEFAULT", "backbones.py", 14),
+        ("torchvision", "resnet50", "IMAGENET1K_V2", "backbones.py", 9),
+    ]
+    assert not unresolved(d)
+
+
+def test_names_unpacked_from_a_table_entry(scan):
+    # ``weights, conf = PRESETS[mode]`` (every entry possible for a run-time key) and ``ctor, w = MODELS[name]``
+    # (one call per entry: the constructor keeps its own weights); a literal tuple still binds item by item.
+    d = scan({"presets.py": """
+from torchvision import models
+from ultralytics import YOLO
+
+PRESETS = {"fast": ("yolov8n.pt", 0.25), "accurate": ("yolov8x.pt", 0.5)}
+MODELS = {"r50": (models.resnet50, "IMAGENET1K_V2"), "swag": (models.regnet_y_16gf, "IMAGENET1K_SWAG_E2E_V1")}
+
+
+def detector(mode="fast"):
+    weights, conf = PRESETS[mode]
+    return YOLO(weights)
+
+
+def backbone(name):
+    ctor, w = MODELS[name]
+    return ctor(weights=w)
+
+
+path, threshold = ("yolov8m.pt", 0.3)
+m = YOLO(path)
+"""})
+    assert refs(d) == [
+        ("torchvision", "regnet_y_16gf", "IMAGENET1K_SWAG_E2E_V1", "presets.py", 16),
+        ("torchvision", "resnet50", "IMAGENET1K_V2", "presets.py", 16),
+        ("ultralytics", "yolov8m.pt", "YOLO", "presets.py", 20),
+        ("ultralytics", "yolov8n.pt", "YOLO", "presets.py", 11),
+        ("ultralytics", "yolov8x.pt", "YOLO", "presets.py", 11),
+    ]
+    assert not unresolved(d)

@@ -1,5 +1,6 @@
-"""Held-out projects per door (tests/fixtures/doors/<library>, tests/fixtures/holdout_doors/<case>): the audit finds the
-right weights, their license, the verdict and the exit code."""
+"""Held-out projects per door (tests/fixtures/doors/<library>, tests/fixtures/holdout_doors/<case>, and the second,
+independently written set tests/fixtures/holdout_doors2/<case>): the audit finds the right weights, their license, the
+verdict and the exit code."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ PROJECTS = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.yaml").is
 # Written as users write them (README usage, other import styles, policies, flows); bench/doors_holdout.md lists them.
 HOLDOUT = FIXTURES.parent / "holdout_doors"
 HOLDOUT_CASES = sorted(p.name for p in HOLDOUT.iterdir() if (p / "expected.yaml").is_file())
+# A second set written later by another hand, without reading the first (bench/doors_holdout2.md).
+HOLDOUT2 = FIXTURES.parent / "holdout_doors2"
+HOLDOUT2_CASES = sorted(p.name for p in HOLDOUT2.iterdir() if (p / "expected.yaml").is_file())
 SEVERITY_ORDER = ("none", "info", "warning", "error")
 
 
@@ -61,10 +65,11 @@ def test_every_library_project_has_expectations():
         assert any(p.suffix in (".py", ".sh") for p in (FIXTURES / library).rglob("*")), library
 
 
-@pytest.mark.parametrize("case", HOLDOUT_CASES)
-def test_holdout_door_project(case, capsys):
-    expected = yaml.safe_load((HOLDOUT / case / "expected.yaml").read_text())
-    code, report = _audit(HOLDOUT / case, capsys, expected["policy"])
+@pytest.mark.parametrize(("folder", "case"), [(HOLDOUT, c) for c in HOLDOUT_CASES] + [(HOLDOUT2, c) for c in HOLDOUT2_CASES],
+                         ids=[c for c in HOLDOUT_CASES] + [f"second-{c}" for c in HOLDOUT2_CASES])
+def test_holdout_door_project(folder, case, capsys):
+    expected = yaml.safe_load((folder / case / "expected.yaml").read_text())
+    code, report = _audit(folder / case, capsys, expected["policy"])
     found = {c["id"]: c["license"] for c in report["components"]}
     for want in expected["components"]:
         assert want["id"] in found, f"{case}: {want['id']} not found; components: {sorted(found)}; unresolved: {report['unresolved']}"
@@ -76,3 +81,8 @@ def test_holdout_door_project(case, capsys):
 def test_holdout_covers_every_door():
     doors = {yaml.safe_load((HOLDOUT / case / "expected.yaml").read_text())["door"] for case in HOLDOUT_CASES}
     assert len(HOLDOUT_CASES) >= 149 and len(doors) >= 55, sorted(doors)
+
+
+def test_second_holdout_covers_the_doors():
+    doors = {yaml.safe_load((HOLDOUT2 / case / "expected.yaml").read_text())["door"] for case in HOLDOUT2_CASES}
+    assert len(HOLDOUT2_CASES) >= 50 and len(doors) >= 25, sorted(doors)

@@ -181,6 +181,73 @@ def test_run_key_outside_workflows_is_not_shell(scan_file):
     assert nothing(result)
 
 
+def test_docker_compose_command_and_entrypoint_are_shell(scan_file):
+    # A compose service's command (string or exec-form list) is what the container runs: the yolo CLI,
+    # downloads and pip installs in it are read like a Dockerfile CMD.
+    result = scan_file(
+        configs,
+        "deploy/docker-compose.prod.yml",
+        """
+        services:
+          tracker:
+            image: ultralytics/ultralytics:latest
+            command: yolo detect track model=yolo11m.pt source=rtsp://cam/stream
+          seg:
+            image: app:latest
+            entrypoint: ["yolo", "segment", "predict", "model=yolov8x-seg.pt"]
+          fetch:
+            image: curlimages/curl
+            command: >
+              sh -c "wget -O /w/sam_vit_b_01ec64.pth https://dl.fbaipublicfiles.com/segment_anything/sam_vit_b_01ec64.pth"
+          web:
+            image: nginx
+            command: ["nginx", "-g", "daemon off;"]
+        """,
+    )
+    assert [(m.loader, m.name, m.location.line) for m in result.models] == [
+        ("ultralytics", "yolo11m.pt", 4),
+        ("ultralytics", "yolov8x-seg.pt", 7),
+        ("segment_anything", "sam_vit_b_01ec64.pth", 11),
+    ]
+    assert {m.scope for m in result.models} == {"runtime"}
+    assert not result.unresolved and not result.skipped
+
+
+def test_kubernetes_env_name_value_pairs(scan_file):
+    # ``env:`` lists of {name, value} (Kubernetes, ECS task definitions): the name is the key.
+    result = scan_file(
+        configs,
+        "k8s/deployment.yaml",
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        spec:
+          template:
+            spec:
+              containers:
+                - name: detector
+                  image: registry.local/detector:1.4
+                  env:
+                    - name: MODEL_WEIGHTS
+                      value: yolov8l.pt
+                    - name: LOG_LEVEL
+                      value: debug
+                    - name: HF_MODEL_ID
+                      value: facebook/detr-resnet-50
+        """,
+    )
+    assert [(m.loader, m.name, m.location.line) for m in result.models] == [
+        ("ultralytics", "yolov8l.pt", 11),
+        ("huggingface", "facebook/detr-resnet-50", 15),
+    ]
+    assert not result.unresolved
+
+
+def test_command_key_outside_compose_files_is_not_shell(scan_file):
+    result = scan_file(configs, "tasks.yaml", "command: yolo predict model=yolov8s.pt source=bus.jpg\n")
+    assert nothing(result)
+
+
 def test_docker_compose_environment_list_and_mapping(scan_file):
     result = scan_file(
         configs,
@@ -201,7 +268,12 @@ def test_docker_compose_environment_list_and_mapping(scan_file):
               MODEL_CACHE_DIR: /models
         """,
     )
-    assert models(result) == [("huggingface", "facebook/detr-resnet-50", None, 5), ("ultralytics", "yolov8s.pt", None, 12)]
+    # The command line is read like a Dockerfile CMD: a known weight passed to a script is found by name.
+    assert [(m.loader, m.name, m.location.line) for m in result.models] == [
+        ("huggingface", "facebook/detr-resnet-50", 5),
+        ("ultralytics", "yolov8n.pt", 8),
+        ("ultralytics", "yolov8s.pt", 12),
+    ]
     assert result.models[0].location.column == 9  # the list item
     assert not result.unresolved
 

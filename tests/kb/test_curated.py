@@ -205,6 +205,22 @@ def test_torchhub(kb: KnowledgeBase) -> None:
     assert kb.torchhub("someone/yolov5", "yolov5s") is None
 
 
+def test_app_shape_libraries_resolve_offline(kb: KnowledgeBase) -> None:
+    # CLIs, settings and services around a model (typer, pydantic-settings, python-dotenv, FastAPI uploads) are
+    # the usual shape of an app: offline, their imports must not leave an unknown-license warning.
+    expected = {
+        "typer": "MIT", "pydantic-settings": "MIT", "python-dotenv": "BSD-3-Clause", "python-multipart": "Apache-2.0",
+        "rich": "MIT", "loguru": "MIT", "fire": "Apache-2.0", "jsonargparse": "MIT",
+    }  # fmt: skip
+    for dist, spdx in expected.items():
+        fact = kb.library(dist)
+        assert fact is not None and fact.license == spdx, dist
+        assert "wheel METADATA" in fact.source, dist
+    for module, dist in {"typer": "typer", "pydantic_settings": "pydantic-settings", "dotenv": "python-dotenv",
+                         "multipart": "python-multipart", "loguru": "loguru", "fire": "fire"}.items():
+        assert kb.distribution_for_import(module) == dist, module
+
+
 def test_libraries_and_import_names(kb: KnowledgeBase) -> None:
     assert kb.library("PyYAML") == kb.library("pyyaml") == kb.library("PyYaml")
     assert kb.library("opencv_python").license == "Apache-2.0"

@@ -33,7 +33,8 @@ class Binding:
     ``qualname`` (``src.pkg.settings.WEIGHTS``) so the project index can follow them. ``at``/``end`` are the
     statement's start and the position from which the binding is in effect; ``straight`` says it is a statement
     of the scope's own body (it always runs), ``block`` where the nested block holding it ends (every later
-    position of that block sees it); ``row``/``path`` name a loop target's source.
+    position of that block sees it); ``row``/``path`` name a loop target's source. ``unpack`` is the value a tuple
+    target takes apart (``weights, conf = PRESETS[mode]``): this name is item ``path`` of it.
     """
 
     line: int
@@ -48,6 +49,7 @@ class Binding:
     block: Position = (0, 0)  # where the nested block holding the statement ends ((0, 0): none, or the scope's body)
     row: RowSource | None = None
     path: tuple[int, ...] = ()
+    unpack: ast.expr | None = None
 
 
 @dataclass(eq=False)

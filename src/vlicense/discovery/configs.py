@@ -6,6 +6,7 @@ import bisect
 import configparser
 import json
 import re
+import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -38,7 +39,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 SCANNER_NAME = "configs"
 # Bump when what the scanner reports changes: it keys the per-file result cache.
-SCANNER_VERSION = "4"
+SCANNER_VERSION = "5"
 MAX_CONFIG_BYTES = 2 * 1024 * 1024
 SNIPPET_LIMIT = 200
 
@@ -907,7 +908,7 @@ def _root_of(path: Path, rel: str) -> Path:
 
 # A file none of whose text matches can hold no model-ish key: it is not parsed at all (speed).
 # (Plain substring tests on the lower-cased text: a case-insensitive regex alternation is ~100x slower.)
-_PREFILTER_WORDS = tuple(sorted(MODEL_WORDS | {"ckpt", "repo", "hf_", "hub_", "load_from", "name_or_path", "run"}))
+_PREFILTER_WORDS = tuple(sorted(MODEL_WORDS | {"ckpt", "repo", "hf_", "hub_", "load_from", "name_or_path", "run", "command", "entrypoint"}))
 
 
 def _may_hold_model_key(text: str) -> bool:
@@ -930,13 +931,20 @@ def _scan_text(text: str, kind: str, rel: str, scope: str, root: Path, result: F
     else:
         documents = [ini_tree(text, setup_cfg=name == "setup.cfg")]
     lines = text.splitlines()
-    walker = _Walker(root, rel, scope, lines, result, workflow=_is_workflow(rel) and kind == "yaml")
+    walker = _Walker(root, rel, scope, lines, result, workflow=_is_workflow(rel) and kind == "yaml",
+                     compose=kind == "yaml" and bool(_COMPOSE_FILE.match(name)))
     for document in documents:
         walker.walk(document)
     by_position = lambda ref: (ref.location.line, ref.location.column)
     result.models[:] = sorted(_dedupe(result.models), key=by_position)
     result.unresolved[:] = sorted(_dedupe(result.unresolved), key=by_position)
     result.requirements[:] = sorted(_dedupe(result.requirements), key=by_position)
+
+
+# Docker Compose files (compose.yaml, docker-compose.yml, docker-compose.prod.yml, compose.override.yaml, ...).
+_COMPOSE_FILE = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$")
+# Compose service keys whose value is a command the container runs (a string, or a list in exec form).
+_COMPOSE_COMMAND_KEYS = ("command", "entrypoint")
 
 
 def _is_workflow(rel: str) -> bool:
@@ -975,8 +983,10 @@ def _env_model_item(text: str) -> bool:
 class _Walker:
     """Walks one document tree and reports values under model-ish keys."""
 
-    def __init__(self, root: Path, rel: str, scope: str, lines: list[str], result: FileScan, *, workflow: bool) -> None:
+    def __init__(self, root: Path, rel: str, scope: str, lines: list[str], result: FileScan, *, workflow: bool,
+                 compose: bool = False) -> None:
         self.root, self.rel, self.lines, self.result, self.workflow = root, rel, lines, result, workflow
+        self.compose = compose
         # A CI workflow is development tooling: what it downloads or installs is not shipped code.
         self.scope = "dev" if workflow and scope == "runtime" else scope
 
@@ -1000,6 +1010,10 @@ class _Walker:
         target = siblings.get("_target_") or owner
         class_path = siblings.get("class_path")
         children: list[tuple[object, str]] = []
+        pair = node.get("value") if isinstance(node.get("name"), Scalar) else None
+        if isinstance(pair, Scalar) and isinstance(pair.value, str) and is_model_key(str(node["name"].value)):
+            # ``env: [{name: MODEL_WEIGHTS, value: yolov8l.pt}]`` (Kubernetes, ECS task definitions, Helm values).
+            self._value(str(node["name"].value), pair, siblings)
         for key, value in node.items():
             # Hydra's top-level ``defaults`` list picks config files (``model: resnet50`` -> conf/model/resnet50.yaml).
             if depth == 0 and key == "defaults" and isinstance(value, list):
@@ -1008,6 +1022,8 @@ class _Walker:
                 children.append((value, str(class_path) if key in INIT_ARGS_KEYS and isinstance(class_path, str) else ""))
             if self.workflow and key == "run" and isinstance(value, Scalar) and isinstance(value.value, str):
                 self._shell(value)
+                continue
+            if self.compose and key in _COMPOSE_COMMAND_KEYS and self._compose_command(value):
                 continue
             if isinstance(value, Scalar):
                 if isinstance(value.value, str) and (is_model_key(key) or (target and _loader_part(str(target), key))):
@@ -1050,12 +1066,25 @@ class _Walker:
             return [_model("torchvision", builder, location, ctx, variant=value)]
         return classify_value(value, location, ctx)
 
-    def _shell(self, scalar: Scalar) -> None:
+    def _compose_command(self, value: object) -> bool:
+        """A compose service's ``command:``/``entrypoint:`` is scanned as the shell command the container runs."""
+        if isinstance(value, Scalar) and isinstance(value.value, str):
+            self._shell(value, group="docker", api_prefix="compose command: ")
+            return True
+        words = [item for item in value if isinstance(item, Scalar)] if isinstance(value, list) else []
+        if not words:
+            return False
+        # Exec form (``["yolo", "predict", "model=x.pt"]``): the words as one shell-quoted line at the first word.
+        joined = Scalar(shlex.join(str(w.value) for w in words), words[0].line, words[0].column)
+        self._shell(joined, group="docker", api_prefix="compose command: ")
+        return True
+
+    def _shell(self, scalar: Scalar, *, group: str = "dev", api_prefix: str = "CI run: ") -> None:
         from vlicense.discovery import shell  # late: shell imports this module
 
         first = scalar.body_line or scalar.line
         found = shell.scan_shell_text(
-            str(scalar.value), self.rel, self.scope, first_line=first, group="dev", lines=self.lines, root=self.root, api_prefix="CI run: "
+            str(scalar.value), self.rel, self.scope, first_line=first, group=group, lines=self.lines, root=self.root, api_prefix=api_prefix
         )
         self.result.models.extend(found.models)
         self.result.unresolved.extend(found.unresolved)

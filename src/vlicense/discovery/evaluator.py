@@ -398,8 +398,13 @@ class Evaluator:
             op = UNARY_OPS[type(node.op)]
             return combine([self.evaluate(node.operand, scope, line, depth + 1)], lambda v: op(v[0]), text, node, "", "")
         if kind is ast.IfExp:
-            # Both branches, even under a constant test: a script's ``SMOL = True`` is a switch its user flips.
-            return union([self.evaluate(node.body, scope, line, depth + 1), self.evaluate(node.orelse, scope, line, depth + 1)], text, node)
+            # Both branches, even under a constant test (a script's ``SMOL = True`` is a switch its user flips).
+            branches = [self.evaluate(node.body, scope, line, depth + 1), self.evaluate(node.orelse, scope, line, depth + 1)]
+            return _fallback(branches, text, node) or union(branches, text, node)
+        if kind is ast.BoolOp and isinstance(node.op, ast.Or) and len(node.values) == 2:
+            # ``os.environ.get("W") or "yolov8n.pt"``: the constant is what loads unless the run-time value is set.
+            return _fallback([self.evaluate(v, scope, line, depth + 1) for v in node.values], text, node) or Value(
+                "unresolved", text=text, reason="not a constant", node=node)
         if kind in (ast.List, ast.Tuple, ast.Set) and len(node.elts) <= MAX_CONTAINER:
             self.tracker.step(len(node.elts))
             items = tuple(self.evaluate(e, scope, line, depth + 1) for e in node.elts if not isinstance(e, ast.Starred))
@@ -488,7 +493,7 @@ class Evaluator:
             if len(defs) == 1 and defs[0].inner is not None and defs[0].inner.kind == "class" and self.owner is not None:
                 return Value("class", (self.owner, defs[0].inner, False), text=text, node=node)
             return Value("unresolved", text=text, reason=f"not a constant ('{name}' is a function or class)", node=node)
-        if any(b.kind == "assign" and b.row is None for b in bindings):
+        if any(b.kind == "assign" and b.row is None and b.unpack is None for b in bindings):
             return Value("unresolved", text=text, reason=f"not a constant ('{name}' is computed at run time)", node=node)
         values = [self._binding_value(b, s, depth) for b in bindings]
         if len(values) == 1:
@@ -507,6 +512,9 @@ class Evaluator:
     def _binding_value(self, b: Binding, s: Scope, depth: int) -> Value:
         if b.row is not None:
             return self._row_value(b.row, b.path, depth, self.segment(b.row.iter), b.row.iter)
+        if b.unpack is not None:
+            whole = self.evaluate(b.unpack, b.scope or s, b.line, depth + 1)
+            return _unpack(whole, b.path, self.segment(b.unpack), b.unpack)
         if b.node is None:
             return Value("unresolved", reason="not a constant (computed at run time)")
         v = self.evaluate(b.node, b.scope or s, b.line, depth + 1)
@@ -1087,6 +1095,9 @@ def _dotted(rel: str) -> str:
 
 
 def _unpack(row: Value, path: tuple[int, ...], text: str, node) -> Value:
+    if path and row.kind == "container" and row.value[0] == "union":
+        # One of several literal rows (``PRESETS[mode]`` with a run-time key): the item of each of them.
+        return union([_unpack(member, path, text, node) for member in row.value[1]], text, node)
     for i in path:
         if row.kind != "container" or row.value[0] != "seq" or i >= len(row.value[1]):
             return Value("unresolved", text=text, reason="not a constant (a row that cannot be unpacked statically)", node=node)
@@ -1221,6 +1232,19 @@ def _method_scope(scope: Scope) -> Scope | None:
 def _rebound(scope: Scope, name: str) -> bool:
     return bool(scope.bindings.get(name))
 
+
+
+def _fallback(branches: list[Value], text: str, node) -> Value | None:
+    """``sys.argv[1] if len(sys.argv) > 1 else "yolov8n.pt"``: one branch known only at run time, the other constant
+    strings: those load as shipped (a replaceable default, like ``os.getenv(name, default)``); None otherwise."""
+    known = [b for b in branches if alternatives(b) is not None]
+    if len(known) != 1 or not all(isinstance(v, str) and v for v, _ in alternatives(known[0]) or ()):
+        return None
+    other = next(b for b in branches if b is not known[0])
+    if other.kind not in ("unresolved", "call"):
+        return None
+    note = f"default when {other.text or 'the run-time value'} is not given"
+    return dataclasses.replace(derive(known[0], text, node), note=known[0].note or note, replaceable=True)
 
 def _bound(name: str, scope: Scope) -> bool:
     return any(name in s.bindings or name in s.params for s in scope.chain())

@@ -40,7 +40,7 @@ from vlicense.discovery.evaluator import (
     _bases,
     _dotted,
 )
-from vlicense.discovery.loaders import LOADERS_BY_MODULE, callee_name
+from vlicense.discovery.loaders import LOADERS_BY_MODULE, callee_name, keyed_calls, through_partial
 from vlicense.discovery.values import union
 from vlicense.discovery.loaders.by_name import WEIGHT_KEYWORDS, named_weights, unnamed_weight_keywords
 from vlicense.discovery.loaders.base import (
@@ -342,8 +342,12 @@ class ModuleAnalysis:
     def _call(self, result: FileResult, node: ast.Call, scope: Scope, consumed: set[int]) -> str:
         """Analyze one call: "load" (a loader call, or one through the rows of a loop), "setup" (setup.py),
         "unnamed" (the callee is no library name), "other"."""
+        node = through_partial(self.evaluator, node, scope)
         qual = callee_name(self.evaluator, node, scope, node.lineno)
         if qual is None:
+            keyed = keyed_calls(self.evaluator, node, scope)
+            if keyed and "load" in [self._call(result, call, scope, consumed) for call in keyed]:
+                return "load"
             return "load" if self._row_call(result, node, scope, consumed) else "unnamed"
         if self.is_setup and qual in SETUP_CALLS:
             setup_requirements(node, scope, self.evaluator, self.facts)

@@ -355,12 +355,12 @@ def _opened_path(expr: ast.expr) -> ast.expr | None:
 
 
 def _bind_target(target: ast.AST, scope: Scope, line: int, value: ast.expr | None, where: dict,
-                 row: RowSource | None = None, path: tuple[int, ...] = ()) -> None:
+                 row: RowSource | None = None, path: tuple[int, ...] = (), unpack: ast.expr | None = None) -> None:
     if isinstance(target, ast.Name):
         if value is not None:
             scope.bind(target.id, Binding(line, "value", node=value, **where))
         else:
-            scope.bind(target.id, Binding(line, "assign", row=row, path=path, **where))
+            scope.bind(target.id, Binding(line, "assign", row=row, path=path, unpack=unpack, **where))
     elif isinstance(target, (ast.Tuple, ast.List)):
         values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
         if values is not None and len(values) == len(target.elts) and not any(isinstance(v, ast.Starred) for v in values):
@@ -368,8 +368,10 @@ def _bind_target(target: ast.AST, scope: Scope, line: int, value: ast.expr | Non
                 _bind_target(t, scope, line, v, where)
         else:
             starred = any(isinstance(t, ast.Starred) for t in target.elts)
+            # ``weights, conf = PRESETS[mode]``: each name is one item of the value (a loop target's rows use ``row``).
+            whole = None if starred or row is not None else (unpack if unpack is not None else value)
             for i, t in enumerate(target.elts):
-                _bind_target(t, scope, line, None, where, None if starred else row, (*path, i))
+                _bind_target(t, scope, line, None, where, None if starred else row, (*path, i), whole)
     elif isinstance(target, ast.Starred):
         _bind_target(target.value, scope, line, None, where)
 

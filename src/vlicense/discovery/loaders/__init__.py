@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vlicense.discovery import command_calls
 from vlicense.discovery.loaders.base import CallLoader
-from vlicense.discovery.loaders.engine import CATALOG, LOADERS, callee_name
+from vlicense.discovery.loaders.engine import CATALOG, LOADERS, callee_name, keyed_calls, through_partial
 
 
 def _by_module() -> dict[str, tuple[CallLoader, ...]]:
@@ -42,4 +42,4 @@ def _token_in(word: str, source: str) -> bool:
     return False
 
 
-__all__ = ["CATALOG", "LOADERS", "LOADERS_BY_MODULE", "CallLoader", "callee_name", "may_call_loader"]
+__all__ = ["CATALOG", "LOADERS", "LOADERS_BY_MODULE", "CallLoader", "callee_name", "keyed_calls", "may_call_loader", "through_partial"]

@@ -9,6 +9,7 @@ LoaderCatalog.choose) and hands it to the mapping kind (kinds.py).
 from __future__ import annotations
 
 import ast
+import copy
 import dataclasses
 import re
 
@@ -251,7 +252,11 @@ def callee_name(evaluator, node: ast.Call, scope, line: int, catalog: LoaderCata
         # ``models.__dict__[arch](...)`` and ``getattr(models, arch)(...)`` look a name up in a module: the
         # module is the registry (``torchvision.models[]``), the name its key.
         base = evaluator.qualname(key_owner, scope, line)
-        return f"{base}[]" if base else None
+        if base:
+            return f"{base}[]"
+        # A project table of library callables read with a known key: ``BACKBONES["swag"]`` -> its dotted value.
+        picked = evaluator.evaluate(func, scope, line) if isinstance(func, ast.Subscript) else None
+        return picked.value if picked is not None and picked.kind == "dotted" and isinstance(picked.value, str) else None
     if isinstance(func, ast.Attribute) and func.attr in catalog.method_names:
         # ``app.prepare(...)``, and attribute chains of a returned object: ``cfg.MODEL.WEIGHTS = x`` reaches here
         # as a call with the value as its argument (python_ast.walk_module) -> ``pkg.get_cfg().MODEL.WEIGHTS``.
@@ -270,16 +275,94 @@ def callee_name(evaluator, node: ast.Call, scope, line: int, catalog: LoaderCata
 def _alias_of(func: ast.expr, scope) -> ast.expr | None:
     """The expression a local name stands for when it is bound exactly once to a registry entry or a dotted
     callable: ``build = sam_model_registry[kind]`` then ``build(checkpoint=...)``."""
-    if not isinstance(func, ast.Name):
+    only = _only_binding(func, scope, "value")
+    return only.node if only is not None and isinstance(only.node, (ast.Subscript, ast.Attribute)) else None
+
+
+PARTIALS = frozenset({"functools.partial"})
+
+
+def _only_binding(name: ast.expr, scope, kind: str):
+    """The binding of a local name bound exactly once (of ``kind``) in the nearest scope binding it; else None."""
+    if not isinstance(name, ast.Name):
         return None
     for s in scope.chain():
-        if func.id in s.params:
+        if name.id in s.params:
             return None
-        bindings = s.bindings.get(func.id)
+        bindings = s.bindings.get(name.id)
         if bindings:
-            only = bindings[0] if len(bindings) == 1 and bindings[0].kind == "value" else None
-            return only.node if only is not None and isinstance(only.node, (ast.Subscript, ast.Attribute)) else None
+            return bindings[0] if len(bindings) == 1 and bindings[0].kind == kind else None
     return None
+
+
+def through_partial(evaluator, node: ast.Call, scope) -> ast.Call:
+    """``make = functools.partial(timm.create_model, pretrained=True)`` then ``make("resnet50")``: the call as the
+    wrapped callable receives it (the partial's arguments first; a keyword of the call wins over the partial's).
+    Any other call is returned as it is. Only a name bound exactly once is followed (no guess between bindings)."""
+    only = _only_binding(node.func, scope, "value")
+    bound = only.node if only is not None else None
+    if not (isinstance(bound, ast.Call) and bound.args and not isinstance(bound.args[0], ast.Starred)):
+        return node
+    if evaluator.qualname(bound.func, only.scope or scope, only.line) not in PARTIALS:
+        return node
+    given = {k.arg for k in node.keywords if k.arg}
+    keywords = [k for k in bound.keywords if k.arg not in given] + list(node.keywords)
+    return ast.copy_location(ast.Call(func=bound.args[0], args=[*bound.args[1:], *node.args], keywords=keywords), node)
+
+
+MAX_KEYED_ROWS = 16
+
+
+def keyed_calls(evaluator, node: ast.Call, scope) -> list[ast.Call]:
+    """``BACKBONES[key](weights=WEIGHTS[key])`` (or ``ctor = BACKBONES[key]; ctor(...)``) with a run-time ``key``
+    over a project dict literal: the call once per key of the table, every ``X[key]`` in it read with that key (the
+    callee and its weights stay paired); also ``ctor, w = TABLE[key]; ctor(weights=w)``, each unpacked name read as
+    its item of the entry. Empty when the callee is no such table lookup."""
+    func = _alias_of(node.func, scope) or node.func
+    unpacked = _only_binding(node.func, scope, "assign")
+    if unpacked is not None and unpacked.unpack is not None and unpacked.path:
+        func = unpacked.unpack
+    if not (isinstance(func, ast.Subscript) and isinstance(func.slice, ast.Name)):
+        return []
+    key = evaluator.evaluate(func.slice, scope, node.lineno)
+    if key.kind == "const" and not key.replaceable:
+        return []  # one known key: callee_name reads the entry itself
+    table = evaluator.evaluate(func.value, scope, node.lineno)
+    if table.kind != "container" or table.value[0] != "dict" or not 0 < len(table.value[1]) <= MAX_KEYED_ROWS:
+        return []
+    keys = [k.value for k, _ in table.value[1]]
+    if not all(k.kind == "const" for k, _ in table.value[1]) or not all(isinstance(k, (str, int)) for k in keys):
+        return []
+    name = func.slice.id
+
+    class _Pin(ast.NodeTransformer):
+        def __init__(self, value):
+            self.value = value
+
+        def visit_Subscript(self, sub: ast.Subscript) -> ast.AST:
+            self.generic_visit(sub)
+            if isinstance(sub.slice, ast.Name) and sub.slice.id == name:
+                return ast.copy_location(ast.Subscript(value=sub.value, slice=ast.Constant(self.value), ctx=sub.ctx), sub)
+            return sub
+
+        def visit_Name(self, n: ast.Name) -> ast.AST:
+            # A name unpacked from this same lookup: its item of the pinned entry (``TABLE["swag"][1]``).
+            b = _only_binding(n, scope, "assign") if isinstance(n.ctx, ast.Load) else None
+            if b is None or b.unpack is not func or not b.path:
+                return n
+            item: ast.expr = ast.Subscript(value=func.value, slice=ast.Constant(self.value), ctx=ast.Load())
+            for i in b.path:
+                item = ast.Subscript(value=item, slice=ast.Constant(i), ctx=ast.Load())
+            return ast.copy_location(item, n)
+
+    calls = []
+    for k in keys:
+        pin = _Pin(k)
+        call = pin.visit(copy.deepcopy(node))
+        if func is not node.func and unpacked is None:
+            call.func = pin.visit(copy.deepcopy(func))
+        calls.append(ast.fix_missing_locations(call))
+    return calls
 
 
 CATALOG = load_catalog()
