@@ -248,6 +248,84 @@ def test_from_pretrained_of_a_project_class_deriving_from_a_library_class(scan):
                          ("huggingface", "org/head", None)]
 
 
+def test_peft_adapters_are_loads_of_their_own(scan):
+    # PeftModel.from_pretrained(base, adapter): argument 0 is the model object, argument 1 the adapter (peft 0.21.2
+    # peft_model.py:418); AutoPeftModel* take the adapter first (auto.py:89); load_adapter adds one more (:1417).
+    d = one_file(
+        scan,
+        """
+        import peft
+        from peft import AutoPeftModelForCausalLM, LoraConfig, PeftModel, get_peft_model
+        from transformers import AutoModelForImageClassification
+        base = AutoModelForImageClassification.from_pretrained("google/vit-base-patch16-224-in21k")
+        model = PeftModel.from_pretrained(base, "org/vit-lora-food101")
+        model.load_adapter("org/vit-lora-cats", adapter_name="cats")
+        other = peft.PeftModelForSequenceClassification.from_pretrained(base, model_id="org/seq-lora", revision="v1")
+        auto = AutoPeftModelForCausalLM.from_pretrained("org/llm-lora")
+        tuned = get_peft_model(base, LoraConfig(r=16))
+        tuned.save_pretrained("./out")
+        """,
+    )
+    assert sorted((m.name, m.revision) for m in d.models) == [
+        ("google/vit-base-patch16-224-in21k", None), ("org/llm-lora", None), ("org/seq-lora", "v1"),
+        ("org/vit-lora-cats", None), ("org/vit-lora-food101", None)]
+    assert {m.loader for m in d.models} == {"huggingface"}
+    assert d.unresolved == []
+
+
+def test_peft_adapter_folder_and_lookalike(scan):
+    d = one_file(
+        scan,
+        """
+        from peft import PeftModel
+        from mylib import PeftModel as Other
+
+        def build(base, adapter_path):
+            return PeftModel.from_pretrained(base, adapter_path)
+
+        m = build(None, "./lora-model1")
+        n = Other.from_pretrained(None, "org/not-peft")
+        """,
+    )
+    # The notebook's own adapter folder is a local reference; mylib's PeftModel is not peft's.
+    assert [(m.name, m.location.line) for m in d.models] == [("lora-model1", 8)]
+    assert d.unresolved == []
+
+
+def test_lightning_load_from_checkpoint_of_a_project_module(scan):
+    # A LightningModule subclass loads its weights with load_from_checkpoint(checkpoint_path) (pytorch-lightning
+    # 2.6.6 core/module.py:1702), also from a module that imports only the project class.
+    d = scan({
+        "src/__init__.py": "",
+        "src/model_cls.py": """
+            import pytorch_lightning as pl
+            import lightning as L
+
+            class ClsModel(pl.LightningModule):
+                pass
+
+            class Segmenter(L.LightningModule):
+                pass
+
+            class Plain:
+                @classmethod
+                def load_from_checkpoint(cls, path): ...
+
+            seg = Segmenter.load_from_checkpoint(checkpoint_path="https://example.com/ckpts/seg.ckpt")
+            """,
+        "app.py": """
+            from src.model_cls import ClsModel, Plain
+
+            ckpt = "outputs/cls.ckpt"
+            model = ClsModel.load_from_checkpoint(ckpt)
+            other = Plain.load_from_checkpoint("outputs/plain.ckpt")
+            """,
+    })
+    assert sorted((m.loader, m.name, m.location.path, m.location.line) for m in d.models) == [
+        ("file", "outputs/cls.ckpt", "app.py", 5), ("file", "seg.ckpt", "src/model_cls.py", 15)]
+    assert d.unresolved == []
+
+
 def test_hf_lookalikes(scan):
     d = one_file(
         scan,

@@ -91,6 +91,27 @@ def test_a_later_binding_of_the_same_loop_body_comes_round_again(scan):
     assert refs(d) == [("ultralytics", "yolov8n.pt", "app.py", 8), ("ultralytics", "yolov8s.pt", "app.py", 8)]
 
 
+def test_a_loop_target_hides_an_earlier_loop_of_the_same_name_in_its_body(scan):
+    # Notebooks and tutorials reuse one loop name: ``for model_name in dinov2_ids`` then ``for model_name in
+    # dinov3_ids``. Inside the second loop's body only its own rows are the name's value.
+    d = scan({"check.py": '''
+        from transformers import AutoConfig
+
+        first = ["facebook/dinov2-small", "facebook/dinov2-base"]
+        second = ["facebook/dinov3-vits16-pretrain-lvd1689m"]
+
+        for model_name in first:
+            AutoConfig.from_pretrained(model_name)
+
+        for model_name in second:
+            AutoConfig.from_pretrained(model_name)
+        print(model_name)
+        '''})
+    assert refs(d) == [("huggingface", "facebook/dinov2-base", "check.py", 8),
+                       ("huggingface", "facebook/dinov2-small", "check.py", 8),
+                       ("huggingface", "facebook/dinov3-vits16-pretrain-lvd1689m", "check.py", 11)]
+
+
 # ---------------------------------------------------------------------------------------------- origins
 
 
@@ -290,6 +311,32 @@ def test_weight_keywords_to_project_callables_the_analysis_cannot_follow_are_lis
     })
     # Only the registry call: functools (the standard library) and an upload (deploy) load nothing.
     assert unresolved(d) == [("scripts/amg.py", 7, "sam_model_registry[args.model_type](checkpoint=args.checkpoint)")]
+
+
+def test_an_exception_carrying_a_weight_keyword_is_not_a_load(scan):
+    # Apps define ``ModelLoadError(message, model_path=...)`` to say which file failed: a message, not a load.
+    d = scan({
+        "src/myapp/__init__.py": "",
+        "src/myapp/errors.py": '''
+            class AppError(Exception):
+                pass
+
+            class ModelLoadError(AppError):
+                def __init__(self, message, model_path=None, model_type=None):
+                    super().__init__(message)
+                    self.model_path = model_path
+
+            class WeightsWarning(UserWarning):
+                pass
+            ''',
+        "tests/test_errors.py": '''
+        from myapp.errors import ModelLoadError, WeightsWarning
+
+        def test_error():
+            error = ModelLoadError("Model error", model_path="/test/model.pt", model_type="detection")
+            raise WeightsWarning("stale", weights=args.weights)
+        '''})
+    assert unresolved(d) == []
 
 
 # ---------------------------------------------------------------------------------------------- libraries

@@ -247,7 +247,12 @@ def walk_module(tree: ast.Module, module: Scope, calls, facts: ModuleFacts, star
         elif kind in (ast.For, ast.AsyncFor):
             scope.add_loop((node.lineno, node.col_offset), (node.end_lineno or node.lineno, node.end_col_offset or 0))
             it = node.iter
-            where = {"at": (node.lineno, node.col_offset), "end": (it.end_lineno or it.lineno, it.end_col_offset or 0)}
+            # Not straight (the loop may not run), but every position of its body sees the target: a name reused
+            # by two loops in a row (``for name in first: ...`` then ``for name in second: load(name)``) reads
+            # only the second loop's rows there.
+            last = node.body[-1]
+            where = {"at": (node.lineno, node.col_offset), "end": (it.end_lineno or it.lineno, it.end_col_offset or 0),
+                     "block": (last.end_lineno or last.lineno, last.end_col_offset or 0)}
             _bind_target(node.target, scope, node.lineno, None, where, RowSource(it, scope, node.lineno))
         elif kind is ast.While:
             scope.add_loop((node.lineno, node.col_offset), (node.end_lineno or node.lineno, node.end_col_offset or 0))

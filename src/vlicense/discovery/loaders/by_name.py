@@ -51,8 +51,9 @@ OWN_RECEIVERS = frozenset({"self", "cls"})
 
 
 # Calls that load weights even in a module importing no loader library: a project class that derives from one
-# (``class Net(PyTorchModelHubMixin)`` in another module, then ``Net.from_pretrained(...)``).
-INHERITED_LOADS = ("from_pretrained",)
+# (``class Net(PyTorchModelHubMixin)`` in another module, then ``Net.from_pretrained(...)``; a LightningModule's
+# ``load_from_checkpoint``).
+INHERITED_LOADS = ("from_pretrained", "load_from_checkpoint")
 
 
 def may_name_weights(source: str) -> bool:
@@ -217,8 +218,11 @@ def unnamed_weight_keywords(node: ast.Call, location: Location, segment: Callabl
         callee = _callee_text(node.func)
         if callee.split(".", 1)[0] in OWN_RECEIVERS or callee.startswith("super()") or callee in DATA_BUILDERS:
             return []
-        if callee.rsplit(".", 1)[-1].lower().startswith(WRITE_VERBS):
+        last = callee.rsplit(".", 1)[-1]
+        if last.lower().startswith(WRITE_VERBS):
             return []  # ``version.deploy(model_path=...)``, ``save(weights=...)``: the weights go out, not in
+        if last.endswith(MESSAGE_SUFFIXES):
+            return []  # ``ModelLoadError(msg, model_path=...)``: an exception names the file, as a message does
         expression = segment(node)
         return [UnresolvedReference(location, "unknown", expression if len(expression) <= 500 else expression[:499] + "…",
                                     f"{kw.arg}= passed to {callee}(), a callable the analysis cannot name")]
