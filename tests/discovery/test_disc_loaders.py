@@ -676,3 +676,39 @@ def test_torchvision_download_url_saves_into_its_root(scan):
         ("file", "ckpt/blip.pth", "https://storage.googleapis.com/sfr-vision-language-research/BLIP/models/model_base.pth", 5),
     ]
     assert d.unresolved == []
+
+
+def test_face_recognition_calls_name_the_dlib_models_they_run(scan):
+    # face_recognition (ageitgey) calls were not in the catalog: its apps listed no model, although face_landmarks()
+    # runs dlib's 68-point predictor, whose iBUG 300-W training data excludes commercial use.
+    d = one_file(
+        scan,
+        "import face_recognition as fr\n"
+        "import dlib\n"
+        "fr.face_encodings(img)\n"
+        "fr.face_encodings(img, None, 1, 'large')\n"
+        "fr.face_landmarks(img)\n"
+        "fr.face_landmarks(img, model='small')\n"
+        "fr.face_locations(img)\n"
+        "fr.face_locations(img, model='cnn')\n"
+        "fr.batch_face_locations(frames)\n"
+        "dlib.shape_predictor('shape_predictor_68_face_landmarks.dat')\n"
+        "dlib.cnn_face_detection_model_v1('weights/mmod_human_face_detector.dat')\n"
+        "dlib.shape_predictor('my_landmarks.dat')\n"
+        "def detect(img, model):\n"
+        "    return fr.face_locations(img, model=model)\n",
+    )
+    assert [(m.loader, m.name, m.location.line) for m in d.models] == [
+        ("dlib", "dlib_face_recognition_resnet_model_v1", 3),
+        ("dlib", "shape_predictor_5_face_landmarks", 3),
+        ("dlib", "dlib_face_recognition_resnet_model_v1", 4),
+        ("dlib", "shape_predictor_68_face_landmarks", 4),
+        ("dlib", "shape_predictor_68_face_landmarks", 5),
+        ("dlib", "shape_predictor_5_face_landmarks", 6),
+        ("dlib", "mmod_human_face_detector", 8),  # line 7: the HOG detector has no model file
+        ("dlib", "mmod_human_face_detector", 9),
+        ("dlib", "shape_predictor_68_face_landmarks", 10),
+        ("dlib", "mmod_human_face_detector", 11),
+        ("file", "my_landmarks.dat", 12),
+    ]
+    assert [(u.location.line, u.reason) for u in d.unresolved] == [(14, "argument is a function parameter")]

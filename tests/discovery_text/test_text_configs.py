@@ -611,7 +611,10 @@ def test_urls(scan_file):
     assert models(release) == [("ultralytics", "yolo11n.pt", None, 1)]
     tv = yaml_value(scan_file, "https://download.pytorch.org/models/resnet50-11ad3fa6.pth", key="weights")
     assert models(tv) == [("torchvision", "", "ResNet50_Weights.IMAGENET1K_V2", 1)]
-    tv_unknown = yaml_value(scan_file, "https://download.pytorch.org/models/resnet50-19c8e357.pth", key="weights")
+    # torchvision 0.9.1's URL of the same builder's pretrained weights (models.yaml weight_urls): known too
+    legacy = yaml_value(scan_file, "https://download.pytorch.org/models/resnet50-19c8e357.pth", key="weights")
+    assert models(legacy) == [("torchvision", "", "ResNet50_Weights.IMAGENET1K_V1", 1)]
+    tv_unknown = yaml_value(scan_file, "https://download.pytorch.org/models/resnet50-00000000.pth", key="weights")
     assert unresolved(tv_unknown)[0][0] == "torchvision"
     other = yaml_value(scan_file, "https://example.com/weights/mystery.safetensors", key="weights")
     assert models(other) == [("file", "mystery.safetensors", "safetensors", 1)]

@@ -70,3 +70,13 @@ def test_dinov2_and_detr_weights_are_apache(kb):
     for component_id in ("dinov2:dinov2_vitl14_reg4_dinotxt_tet1280d20h24l_text_encoder.pth", "detr:detr-r50-e632da11.pth"):
         fact = kb.model(component_id)
         assert fact is not None and fact.license == "Apache-2.0" and "README.md" in fact.source, component_id
+
+
+def test_easyocr_dbnet_weights_are_mhliao_db_weights_without_a_license(kb):
+    # EasyOCR's DBNet README: dbnet18/dbnet50 are MhLiao/DB's trained models renamed; MhLiao/DB states no license, so
+    # EasyOCR's Apache-2.0 does not reach them (they were Apache-2.0 through the easyocr:* rule before).
+    for component_id in ("easyocr:dbnet18", "easyocr:dbnet50"):
+        fact = kb.model(component_id)
+        assert fact is not None and fact.license is None and "MhLiao/DB" in fact.source, component_id
+    assert kb.model("easyocr:english_g2").license == "Apache-2.0"
+    assert kb.weight_by_file_name("pretrained_ic15_res18.pt") == ("easyocr", "dbnet18")

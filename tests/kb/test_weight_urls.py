@@ -19,6 +19,12 @@ from vlicense.knowledge.weight_urls import is_known_host, known_weight, weight_f
         ("https://github.com/mlfoundations/open_clip/releases/download/v0.2-weights/rn50-quickgelu-cc12m-f000538c.pt",
          "open_clip:RN50-quickgelu:cc12m", "cc12m"),
         ("https://example.com/files/model.onnx?download=1", "file:model.onnx", "onnx"),
+        # torchvision 0.9.1 model_urls, still copied into vendored backbones (EasyOCR's DBNet resnet.py): the
+        # pretrained=True weights, which torchvision >= 0.13 calls IMAGENET1K_V1 (models.yaml weight_urls)
+        ("https://download.pytorch.org/models/resnet18-5c106cde.pth", "torchvision:ResNet18_Weights.IMAGENET1K_V1", "ResNet18_Weights.IMAGENET1K_V1"),
+        ("http://download.pytorch.org/models/resnet50-19c8e357.pth", "torchvision:ResNet50_Weights.IMAGENET1K_V1", "ResNet50_Weights.IMAGENET1K_V1"),
+        ("https://download.pytorch.org/models/vgg13-c768596a.pth", "torchvision:VGG13_Weights.IMAGENET1K_V1", "VGG13_Weights.IMAGENET1K_V1"),
+        ("https://download.pytorch.org/models/resnet18-00000000.pth", "file:resnet18-00000000.pth", "pth"),
     ],
 )
 def test_weight_urls_map_to_components(url, component_id, variant):

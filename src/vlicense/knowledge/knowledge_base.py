@@ -616,6 +616,8 @@ class KnowledgeBase:
         """(loader, name, variant) of the weight a curated URL rule (models.yaml ``weight_urls``) or a generated
         table (torchvision ``url``, timm ``url``, open_clip ``url``) lists for ``https://host/path``; None otherwise."""
         found = _first_rule(self._url_rules, url)
+        if found is not None and found[0] == "torchvision":  # a legacy torchvision URL: the member is the variant
+            return "torchvision", "", found[1]
         if found is not None:
             return found[0], found[1], None
         if self._urls is None:
