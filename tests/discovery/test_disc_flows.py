@@ -554,3 +554,26 @@ m = YOLO(path)
         ("ultralytics", "yolov8x.pt", "YOLO", "presets.py", 11),
     ]
     assert not unresolved(d)
+
+
+def test_names_unpacked_from_a_call_stay_where_the_load_is(scan):
+    # timm's builder: ``load_from, loc = _resolve_source(cfg)`` then a download of ``loc``. Unpacking what the call
+    # returns made the builder a wrapper of every model factory: thousands of entries at the factories, none known.
+    factories = "\n".join(f"def model_{i}(pretrained=False):\n    return build(CFGS['m{i}'], pretrained)\n" for i in range(5))
+    d = scan({"builder.py": """
+import torch
+
+
+def _resolve_source(cfg):
+    if cfg.get("hf_hub_id"):
+        return "hf-hub", cfg["hf_hub_id"]
+    return "url", cfg.get("url")
+
+
+def build(cfg, pretrained):
+    load_from, loc = _resolve_source(cfg)
+    if pretrained:
+        return torch.hub.load_state_dict_from_url(loc)
+""", "models.py": "from builder import build\nCFGS = {}\n" + factories})
+    assert {u.location.path for u in d.unresolved} == {"builder.py"}
+    assert len(d.unresolved) == 1

@@ -374,7 +374,11 @@ def _bind_target(target: ast.AST, scope: Scope, line: int, value: ast.expr | Non
         else:
             starred = any(isinstance(t, ast.Starred) for t in target.elts)
             # ``weights, conf = PRESETS[mode]``: each name is one item of the value (a loop target's rows use ``row``).
-            whole = None if starred or row is not None else (unpack if unpack is not None else value)
+            # Only a table read (a subscript or a name): unpacking what a call returns would make every caller of
+            # ``loc, x = resolve(cfg)`` a wrapper call site whose value is still unknown (timm's builder: thousands of
+            # unresolved entries at its model factories, and 3x the time).
+            table = unpack if unpack is not None else (value if isinstance(value, (ast.Subscript, ast.Name, ast.Attribute)) else None)
+            whole = None if starred or row is not None else table
             for i, t in enumerate(target.elts):
                 _bind_target(t, scope, line, None, where, None if starred else row, (*path, i), whole)
     elif isinstance(target, ast.Starred):
