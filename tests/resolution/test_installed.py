@@ -412,3 +412,16 @@ def test_one_declaration_does_not_outweigh_the_license_file(tmp_path):
                                        ("License-File", "LICENSE")],
                license_files={"LICENSE": APACHE_TEXT})
     assert Environment.from_paths([site]).get("mixed").license == "Apache-2.0"
+
+
+def test_a_gnu_text_file_takes_the_or_later_a_declaration_names(tmp_path):
+    # The AGPL/GPL/LGPL texts do not say "-only" or "-or-later" (the notice does): License: AGPL-3.0-or-later decides.
+    site = _site(tmp_path)
+    write_dist(site, "agpl-later", headers=[("License", "AGPL-3.0-or-later"), ("License-File", "LICENSE")],
+               license_files={"LICENSE": AGPL_TEXT})
+    dist = Environment.from_paths([site]).get("agpl-later")
+    assert dist.license == "AGPL-3.0-or-later"
+    assert [f.license for f in dist.facts] == ["AGPL-3.0-or-later"]  # the file's -only reading is not a conflict
+    # Without such a declaration the file's reading stands.
+    write_dist(site, "agpl-file", headers=[("License-File", "LICENSE")], license_files={"LICENSE": AGPL_TEXT})
+    assert Environment.from_paths([site]).get("agpl-file").license == "AGPL-3.0-only"

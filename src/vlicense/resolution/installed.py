@@ -334,8 +334,7 @@ def _resolve_license(message: Message, meta_dir: Path) -> tuple[str | None, str 
         silent = all(c.detail.strip().lower() in _NO_LICENSE_DETAILS for c in candidates)
         facts = tuple(LicenseFact(FACT_SOURCE, None, c.detail, declares_none=silent) for c in candidates)
         return None, None, facts or (LicenseFact(FACT_SOURCE, None, "no license metadata", declares_none=True),)
-    chosen = resolved[0]
-    chosen = _declarations_over_packaging_file(chosen, resolved)
+    chosen = _gnu_or_later(_declarations_over_packaging_file(resolved[0], resolved), resolved)
     if spdx.is_vague(chosen.license):
         # "BSD License" then "BSD-3-Clause": a later source naming the variant refines the vague family.
         for later in resolved[1:] + narrowing:
@@ -353,6 +352,8 @@ def _resolve_license(message: Message, meta_dir: Path) -> tuple[str | None, str 
             continue
         if spdx.refines(other.license, chosen.license):
             continue  # a vague family the chosen answer narrows is agreement, not conflict
+        if other.source.startswith("License-File") and f"{other.license}".removesuffix("-only") + "-or-later" == chosen.license:
+            continue  # a GNU text read as -only, the or-later its notice chose (_gnu_or_later): agreement
         facts.append(LicenseFact(FACT_SOURCE, other.license, other.detail))
     return chosen.license, chosen.source, tuple(facts)
 
@@ -371,6 +372,16 @@ def _declarations_over_packaging_file(chosen: _Candidate, resolved: list[_Candid
         return chosen
     classifier, field = declared
     return field if spdx.refines(classifier.license, field.license) or not spdx.is_vague(field.license) else classifier
+
+
+def _gnu_or_later(chosen: _Candidate, resolved: list[_Candidate]) -> _Candidate:
+    """A GNU license text reads the same for "-only" and "-or-later" (the choice is made in the notice, not the
+    text): a declaration naming the or-later form of the same version says what a file identified as -only cannot."""
+    if not (chosen.source.startswith("License-File") and chosen.license and chosen.license.endswith("-only")
+            and " " not in chosen.license):
+        return chosen
+    later = chosen.license.removesuffix("-only") + "-or-later"
+    return next((c for c in resolved if c.license == later), chosen)
 
 
 def _agree(a: str | None, b: str | None) -> bool:
