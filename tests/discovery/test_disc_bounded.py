@@ -150,3 +150,13 @@ def test_long_computed_strings_are_not_ids(tmp_path):
 
     long = combine([Value("const", "a" * MAX_TEXT), Value("const", "b")], lambda v: v[0] + v[1], "t", None, "", "")
     assert (long.kind, long.reason) == ("unresolved", TOO_LONG)
+
+
+def test_a_sys_path_argument_over_the_budget_is_reported_not_an_internal_error(scan, monkeypatch):
+    # The folder of ``sys.path.insert`` is evaluated like any value: an overflow there is the budget's entry.
+    monkeypatch.setattr(budget, "FILE_STEPS", 50)
+    folder = "[" + ", ".join(f"'p{i}'" for i in range(200)) + "][0]"  # a 200-item literal: over 50 steps
+    d = scan({"app.py": f"import sys\nsys.path.insert(0, {folder})\nimport foo\n"}, cache=False, jobs=1)
+    assert [s.reason for s in d.skipped if "internal error" in s.reason] == []
+    assert [u.reason for u in d.unresolved] == ["analysis budget exceeded in app.py; the rest of the file was not analyzed"]
+    assert [i.module for i in d.imports] == ["foo"]

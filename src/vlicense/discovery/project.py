@@ -247,13 +247,13 @@ class ModuleAnalysis:
         return result
 
     def _run(self, result: FileResult) -> None:
-        self._mark_checkout_imports()
         pending: list[tuple[ast.Call, Scope]] = []
         unnamed: set[int] = set()
         handled: set[int] = set()
         consumed: set[int] = set()
         node: ast.Call | None = None
         try:
+            self._mark_checkout_imports()  # evaluates sys.path arguments: inside the budget's handler
             for node, scope in self.calls:
                 if id(node) in consumed:
                     continue
