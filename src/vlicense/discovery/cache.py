@@ -29,7 +29,7 @@ from vlicense.model import (
 )
 
 # Bump when the analysis changes what it extracts from a file (every older entry is then ignored).
-ANALYZER_VERSION = "disc-29"
+ANALYZER_VERSION = "disc-30"
 _PLAIN_LIMIT = 2048
 _TYPES = {t.__name__: t for t in (Location, RawImport, ImportReference, ModelReference, RequirementReference, SkippedFile,
                                    UnresolvedReference, project.FileResult, registry.FileScan, HygieneObservation,

@@ -663,11 +663,11 @@ class Evaluator:
         of ``opt.ckpt`` besides its default. Other stores (``opt.ckpt = os.path.join(opt.ckpt, ...)``) rewrite the
         value given at run time and add nothing known."""
         out: list[Value] = []
-        for owner, value, scope in self.owner.module.name_attrs.get(attr, ())[:MAX_CANDIDATES]:
-            if owner == name:
-                got = self.evaluate(value, scope, value.lineno, depth + 1)
-                if got.kind in ("const", "choice") and got.value is not None:
-                    out.append(derive(got, text, node))
+        stores = [(value, scope) for owner, value, scope in self.owner.module.name_attrs.get(attr, ()) if owner == name]
+        for value, scope in stores[:MAX_CANDIDATES]:
+            got = self.evaluate(value, scope, value.lineno, depth + 1)
+            if got.kind in ("const", "choice") and got.value is not None:
+                out.append(derive(got, text, node))
         return out
 
     def _hydra(self, s: Scope, name: str, depth: int) -> Value | None:
@@ -1233,7 +1233,6 @@ def _rebound(scope: Scope, name: str) -> bool:
     return bool(scope.bindings.get(name))
 
 
-
 def _fallback(branches: list[Value], text: str, node) -> Value | None:
     """``sys.argv[1] if len(sys.argv) > 1 else "yolov8n.pt"``: one branch known only at run time, the other constant
     strings: those load as shipped (a replaceable default, like ``os.getenv(name, default)``); None otherwise."""
@@ -1245,6 +1244,7 @@ def _fallback(branches: list[Value], text: str, node) -> Value | None:
         return None
     note = f"default when {other.text or 'the run-time value'} is not given"
     return dataclasses.replace(derive(known[0], text, node), note=known[0].note or note, replaceable=True)
+
 
 def _bound(name: str, scope: Scope) -> bool:
     return any(name in s.bindings or name in s.params for s in scope.chain())
